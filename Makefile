@@ -1,0 +1,42 @@
+# peerportal — the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+
+.PHONY: run test install install-test lint check migrations bench bench-reminders clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## run: the portal with demo data on embedded defaults (SQLite, folder queue; no Redis).
+run: export CELERY_BROKER_URL ?= filesystem://
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile.dev
+
+## test: install what the tests need, then lint, check migrations and run the suite.
+test: install-test
+	$(BIN)/ruff check peerportal tests
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check peerportal tests
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from peerportal.core.permissions import role_required
+
+from . import selectors, services
+from .forms import PeopleFilterForm, ProfileForm, RoleForm
+
+
+@role_required("member")
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:profile")
+    token = services.feed_token_for(user=request.user)
+    return render(request, "accounts/profile.html", {"form": form, "feed_token": token})
+
+
+@require_POST
+@role_required("member")
+def feed_token_rotate(request):
+    services.feed_token_rotate(user=request.user)
+    messages.success(request, _("Your calendar links were replaced. The old links no longer work."))
+    return redirect("accounts:profile")
+
+
+@role_required("coordinator")
+def people_list(request):
+    form = PeopleFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = selectors.people_list_for(
+        request.user, q=filters.get("q", ""), role=filters.get("role", "")
+    )
+    page = Paginator(people, 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/people_list.html", {"form": form, "page": page})
+
+
+@role_required("coordinator")
+def person_role_edit(request, pk: int):
+    person = selectors.person_get_for(request.user, pk)
+    form = RoleForm(
+        request.POST or None,
+        user=person,
+        initial={"role": person.role, "supervisor": person.supervisor_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_role(
+                actor=request.user,
+                user=person,
+                role=form.cleaned_data["role"],
+                supervisor=form.cleaned_data["supervisor"],
+                request=request,
+            )
+        except services.AccountError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Role updated."))
+            return redirect("accounts:people-list")
+    return render(request, "accounts/person_role_form.html", {"form": form, "person": person})

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "peerportal.core"
+    label = "core"
+    verbose_name = _("Organization")
+
+    def ready(self) -> None:
+        from . import navigation  # noqa: F401  (registers core's menu entries)

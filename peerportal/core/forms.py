@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Location, OpeningHours, Organization
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "time_zone",
+            "contact_email",
+            "contact_phone",
+            "website",
+            "crisis_resources",
+            "warm_line_notice",
+            "logo",
+        ]
+        widgets = {
+            "crisis_resources": forms.Textarea(attrs={"rows": 3}),
+            "warm_line_notice": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > 1024 * 1024:
+            raise forms.ValidationError(_("The logo must be 1 MB or smaller."))
+        return logo
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = [
+            "name",
+            "kind",
+            "address",
+            "city",
+            "postal_code",
+            "phone",
+            "accessibility_notes",
+            "is_active",
+        ]
+
+
+OpeningHoursFormSet = forms.inlineformset_factory(
+    Location,
+    OpeningHours,
+    fields=["weekday", "opens", "closes"],
+    extra=1,
+    can_delete=True,
+    widgets={
+        "opens": forms.TimeInput(attrs={"type": "time"}),
+        "closes": forms.TimeInput(attrs={"type": "time"}),
+    },
+)

@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from peerportal.accounts import services
+from peerportal.accounts.models import Role, User
+from peerportal.core.models import AuditEvent
+from tests.factories import (
+    TEST_PASSWORD,
+    CoordinatorFactory,
+    StaffFactory,
+    SupervisorFactory,
+    UserFactory,
+    with_totp,
+)
+
+
+def test_signup_requires_email_verification_and_keeps_the_pseudonym(client, db):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "newcomer@example.test",
+            "display_name": "Moonbeam",
+            "pronouns": "they/them",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="newcomer@example.test")
+    assert user.display_name == "Moonbeam"
+    assert user.role == Role.MEMBER
+    assert not EmailAddress.objects.get(user=user).verified
+    assert len(mail.outbox) == 1
+    # Not verified yet: the dashboard is not reachable.
+    assert client.get(reverse("core:dashboard")).status_code == 302
+
+
+def test_login_is_by_email(client, member):
+    response = client.post(
+        reverse("account_login"), {"login": member.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("core:dashboard")).status_code == 200
+
+
+def test_failed_logins_are_rate_limited(client, member):
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": member.email, "password": "wrong"})
+    # Even the right password is refused until the limit has passed.
+    response = client.post(
+        reverse("account_login"), {"login": member.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("factory", [SupervisorFactory, CoordinatorFactory])
+def test_supervisors_and_coordinators_without_mfa_are_sent_to_set_it_up(client, db, factory):
+    user = factory()
+    client.force_login(user)
+    for url in (
+        reverse("core:dashboard"),
+        reverse("core:location-list"),
+        reverse("accounts:profile"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == reverse("mfa_activate_totp"), url
+
+
+def test_with_mfa_a_supervisor_reaches_the_dashboard(supervisor_client):
+    assert supervisor_client.get(reverse("core:dashboard")).status_code == 200
+
+
+def test_staff_and_members_do_not_need_mfa(staff_client, member_client):
+    assert staff_client.get(reverse("core:dashboard")).status_code == 200
+    assert member_client.get(reverse("core:dashboard")).status_code == 200
+
+
+def test_admin_login_goes_through_allauth(client, db):
+    response = client.get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    # Posting credentials straight to the admin form does not log anyone in.
+    coordinator = with_totp(CoordinatorFactory())
+    client.post("/admin/login/", {"username": coordinator.email, "password": TEST_PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_without_mfa_sends_a_coordinator_to_mfa_setup(client, db):
+    coordinator = CoordinatorFactory()
+    client.force_login(coordinator)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_coordinator_changes_a_role_and_it_is_audited(
+    coordinator_client, coordinator, member, supervisor
+):
+    url = reverse("accounts:person-role-edit", args=[member.pk])
+    response = coordinator_client.post(
+        url, {"role": Role.PEER_SPECIALIST, "supervisor": supervisor.pk}
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.role == Role.PEER_SPECIALIST
+    assert member.supervisor == supervisor
+    event = AuditEvent.objects.get(action="user.role_change")
+    assert event.actor_id == coordinator.pk
+    assert event.object_id == str(member.pk)
+    assert event.extra["to"] == Role.PEER_SPECIALIST
+    # No names or emails in the audit row.
+    assert member.display_name not in str(event.extra) and member.email not in str(event.extra)
+
+
+def test_a_member_cannot_become_their_own_supervisor(coordinator, db):
+    supervisor = SupervisorFactory()
+    with pytest.raises(services.AccountError):
+        services.user_set_role(
+            actor=coordinator, user=supervisor, role=Role.SUPERVISOR, supervisor=supervisor
+        )
+
+
+def test_only_coordinators_change_roles(supervisor, member):
+    with pytest.raises(services.AccountError):
+        services.user_set_role(actor=supervisor, user=member, role=Role.COORDINATOR)
+
+
+def test_role_form_rejects_a_supervisor_who_is_not_a_supervisor(
+    coordinator_client, member, other_member
+):
+    url = reverse("accounts:person-role-edit", args=[member.pk])
+    response = coordinator_client.post(
+        url, {"role": Role.PEER_SPECIALIST, "supervisor": other_member.pk}
+    )
+    assert response.status_code == 200
+    assert "supervisor" in response.context["form"].errors
+
+
+def test_people_page_is_for_coordinators(member_client, supervisor_client, coordinator_client):
+    url = reverse("accounts:people-list")
+    assert member_client.get(url).status_code == 403
+    assert supervisor_client.get(url).status_code == 403
+    assert coordinator_client.get(url).status_code == 200
+
+
+def test_people_page_paginates_and_filters(coordinator_client, db):
+    StaffFactory.create_batch(3, display_name="Findable Fern")
+    UserFactory.create_batch(35)
+    response = coordinator_client.get(reverse("accounts:people-list"), {"q": "Fern"})
+    assert len(response.context["page"].object_list) == 3
+    response = coordinator_client.get(reverse("accounts:people-list"))
+    assert response.context["page"].paginator.num_pages >= 2
+
+
+def test_profile_saves_and_rejects_unknown_time_zones(member_client, member):
+    url = reverse("accounts:profile")
+    response = member_client.post(
+        url,
+        {
+            "display_name": "Fern",
+            "pronouns": "",
+            "preferred_language": "es",
+            "time_zone": "Mars/Base",
+        },
+    )
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    response = member_client.post(
+        url,
+        {
+            "display_name": "Fern",
+            "pronouns": "",
+            "preferred_language": "es",
+            "time_zone": "Europe/Madrid",
+        },
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.display_name, member.time_zone, member.preferred_language) == (
+        "Fern",
+        "Europe/Madrid",
+        "es",
+    )
+
+
+def test_rotating_the_feed_token_revokes_the_old_one(member_client, member):
+    old = services.feed_token_for(user=member).token
+    assert services.user_for_feed_token(old) == member
+    member_client.post(reverse("accounts:feed-token-rotate"))
+    assert services.user_for_feed_token(old) is None
+    assert services.user_for_feed_token(services.feed_token_for(user=member).token) == member
+
+
+def test_staff_are_signed_out_after_idle_timeout(staff_client, settings):
+    settings.STAFF_IDLE_TIMEOUT = 60
+    assert staff_client.get(reverse("core:dashboard")).status_code == 200
+    session = staff_client.session
+    session["_last_activity"] = int(time.time()) - 120
+    session.save()
+    response = staff_client.get(reverse("core:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_user_str_is_the_display_name_never_the_email(member):
+    assert str(member) == member.display_name

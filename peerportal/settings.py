@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "peerportal.core.middleware.TimezoneMiddleware",
     "peerportal.accounts.middleware.UserLanguageMiddleware",
-    "peerportal.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "peerportal.accounts.middleware.SessionLifetimeMiddleware",
     "peerportal.accounts.middleware.MFARequiredMiddleware",
     "peerportal.core.middleware.NoStoreForAuthenticatedMiddleware",
 ]
@@ -257,6 +257,8 @@ MFA_REQUIRED_ROLES = ("supervisor", "coordinator")
 # Staff roles are signed out after this many idle seconds.
 STAFF_IDLE_TIMEOUT = env_int("STAFF_IDLE_TIMEOUT", 30 * 60)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+# However active, a session ends this long after logging in.
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_LIFETIME", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -303,7 +305,6 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "peerportal <no-reply@localho
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- UI -------------------------------------------------------------------------------
-FORMS_URLFIELD_ASSUME_HTTPS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

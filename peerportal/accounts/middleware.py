@@ -31,24 +31,39 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-class StaffIdleTimeoutMiddleware:
-    """Sign staff roles out after ``STAFF_IDLE_TIMEOUT`` seconds without a request."""
+LOGIN_AT_KEY = "_login_at"
+LAST_ACTIVITY_KEY = "_last_activity"
 
-    session_key = "_last_activity"
+
+class SessionLifetimeMiddleware:
+    """End sessions past their absolute lifetime, and staff sessions after idle time.
+
+    Everyone: ``SESSION_ABSOLUTE_LIFETIME`` seconds after logging in, however active.
+    Staff roles: also after ``STAFF_IDLE_TIMEOUT`` seconds without a request.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff_role:
+        if user is not None and user.is_authenticated:
             now = int(time.time())
-            last = request.session.get(self.session_key)
-            if last is not None and now - int(last) > settings.STAFF_IDLE_TIMEOUT:
+            login_at = request.session.setdefault(LOGIN_AT_KEY, now)
+            expired = now - int(login_at) > settings.SESSION_ABSOLUTE_LIFETIME
+            if user.is_staff_role:
+                last = request.session.get(LAST_ACTIVITY_KEY)
+                expired = expired or (
+                    last is not None and now - int(last) > settings.STAFF_IDLE_TIMEOUT
+                )
+                request.session[LAST_ACTIVITY_KEY] = now
+            if expired:
                 logout(request)
-                messages.info(request, _("You were signed out after a period of inactivity."))
+                messages.info(
+                    request,
+                    _("You were signed out to keep your account safe. Please log in again."),
+                )
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            request.session[self.session_key] = now
         return self.get_response(request)
 
 

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peerportal.core.audit import audit_record
 from peerportal.core.permissions import role_required
 
 from . import selectors, services
-from .forms import PeopleFilterForm, ProfileForm, RoleForm
+from .erasure import user_erase
+from .export import user_data_export_json
+from .forms import AccountDeleteForm, PeopleFilterForm, ProfileForm, RoleForm
 
 
 @role_required("member")
@@ -65,3 +70,28 @@ def person_role_edit(request, pk: int):
             messages.success(request, _("Role updated."))
             return redirect("accounts:people-list")
     return render(request, "accounts/person_role_form.html", {"form": form, "person": person})
+
+
+@role_required("member")
+def data_export(request):
+    """GET explains; POST downloads everything the portal holds about you, as JSON."""
+    if request.method != "POST":
+        return render(request, "accounts/data_export.html")
+    audit_record(actor=request.user, action="user.export", obj=request.user, request=request)
+    response = HttpResponse(
+        user_data_export_json(user=request.user), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-peerportal-data.json"'
+    return response
+
+
+@role_required("member")
+def account_delete(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        user_erase(user=user, actor=user, request=request)
+        logout(request)
+        messages.success(request, _("Your account was deleted. Take care."))
+        return redirect("core:home")
+    return render(request, "accounts/account_delete.html", {"form": form})

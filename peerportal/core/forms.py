@@ -57,3 +57,24 @@ OpeningHoursFormSet = forms.inlineformset_factory(
         "closes": forms.TimeInput(attrs={"type": "time"}),
     },
 )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action starts with"), required=False, max_length=64)
+    object_type = forms.CharField(
+        label=_("Object type (app.model)"), required=False, max_length=100
+    )
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    actor_id = forms.IntegerField(label=_("Actor id"), required=False, min_value=1)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

@@ -73,3 +73,4 @@ def panels_for(request) -> list[dict]:
 register_nav(_("Locations"), "core:location-list", None, order=80)
 register_nav(_("People"), "accounts:people-list", "coordinator", order=900)
 register_nav(_("Organization"), "core:organization-edit", "coordinator", order=910)
+register_nav(_("Audit log"), "core:audit-list", "coordinator", order=920)

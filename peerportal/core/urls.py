@@ -13,4 +13,5 @@ urlpatterns = [
     path("locations/<int:pk>/", views.location_detail, name="location-detail"),
     path("locations/<int:pk>/edit/", views.location_edit, name="location-edit"),
     path("organization/", views.organization_edit, name="organization-edit"),
+    path("audit/", views.audit_log, name="audit-list"),
 ]

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import selectors
 from .audit import audit_record
-from .forms import LocationForm, OpeningHoursFormSet, OrganizationForm
+from .forms import AuditFilterForm, LocationForm, OpeningHoursFormSet, OrganizationForm
 from .health import broker_status, database_status
 from .models import Location, Organization
 from .navigation import panels_for
@@ -90,3 +91,12 @@ def organization_edit(request):
         messages.success(request, _("Organization settings saved."))
         return redirect("core:organization-edit")
     return render(request, "core/organization_form.html", {"form": form})
+
+
+@role_required("coordinator")
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    events = selectors.audit_event_list_for(request.user, **filters)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"form": form, "page": page})

@@ -1,0 +1,100 @@
+"""Sessions, audit search, rate limits."""
+
+from __future__ import annotations
+
+import time
+
+from django.test import Client
+from django.urls import reverse
+
+from peerportal.core import ratelimit
+from peerportal.core.models import AuditEvent
+from peerportal.core.tasks import audit_purge_expired
+from tests.factories import TEST_PASSWORD
+
+
+def _login(member) -> Client:
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": member.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_a_session_cookie_replayed_after_logout_is_anonymous(member):
+    client = _login(member)
+    cookie = client.cookies["sessionid"].value
+    client.post(reverse("account_logout"))
+    replay = Client()
+    replay.cookies["sessionid"] = cookie
+    response = replay.get(reverse("core:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_changing_the_password_ends_other_sessions(member):
+    laptop = _login(member)
+    phone = _login(member)
+    response = laptop.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": TEST_PASSWORD,
+            "password1": "a-new-long-passphrase",
+            "password2": "a-new-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert phone.get(reverse("core:dashboard")).status_code == 302
+
+
+def test_sessions_end_after_their_absolute_lifetime(member_client, settings):
+    settings.SESSION_ABSOLUTE_LIFETIME = 3600
+    assert member_client.get(reverse("core:dashboard")).status_code == 200
+    session = member_client.session
+    session["_login_at"] = int(time.time()) - 7200
+    session.save()
+    assert member_client.get(reverse("core:dashboard")).status_code == 302
+
+
+def test_coordinators_search_the_audit_log(coordinator_client, coordinator, member):
+    AuditEvent.objects.create(
+        actor=coordinator, action="booking.create", object_type="groups.booking", object_id="7"
+    )
+    AuditEvent.objects.create(
+        actor=coordinator, action="user.role_change", object_type="accounts.user", object_id="8"
+    )
+    response = coordinator_client.get(reverse("core:audit-list"), {"action": "booking"})
+    assert response.status_code == 200
+    assert [e.action for e in response.context["page"]] == ["booking.create"]
+
+
+def test_only_coordinators_see_the_audit_log(member_client, staff_client, supervisor_client):
+    for client in (member_client, staff_client, supervisor_client):
+        assert client.get(reverse("core:audit-list")).status_code == 403
+
+
+def test_audit_retention_task_runs(db, settings):
+    settings.AUDIT_RETENTION_DAYS = 1
+    AuditEvent.objects.create(
+        action="ancient", at=AuditEvent._meta.get_field("at").default().replace(year=2001)
+    )
+    assert audit_purge_expired.delay().get() == 1
+
+
+def test_rate_limit_counts_per_account(db):
+    assert all(ratelimit.hit("booking", "42", "3/m") for _ in range(3))
+    assert not ratelimit.hit("booking", "42", "3/m")
+    assert ratelimit.hit("booking", "43", "3/m")
+
+
+def test_rate_limited_view_answers_429(rf, member):
+    from django.http import HttpResponse
+
+    @ratelimit.ratelimit("test", rate="2/m")
+    def view(request):
+        return HttpResponse("ok")
+
+    request = rf.post("/")
+    request.user = member
+    assert [view(request).status_code for _ in range(3)] == [200, 200, 429]

@@ -24,6 +24,11 @@ PUBLIC_URL_NAMES = {
     "core:healthz",
     "core:location-list",
     "core:location-detail",
+    "dropin:event-list",
+    "dropin:calendar-month",
+    "dropin:calendar-week",
+    "dropin:event-detail",
+    "dropin:location-feed",
 }
 
 # Third-party views with their own access rules (allauth, the admin, Django's i18n).

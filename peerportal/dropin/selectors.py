@@ -1,0 +1,132 @@
+"""Reads scoped to the person asking. Members never see other attendees: only counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from peerportal.core.models import Location, Organization
+
+from .models import RSVP, Event, EventCategory, RSVPStatus, VisitCategory, VisitTally
+from .permissions import can_manage_events
+
+
+def _visible_events(user):
+    qs = Event.objects.select_related("location", "category")
+    if can_manage_events(user):
+        return qs.filter(location__is_active=True)
+    return qs.published()
+
+
+def event_list_for(
+    user,
+    *,
+    location_id: int | None = None,
+    category_id: int | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+):
+    """Events in [start, end) (by start time), published ones unless the user manages events."""
+    qs = _visible_events(user)
+    if location_id:
+        qs = qs.filter(location_id=location_id)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if start is not None:
+        qs = qs.filter(ends_at__gt=start) if end is None else qs.filter(starts_at__gte=start)
+    if end is not None:
+        qs = qs.filter(starts_at__lt=end)
+    return qs.with_rsvp_count().order_by("starts_at", "id")
+
+
+def event_get_for(user, pk: int) -> Event:
+    return get_object_or_404(_visible_events(user).with_rsvp_count(), pk=pk)
+
+
+def public_location_get(pk: int) -> Location:
+    return get_object_or_404(Location.objects.active(), pk=pk)
+
+
+def feed_events_for_location(location: Location, *, past_days: int = 90):
+    """Published events of a location for its public iCal feed (cancelled ones as CANCELLED)."""
+    since = timezone.now() - dt.timedelta(days=past_days)
+    return (
+        Event.objects.published()
+        .filter(location=location, ends_at__gt=since)
+        .select_related("location")
+        .order_by("starts_at", "id")
+    )
+
+
+def location_upcoming_events(location: Location, *, limit: int = 5) -> list[Event]:
+    return list(
+        Event.objects.published()
+        .upcoming()
+        .filter(location=location, is_cancelled=False)
+        .select_related("category")
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
+def active_rsvp_for(user, event: Event) -> RSVP | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return RSVP.objects.filter(event=event, member=user, status=RSVPStatus.ACTIVE).first()
+
+
+def rsvp_list_for(user, *, upcoming: bool = True):
+    """The person's own RSVPs — never anyone else's."""
+    qs = (
+        RSVP.objects.filter(member=user, status=RSVPStatus.ACTIVE)
+        .select_related("event", "event__location")
+        .order_by("event__starts_at", "id")
+    )
+    now = timezone.now()
+    return qs.filter(event__ends_at__gt=now) if upcoming else qs.filter(event__ends_at__lte=now)
+
+
+def seats_left(event: Event) -> int | None:
+    if event.capacity is None:
+        return None
+    taken = getattr(event, "rsvp_count", None)
+    if taken is None:
+        taken = event.rsvps.filter(status=RSVPStatus.ACTIVE).count()
+    return max(event.capacity - taken, 0)
+
+
+def categories() -> list[EventCategory]:
+    return list(EventCategory.objects.filter(is_active=True))
+
+
+def event_locations() -> list[Location]:
+    return list(Location.objects.active())
+
+
+def visit_categories() -> list[VisitCategory]:
+    return list(VisitCategory.objects.filter(is_active=True))
+
+
+def local_today() -> dt.date:
+    return timezone.localtime(timezone.now(), Organization.get().tzinfo).date()
+
+
+def visit_totals_for_day(location: Location, day: dt.date) -> dict:
+    rows = VisitTally.objects.filter(location=location, date=day).select_related("category")
+    by_category = [(row.category, row.count) for row in rows if row.count]
+    total = sum(count for _c, count in by_category)
+    return {"date": day, "total": total, "by_category": by_category}
+
+
+def visit_daily_totals(location: Location, *, days: int = 7) -> list[tuple[dt.date, int]]:
+    today = local_today()
+    since = today - dt.timedelta(days=days - 1)
+    rows = dict(
+        VisitTally.objects.filter(location=location, date__gte=since)
+        .values("date")
+        .annotate(total=Sum("count"))
+        .values_list("date", "total")
+    )
+    return [(day, rows.get(day, 0)) for day in (today - dt.timedelta(days=i) for i in range(days))]

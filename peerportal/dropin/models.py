@@ -176,6 +176,16 @@ class Event(models.Model):
     def is_past(self) -> bool:
         return self.starts_at <= timezone.now()
 
+    @property
+    def seats_left(self) -> int | None:
+        """Seats still free (a count only — never who took them); None without a limit."""
+        if self.capacity is None:
+            return None
+        taken = getattr(self, "rsvp_count", None)
+        if taken is None:
+            taken = self.rsvps.filter(status=RSVPStatus.ACTIVE).count()
+        return max(self.capacity - taken, 0)
+
 
 class RSVPStatus(models.TextChoices):
     ACTIVE = "active", _("Going")

@@ -89,12 +89,7 @@ def rsvp_list_for(user, *, upcoming: bool = True):
 
 
 def seats_left(event: Event) -> int | None:
-    if event.capacity is None:
-        return None
-    taken = getattr(event, "rsvp_count", None)
-    if taken is None:
-        taken = event.rsvps.filter(status=RSVPStatus.ACTIVE).count()
-    return max(event.capacity - taken, 0)
+    return event.seats_left
 
 
 def categories() -> list[EventCategory]:

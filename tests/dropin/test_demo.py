@@ -33,3 +33,36 @@ def test_demo_seed_is_idempotent_and_uses_the_demo_center():
 def test_demo_seed_skips_quietly_without_the_center():
     demo.seed(people={}, scale="small", stdout=None)
     assert not Event.objects.exists()
+
+
+def test_demo_pages_render_for_staff_and_coordinators(persona_clients):
+    from django.urls import reverse
+
+    from peerportal.core.models import Location
+
+    seed_core()
+    demo.seed(people=seed_people(), scale="small", stdout=None)
+    center = Location.objects.get(name=demo.CENTER_NAME)
+    event = Event.objects.filter(rsvp_enabled=True).first()
+    pages = [
+        reverse("dropin:event-list"),
+        reverse("dropin:calendar-month"),
+        reverse("dropin:calendar-week"),
+        reverse("dropin:event-detail", args=[event.pk]),
+        reverse("dropin:location-feed", args=[center.pk]),
+        reverse("core:location-detail", args=[center.pk]),
+        reverse("dropin:rsvp-list"),
+    ]
+    for persona, client in persona_clients.items():
+        for url in pages:
+            assert client.get(url).status_code == 200, (persona, url)
+    staff_pages = [
+        reverse("dropin:tally-list"),
+        reverse("dropin:tally-counter", args=[center.pk]),
+        reverse("reports:dropin:overview"),
+    ]
+    coordinator = persona_clients["coordinator"]
+    for url in staff_pages:
+        assert coordinator.get(url).status_code == 200, url
+    report = coordinator.get(reverse("reports:dropin:overview")).content.decode()
+    assert "Past: cooking on a budget" in report

@@ -303,3 +303,10 @@ def test_nav_shows_events_to_everyone_and_the_counter_to_staff(anonymous_client,
     assert reverse("dropin:tally-list") not in anon
     staff = staff_client.get(reverse("core:dashboard")).content.decode()
     assert reverse("dropin:tally-list") in staff
+
+
+def test_list_shows_seats_left_not_names(anonymous_client, event, other_member):
+    services.rsvp_create(event=event, member=other_member)
+    html = anonymous_client.get(reverse("dropin:event-list")).content.decode()
+    assert "1 seat left" in html
+    assert other_member.display_name not in html

@@ -63,11 +63,21 @@ def test_series_expansion_rolls_the_horizon_forward(new_york, location, coordina
 
 
 def test_daily_task_expands_active_series(new_york, location, coordinator):
-    series = _weekly_at_six(location, coordinator)
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    series = services.series_create(
+        actor=coordinator,
+        location=location,
+        title="Morning coffee",
+        rrule="FREQ=DAILY",
+        first_date=tomorrow,
+        start_time=dt.time(9),
+        end_time=dt.time(10),
+    )
     Event.objects.filter(series=series).delete()
-    # The task uses the real clock; the series runs through November 2027.
-    assert tasks.series_expand_all.delay().get() > 0
-    assert Event.objects.filter(series=series).exists()
+    assert tasks.series_expand_all.delay().get() > 0  # the task uses the real clock
+    assert Event.objects.filter(series=series, occurrence_date=tomorrow).exists()
 
 
 def test_inactive_series_is_not_expanded(new_york, location, coordinator):

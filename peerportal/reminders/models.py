@@ -22,7 +22,15 @@ class ReminderQuerySet(models.QuerySet):
         return self.filter(status=ReminderStatus.PENDING)
 
     def due(self, now=None):
-        return self.pending().filter(due_at__lte=now or timezone.now())
+        """Pending rows whose time has come (and which are not deferred by quiet hours or
+        a retry back-off)."""
+        now = now or timezone.now()
+        return self.pending().filter(
+            models.Q(not_before__isnull=True) | models.Q(not_before__lte=now), due_at__lte=now
+        )
+
+    def upcoming(self):
+        return self.filter(status__in=[ReminderStatus.PENDING, ReminderStatus.SENDING])
 
     def for_target(self, target: models.Model):
         return self.filter(
@@ -41,9 +49,18 @@ class Reminder(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
     )
+    # Set when a dispatcher claims the row (pending -> sending); a claim older than
+    # REMINDER_CLAIM_TIMEOUT is considered lost (worker killed) and goes back to pending.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set (compare-and-swap) by the one send task that hands the message to SMTP, so a
+    # duplicated task message cannot send twice.
+    send_started_at = models.DateTimeField(null=True, blank=True)
+    # Deferred by quiet hours or a retry back-off; ``due_at`` keeps the original time
+    # (and the row's identity in the unique constraint).
+    not_before = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # An error code only (exception class, SMTP status), never personal data.
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -66,3 +83,40 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class NotificationPreference(models.Model):
+    """One person's choices. Kinds are registered by other apps, so choices are keyed by
+    kind code; anything not chosen falls back to the kind's defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    # Codes of optional kinds the person switched off (new kinds are on by default).
+    disabled_kinds = models.JSONField(default=list, blank=True)
+    # {kind code: [minutes before, ...]} for kinds whose offsets the person changed.
+    offsets = models.JSONField(default=dict, blank=True)
+    # Local time in the person's time zone; non-urgent messages wait until the end.
+    quiet_hours_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"notification preference #{self.pk}"
+
+    def kind_enabled(self, code: str) -> bool:
+        return code not in (self.disabled_kinds or [])
+
+    @property
+    def has_quiet_hours(self) -> bool:
+        return (
+            self.quiet_hours_start is not None
+            and self.quiet_hours_end is not None
+            and self.quiet_hours_start != self.quiet_hours_end
+        )

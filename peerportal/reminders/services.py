@@ -53,7 +53,10 @@ def reminder_schedule(
         created = False
     if not created and reminder.status == ReminderStatus.CANCELLED:
         reminder.status = ReminderStatus.PENDING
-        reminder.save(update_fields=["status"])
+        reminder.not_before = None
+        reminder.attempts = 0
+        reminder.last_error = ""
+        reminder.save(update_fields=["status", "not_before", "attempts", "last_error"])
     if due_at <= timezone.now():
         transaction.on_commit(_nudge_dispatch)
     return reminder
@@ -99,11 +102,117 @@ def reminders_reschedule_for(
     )
 
 
+# Publishing from a web request: one connection attempt with a short timeout, no retries.
+NUDGE_CONNECT_TIMEOUT = 0.5
+
+
 def _nudge_dispatch() -> None:
-    """Best effort: ask a worker to dispatch now. The beat scan covers any failure."""
+    """Best effort: ask a worker to dispatch now. The beat scan covers any failure.
+
+    Never slows or fails the request: with the broker down this costs one refused (or
+    ``NUDGE_CONNECT_TIMEOUT``-bounded) connection attempt. Kombu would otherwise retry the
+    connection on publish even with ``retry=False``, hence the explicit connection with
+    ``max_retries=0``.
+    """
     from .tasks import dispatch_due_reminders
 
+    app = dispatch_due_reminders.app
     try:
-        dispatch_due_reminders.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 — a broker outage must not fail the request
-        logger.warning("reminders: broker unavailable; due reminders wait for the next scan")
+        if app.conf.task_always_eager:
+            dispatch_due_reminders.apply_async()
+            return
+        with app.connection_for_write(
+            connect_timeout=NUDGE_CONNECT_TIMEOUT,
+            transport_options=nudge_transport_options(app),
+        ) as conn:
+            dispatch_due_reminders.apply_async(connection=conn, retry=False)
+    except Exception as exc:  # noqa: BLE001 — a broker outage must not fail the request
+        logger.warning(
+            "reminders: broker unavailable (%s); due reminders wait for the next scan",
+            type(exc).__name__,
+        )
+
+
+def nudge_transport_options(app) -> dict:
+    return {
+        **(app.conf.broker_transport_options or {}),
+        "max_retries": 0,
+        "socket_connect_timeout": NUDGE_CONNECT_TIMEOUT,
+        "socket_timeout": NUDGE_CONNECT_TIMEOUT,
+    }
+
+
+# --- preferences and retries -------------------------------------------------------------
+
+
+def notification_preference_update(
+    *,
+    user,
+    disabled_kinds: list[str],
+    offsets: dict[str, list[int]],
+    quiet_hours_start: dt.time | None,
+    quiet_hours_end: dt.time | None,
+):
+    """Save a person's choices. Kinds that are not optional cannot be switched off."""
+    from .models import NotificationPreference
+    from .registry import all_kinds
+
+    optional = {k.code for k in all_kinds() if k.optional}
+    with transaction.atomic():
+        pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        pref.disabled_kinds = sorted(set(disabled_kinds) & optional)
+        pref.offsets = {
+            code: sorted({int(m) for m in minutes}) for code, minutes in offsets.items()
+        }
+        pref.quiet_hours_start = quiet_hours_start
+        pref.quiet_hours_end = quiet_hours_end
+        pref.save()
+    return pref
+
+
+def notification_preference_unsubscribe(*, user, kind_code: str = "", request=None):
+    """One-click unsubscribe: switch off one optional kind, or all of them (``kind_code=""``).
+
+    Idempotent. Notices that are not optional (a cancelled session) still go out.
+    """
+    from peerportal.core.audit import audit_record
+
+    from .models import NotificationPreference
+    from .registry import all_kinds
+
+    optional = {k.code for k in all_kinds() if k.optional}
+    codes = {kind_code} & optional if kind_code else optional
+    with transaction.atomic():
+        pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        pref.disabled_kinds = sorted(set(pref.disabled_kinds or []) | codes)
+        pref.save(update_fields=["disabled_kinds", "updated_at"])
+        audit_record(
+            actor=user,
+            action="reminders.unsubscribe",
+            obj=pref,
+            request=request,
+            extra={"kinds": sorted(codes)},
+        )
+    return pref
+
+
+def reminder_retry(*, actor, reminder: Reminder, request=None) -> Reminder:
+    """A coordinator sends a failed reminder again (at once, with fresh attempts)."""
+    from peerportal.core.audit import audit_record
+
+    from .exceptions import ReminderNotFailed
+
+    with transaction.atomic():
+        updated = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.FAILED).update(
+            status=ReminderStatus.PENDING,
+            attempts=0,
+            not_before=None,
+            claimed_at=None,
+            send_started_at=None,
+        )
+        if updated != 1:
+            raise ReminderNotFailed
+        audit_record(actor=actor, action="reminders.retry", obj=reminder, request=request)
+        transaction.on_commit(_nudge_dispatch)
+    reminder.refresh_from_db()
+    return reminder

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("peerportal.core.urls")),
     path("", include("peerportal.accounts.urls")),
+    path("reminders/", include("peerportal.reminders.urls")),
     path("groups/", include("peerportal.groups.urls")),
     path("certification/", include("peerportal.certification.urls")),
     path("warm-line/", include("peerportal.warmline.urls")),

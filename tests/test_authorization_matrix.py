@@ -29,6 +29,7 @@ PUBLIC_URL_NAMES = {
     "dropin:calendar-week",
     "dropin:event-detail",
     "dropin:location-feed",
+    "reminders:preference-unsubscribe",
 }
 
 # Third-party views with their own access rules (allauth, the admin, Django's i18n).

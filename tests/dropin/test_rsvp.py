@@ -261,3 +261,18 @@ def test_rsvps_are_exported_and_freed_on_erasure(member, event):
     assert len(user_data_export(user=member)["data"]["dropin.rsvp"]) == 1
     user_erase(user=member, actor=member)
     assert not RSVP.objects.active().filter(event=event).exists()
+
+
+def test_cancellation_email_reaches_only_the_rsvpd_member(event, member, other_member, coordinator):
+    from django.core import mail
+
+    from peerportal.reminders.dispatch import dispatch_due
+
+    services.rsvp_create(event=event, member=member)
+    services.event_cancel(actor=coordinator, event=event, notice="The boiler broke.")
+    mail.outbox.clear()
+    dispatch_due()
+    sent = [m for m in mail.outbox if event.title in m.subject]
+    assert [m.to for m in sent] == [[member.email]]
+    assert "The boiler broke." in sent[0].body
+    assert other_member.display_name not in sent[0].body

@@ -1,0 +1,70 @@
+"""Redis down: the request that schedules a reminder still succeeds; the row waits.
+
+No timing assertions here (speed lives in the benchmark): the nudge is shown to use one
+connection attempt with a short timeout and no retries, the request to succeed, and the
+reminder to be delivered once the broker is back.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from peerportal.reminders import services
+from peerportal.reminders.dispatch import dispatch_due
+from peerportal.reminders.models import Reminder, ReminderStatus
+
+pytestmark = pytest.mark.django_db
+
+UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Celery in its production mode (not eager) with an unreachable Redis."""
+    from peerportal.celery import app
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "broker_write_url")}
+    app.conf.update(task_always_eager=False, broker_url=UNREACHABLE, broker_write_url=None)
+    connections = []
+    original = app.connection_for_write
+
+    def spy(*args, **kwargs):
+        conn = original(*args, **kwargs)
+        connections.append(conn)
+        return conn
+
+    monkeypatch.setattr(app, "connection_for_write", spy)
+    try:
+        yield connections
+    finally:
+        app.conf.update(saved)
+
+
+def test_the_nudge_makes_one_short_attempt_without_retries(broker_down):
+    services._nudge_dispatch()  # does not raise
+    conn = broker_down[0]  # ours; Celery may also build (not open) its producer pool
+    assert (conn.transport_cls, conn.hostname, conn.port) == ("redis", "127.0.0.1", 1)
+    assert conn.connect_timeout <= 0.5
+    assert conn.transport_options["max_retries"] == 0
+    assert conn.transport_options["socket_connect_timeout"] <= 0.5
+
+
+def test_a_booking_style_request_succeeds_with_the_broker_unreachable_and_is_delivered_later(
+    broker_down, member_client, place, member, mailbox, django_capture_on_commit_callbacks, settings
+):
+    settings.ROOT_URLCONF = "tests.reminders.broker_urls"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = member_client.post(f"/book/{place.pk}/")
+    assert response.status_code == 201
+    assert callbacks, "the nudge ran after the commit"
+    assert broker_down, "publishing was attempted against the unreachable broker"
+    reminder = Reminder.objects.get(pk=response.json()["reminder"])
+    assert reminder.status == ReminderStatus.PENDING and not mailbox
+
+    # The broker returns (here: tasks run in-process again); the next scan delivers it.
+    from peerportal.celery import app
+
+    app.conf.task_always_eager = True
+    assert dispatch_due() == 1
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.SENT and len(mailbox) == 1

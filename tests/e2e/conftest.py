@@ -44,7 +44,9 @@ def _allow_orm_beside_playwright(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    # The test database is created before Playwright starts its event loop, and
+    # destroyed after the browser closes.
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium)."

@@ -24,7 +24,8 @@ def broker_down(monkeypatch):
     from peerportal.celery import app
 
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "broker_write_url")}
-    app.conf.update(task_always_eager=False, broker_url=UNREACHABLE, broker_write_url=None)
+    # broker_write_url: CELERY_BROKER_URL in the environment would win over broker_url.
+    app.conf.update(task_always_eager=False, broker_url=UNREACHABLE, broker_write_url=UNREACHABLE)
     connections = []
     original = app.connection_for_write
 

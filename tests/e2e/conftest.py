@@ -35,18 +35,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    """Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-    tests themselves (fixtures, assertions) are still synchronous and safe here. Only for
-    browser tests: deployment checks refuse this variable."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(django_db_setup):
-    # The test database is created before Playwright starts its event loop, and
-    # destroyed after the browser closes.
+    """One Chromium per test module.
+
+    The test database is created before Playwright starts its event loop. While the loop
+    runs, the tests' own ORM calls (fixtures, assertions) are synchronous and safe, so
+    Django's async guard is relaxed for the browser modules only — deployment checks
+    refuse this variable, so it must not leak into the rest of the run.
+    """
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium)."
@@ -59,6 +57,8 @@ def browser(django_db_setup):
         )
         yield browser
         browser.close()
+    # Teardown of the last test's data happened already (function scope); drop the relaxation.
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

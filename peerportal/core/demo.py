@@ -109,9 +109,51 @@ def seed_people() -> dict:
     return people
 
 
+LARGE_MEMBERS = 50_000
+LARGE_STAFF = 80
+LARGE_DOMAIN = "large.peerportal.test"
+
+
+def seed_large_people(*, stdout=None) -> None:
+    """50,000 invented members and 80 staff, bulk-inserted (benchmarks; idempotent)."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import make_password
+
+    from peerportal.accounts.models import Role, User
+
+    have = User.objects.filter(email__endswith=f"@{LARGE_DOMAIN}").count()
+    if have >= LARGE_MEMBERS + LARGE_STAFF:
+        return
+    password = make_password(DEMO_PASSWORD)  # hashed once, shared: these are load-test accounts
+    supervisor = User.objects.filter(email=demo_email("supervisor")).first()
+    batch: list[User] = []
+    for n in range(LARGE_MEMBERS + LARGE_STAFF):
+        staff = n >= LARGE_MEMBERS
+        batch.append(
+            User(
+                email=f"{'staff' if staff else 'member'}{n}@{LARGE_DOMAIN}",
+                display_name=f"{'Staff' if staff else 'Member'} {n}",
+                role=Role.PEER_SPECIALIST if staff else Role.MEMBER,
+                supervisor=supervisor if staff else None,
+                password=password,
+            )
+        )
+    User.objects.bulk_create(batch, batch_size=2000, ignore_conflicts=True)
+    users = User.objects.filter(email__endswith=f"@{LARGE_DOMAIN}").values_list("pk", "email")
+    EmailAddress.objects.bulk_create(
+        (EmailAddress(user_id=pk, email=email, verified=True, primary=True) for pk, email in users),
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    if stdout is not None:
+        stdout.write(f"large: {LARGE_MEMBERS} members and {LARGE_STAFF} staff")
+
+
 def seed_all(*, scale: str = "small", stdout=None) -> dict:
     seed_core()
     people = seed_people()
+    if scale == "large":
+        seed_large_people(stdout=stdout)
     for app in APP_SEEDS:
         try:
             module = importlib.import_module(f"peerportal.{app}.demo")

@@ -177,3 +177,19 @@ def test_dashboard_requires_login(client, db):
     response = client.get(reverse("core:dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_large_seed_of_people_is_bulk_and_idempotent(db, settings, monkeypatch):
+    from peerportal.accounts.models import User
+    from peerportal.core import demo
+
+    monkeypatch.setattr(demo, "LARGE_MEMBERS", 30)
+    monkeypatch.setattr(demo, "LARGE_STAFF", 4)
+    demo.seed_core()
+    demo.seed_people()
+    demo.seed_large_people()
+    demo.seed_large_people()
+    large = User.objects.filter(email__endswith="@large.peerportal.test")
+    assert large.count() == 34
+    assert large.filter(role="peer_specialist").count() == 4
+    assert large.first().check_password(demo.DEMO_PASSWORD)

@@ -48,3 +48,10 @@ lint: install-test
 
 clean:
 	rm -rf $(VENV) var
+
+## bench-reminders: 10,000 due reminders through Redis and one worker to a local SMTP sink
+## (PostgreSQL + Redis; see bench/README.md). Not part of `make test`.
+.PHONY: bench-reminders
+bench-reminders: install
+	$(PIP) install --quiet -e '.[bench]'
+	$(BIN)/python bench/reminders.py

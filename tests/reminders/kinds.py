@@ -73,9 +73,14 @@ def templates_setting(base: list[dict]) -> list[dict]:
     options = dict(engine.get("OPTIONS", {}))
     engine["APP_DIRS"] = False
     options["loaders"] = [
-        ("django.template.loaders.locmem.Loader", EMAIL_TEMPLATES),
-        "django.template.loaders.filesystem.Loader",
-        "django.template.loaders.app_directories.Loader",
+        (
+            "django.template.loaders.cached.Loader",
+            [
+                ("django.template.loaders.locmem.Loader", EMAIL_TEMPLATES),
+                "django.template.loaders.filesystem.Loader",
+                "django.template.loaders.app_directories.Loader",
+            ],
+        )
     ]
     engine["OPTIONS"] = options
     return [engine, *base[1:]]

@@ -1,0 +1,260 @@
+"""`make bench-reminders`: 10,000 due reminders through Redis and one worker to an SMTP sink.
+
+1. Prepares the bench database (created if missing, migrated) and empties its reminders.
+2. Seeds N due reminders (default 10,000) of a bench kind for 100 invented people.
+3. Starts a local SMTP sink (aiosmtpd on 127.0.0.1) that counts messages by Message-ID.
+4. Starts one real Celery worker (prefork, ``--concurrency``) on a private queue and
+   publishes one ``reminders.dispatch_due``; full batches chain the next dispatch, and the
+   script re-publishes a dispatch every 10 s as beat would every minute.
+5. Waits until every row is sent (or the time limit), then prints throughput, duplicates
+   (messages received more than once) and losses (rows never received), and how long a
+   request's best-effort nudge takes with the broker unreachable.
+
+Defaults (override with environment variables or flags):
+  BENCH_DATABASE_URL  postgres://postgres@127.0.0.1:5432/peerportal_bench_reminders
+  BENCH_BROKER_URL    redis://127.0.0.1:6379/15
+  --count 10000  --concurrency 4  --smtp-port 8025  --timeout 600
+
+Only loopback addresses are used; the worker is always killed on the way out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/peerportal_bench_reminders"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/15"
+MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--count", type=int, default=10_000)
+    p.add_argument("--concurrency", type=int, default=4, help="worker processes (one worker)")
+    p.add_argument("--smtp-port", type=int, default=8025)
+    p.add_argument("--timeout", type=float, default=600, help="seconds before giving up")
+    return p.parse_args()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+class Sink:
+    """aiosmtpd handler: counts every accepted message by its Message-ID."""
+
+    def __init__(self):
+        self.ids: Counter = Counter()
+        self.lock = threading.Lock()
+        self.first = self.last = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd API
+        match = MESSAGE_ID.search(envelope.original_content or envelope.content)
+        now = time.monotonic()
+        with self.lock:
+            self.ids[match.group(1).decode() if match else "?"] += 1
+            self.first = self.first or now
+            self.last = now
+        return "250 OK"
+
+    def total(self) -> int:
+        with self.lock:
+            return sum(self.ids.values())
+
+
+def seed(count: int) -> list[str]:
+    import datetime as dt
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from peerportal.accounts.models import User
+    from peerportal.core.models import Location
+    from peerportal.reminders.models import Reminder
+    from peerportal.reminders.sending import message_id
+    from tests.reminders.kinds import NOTICE
+
+    Reminder.objects.all().delete()
+    place, _ = Location.objects.get_or_create(name="Bench Room (invented)")
+    people = []
+    for i in range(100):
+        user, _ = User.objects.get_or_create(
+            email=f"bench{i}@bench.peerportal.test", defaults={"display_name": f"Bench {i}"}
+        )
+        people.append(user)
+    now = timezone.now()
+    ct = ContentType.objects.get_for_model(Location)
+    Reminder.objects.bulk_create(
+        (
+            Reminder(
+                kind=NOTICE,
+                target_type=ct,
+                target_id=place.pk,
+                recipient=people[i % len(people)],
+                due_at=now - dt.timedelta(milliseconds=i),
+            )
+            for i in range(count)
+        ),
+        batch_size=2000,
+    )
+    return [message_id(r) for r in Reminder.objects.all().only("pk", "created_at")]
+
+
+def nudge_latency(samples: int = 20) -> list[float]:
+    """How long a request's after-commit nudge takes with nothing listening on the broker."""
+    from peerportal.celery import app
+    from peerportal.reminders.services import _nudge_dispatch
+
+    unreachable = "redis://127.0.0.1:1/0"
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "broker_write_url")}
+    app.conf.update(task_always_eager=False, broker_url=unreachable, broker_write_url=unreachable)
+    import logging
+
+    logging.getLogger("peerportal.reminders.services").setLevel(logging.ERROR)
+    try:
+        out = []
+        for _ in range(samples):
+            t = time.perf_counter()
+            _nudge_dispatch()
+            out.append(time.perf_counter() - t)
+        return out
+    finally:
+        app.conf.update(saved)
+
+
+def main() -> int:
+    args = parse_args()
+    db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
+    queue = f"bench-reminders-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.reminders_settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
+        "DATABASE_URL": db_url,
+        "CELERY_BROKER_URL": broker,
+        "REDIS_URL": "",
+        "CACHE_URL": "",
+        "BENCH_QUEUE": queue,
+        "BENCH_SMTP_PORT": str(args.smtp_port),
+        "PYTHONPATH": str(BASE),
+    }
+    env.pop("EMAIL_URL", None)
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE))
+
+    ensure_database(db_url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    print(f"Seeding {args.count} due reminders …", flush=True)
+    expected = seed(args.count)
+
+    from aiosmtpd.controller import Controller
+
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=args.smtp_port)
+    controller.start()
+
+    from celery import Celery
+
+    client = Celery("bench-reminders", broker=broker)
+    worker = subprocess.Popen(  # noqa: S603 — fixed arguments
+        [
+            str(BIN / "celery"),
+            "-A",
+            "peerportal",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            str(args.concurrency),
+            "--pool",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "WARNING",
+        ],
+        cwd=BASE,
+        env=env,
+        start_new_session=True,
+    )
+    from peerportal.reminders.models import Reminder, ReminderStatus
+
+    deadline = time.monotonic() + args.timeout
+    timed_out = False
+    try:
+        time.sleep(2)  # let the worker connect
+        started = time.monotonic()
+        client.send_task("reminders.dispatch_due", queue=queue)
+        last_dispatch = started
+        while True:
+            sent = Reminder.objects.filter(status=ReminderStatus.SENT).count()
+            if sent >= args.count:
+                break
+            if time.monotonic() > deadline:
+                timed_out = True
+                break
+            if time.monotonic() - last_dispatch > 10:
+                client.send_task("reminders.dispatch_due", queue=queue)
+                last_dispatch = time.monotonic()
+            pass
+            time.sleep(0.5)
+        elapsed = time.monotonic() - started
+        time.sleep(1)  # let in-flight SMTP sessions finish
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+        controller.stop()
+        with contextlib.suppress(Exception), client.connection_for_write() as conn:
+            conn.default_channel.client.delete(queue, f"_kombu.binding.{queue}")
+
+    statuses = Counter(Reminder.objects.values_list("status", flat=True))
+    received = set(sink.ids)
+    duplicates = sum(n - 1 for n in sink.ids.values() if n > 1)
+    lost = [m for m in expected if m not in received]
+    latencies = nudge_latency()
+    print()
+    print(f"reminders            {args.count}")
+    print(f"worker               1 (prefork, concurrency {args.concurrency}), broker {broker}")
+    print(f"elapsed              {elapsed:.1f} s{' (TIMED OUT)' if timed_out else ''}")
+    print(f"throughput           {statuses.get('sent', 0) / elapsed:.0f} reminders/s (sent rows)")
+    print(f"received by sink     {sink.total()} messages, {len(received)} distinct")
+    print(f"duplicates           {duplicates}")
+    print(f"losses               {len(lost)}")
+    print(f"row statuses         {dict(statuses)}")
+    print(
+        f"nudge, broker down   median {statistics.median(latencies) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms over {len(latencies)} requests"
+    )
+    return 1 if (timed_out or lost or duplicates) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

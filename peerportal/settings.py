@@ -302,6 +302,16 @@ if env_str("EMAIL_URL"):
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "peerportal <no-reply@localhost>")
+# Absolute links in emails (unsubscribe, calendar) start with this.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds an SMTP conversation may take before the send task gives up and retries.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+
+# --- Reminders outbox -----------------------------------------------------------------
+# A claim older than this (its worker died mid-send) goes back to pending.
+REMINDER_CLAIM_TIMEOUT = env_int("REMINDER_CLAIM_TIMEOUT", 600)
+REMINDER_DISPATCH_BATCH = env_int("REMINDER_DISPATCH_BATCH", 500)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- UI -------------------------------------------------------------------------------

@@ -49,6 +49,14 @@ lint: install-test
 clean:
 	rm -rf $(VENV) var
 
+## bench: gunicorn (2 workers) on PostgreSQL + Redis with `seed_demo --scale large`, driven by
+## locust headless; prints req/s, p50/p95 and errors per page (and as a ratio to /healthz),
+## then a booking contention run; writes bench/results.md. Not part of `make test`.
+.PHONY: bench
+bench: install
+	$(PIP) install --quiet -e '.[bench]'
+	$(BIN)/python bench/load.py
+
 ## bench-reminders: 10,000 due reminders through Redis and one worker to a local SMTP sink
 ## (PostgreSQL + Redis; see bench/README.md). Not part of `make test`.
 .PHONY: bench-reminders

@@ -1,0 +1,262 @@
+"""`make bench`: the portal under load on PostgreSQL + Redis with large demo data.
+
+1. Prepares the bench database (migrate; `seed_demo --scale large` once, kept between runs).
+2. Starts gunicorn (2 workers, production settings) on 127.0.0.1.
+3. For /healthz and each main page, runs locust headless for a fixed time and reads
+   requests/s, p50, p95 and errors; each page is also shown as a ratio to /healthz
+   measured in the same run (so results compare across machines).
+4. Contention: many clients race to book a few seats; prints bookings/s and overbookings.
+5. Writes the table to bench/results.md with a description of the machine.
+
+Only loopback addresses are used. Everything is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PORT = int(os.environ.get("BENCH_PORT", "8811"))
+HOST = f"http://127.0.0.1:{PORT}"
+
+ENV = dict(os.environ)
+ENV.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peerportal_bench")
+ENV.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
+ENV.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+ENV.update(
+    DJANGO_SETTINGS_MODULE="peerportal.settings",
+    DJANGO_DEBUG="0",
+    SECRET_KEY=ENV.get("SECRET_KEY", "bench-only-secret-key-" + "q" * 40),
+    ALLOWED_HOSTS="127.0.0.1,localhost",
+    SECURE_SSL_REDIRECT="0",
+    SESSION_COOKIE_SECURE_OVERRIDE="0",
+    PEERPORTAL_VAR_DIR=str(BASE / "var" / "bench"),
+    LOG_LEVEL="WARNING",
+)
+
+
+def shell(code: str) -> str:
+    """Run code in `manage.py shell`; its last line of output."""
+    out = manage("shell", "--no-imports", "-c", code).stdout.strip().splitlines()
+    return out[-1] if out else ""
+
+
+def manage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "python"), "manage.py", *args],
+        cwd=BASE,
+        env=ENV,
+        check=check,
+        text=True,
+        capture_output=True,
+    )
+
+
+def prepare(reseed: bool) -> None:
+    name = ENV["DATABASE_URL"].rsplit("/", 1)[1]
+    exists = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname='{name}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if exists and reseed:
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        exists = ""
+    if not exists:
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    print("migrating…", flush=True)
+    manage("migrate", "--noinput")
+    manage("collectstatic", "--noinput")
+    marker = shell("from peerportal.accounts.models import User; print(User.objects.count())")
+    if int(marker or 0) < 1000:
+        print("seeding large demo data (a few minutes)…", flush=True)
+        started = time.monotonic()
+        result = manage("seed_demo", "--scale", "large")
+        print(result.stdout[-400:], f"seeded in {time.monotonic() - started:.0f}s", flush=True)
+
+
+def start_gunicorn() -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "peerportal.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE,
+        env=ENV,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{HOST}/healthz", timeout=2) as r:  # noqa: S310 — loopback only
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def targets() -> list[dict]:
+    """Pages and POSTs to measure, with session cookies for the personas they need."""
+    return json.loads(shell("from bench.targets import emit; emit()"))
+
+
+def run_locust(plan: dict, seconds: int, users: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(ENV, BENCH_PLAN=json.dumps(plan))
+        subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(BASE / "bench" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "-t",
+                f"{seconds}s",
+                "-H",
+                HOST,
+                "--csv",
+                f"{tmp}/run",
+                "--only-summary",
+                "--stop-timeout",
+                "5",
+            ],
+            cwd=BASE,
+            env=env,
+            check=False,
+            capture_output=True,
+            timeout=seconds + 60,
+        )
+        with open(f"{tmp}/run_stats.csv") as fh:
+            rows = {r["Name"]: r for r in csv.DictReader(fh)}
+    row = rows.get("Aggregated") or next(iter(rows.values()))
+    requests = int(row["Request Count"])
+    failures = int(row["Failure Count"])
+    return {
+        "rps": float(row["Requests/s"]),
+        "p50": float(row["50%"] or 0),
+        "p95": float(row["95%"] or 0),
+        "errors": failures,
+        "requests": requests,
+    }
+
+
+def contention() -> dict:
+    return json.loads(shell("from bench.contention import run; run()"))
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "?",
+    )
+    pg = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB RAM, Python {platform.python_version()}, PostgreSQL {pg}, gunicorn 2 workers"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "15")))
+    parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", "20")))
+    parser.add_argument("--reseed", action="store_true")
+    args = parser.parse_args()
+    prepare(args.reseed)
+    server = start_gunicorn()
+    try:
+        plans = targets()
+        results = []
+        for plan in plans:
+            stats = run_locust(plan, args.seconds, args.users)
+            results.append((plan["label"], stats))
+            print(
+                f"{plan['label']:32} {stats['rps']:8.1f} req/s  p50 {stats['p50']:6.0f} ms  p95 {stats['p95']:6.0f} ms  errors {stats['errors']}",
+                flush=True,
+            )
+        race = contention()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    write_results(results, race, args)
+
+
+def write_results(results, race, args) -> None:
+    health = dict(results).get("/healthz")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine()}.",
+        f"Each target: locust headless, {args.users} users, {args.seconds} s; ratios are to /healthz in the same run.",
+        "",
+        "| target | req/s | ratio to /healthz | p50 ms | p95 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, s in results:
+        ratio = s["rps"] / health["rps"] if health and health["rps"] else 0
+        lines.append(
+            f"| {label} | {s['rps']:.1f} | {ratio:.2f} | {s['p50']:.0f} | {s['p95']:.0f} | {s['errors']} |"
+        )
+    lines += [
+        "",
+        "## Contention",
+        "",
+        f"{race['clients']} clients raced for {race['seats']} seats across {race['sessions']} sessions: "
+        f"{race['confirmed']} confirmed, {race['waitlisted']} waitlisted, **{race['overbookings']} overbookings**, "
+        f"{race['errors']} errors, {race['bookings_per_second']:.1f} bookings/s.",
+        "",
+    ]
+    (BASE / "bench" / "results.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+    errors_5xx = sum(s["errors"] for _, s in results) + race["errors"]
+    if race["overbookings"] or errors_5xx:
+        raise SystemExit(f"overbookings {race['overbookings']}, errors {errors_5xx}")
+
+
+if __name__ == "__main__":
+    main()

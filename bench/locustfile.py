@@ -1,0 +1,40 @@
+"""Locust scenarios for `make bench`. Driven by bench/load.py, which writes the plan file.
+
+BENCH_PLAN (JSON): {"path": "/groups/", "cookies": [{"sessionid": ..., "csrftoken": ...}, ...],
+                    "method": "GET" | "POST", "data": {...} | null}
+One run measures one target, so each page's numbers stand alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+
+from locust import HttpUser, constant, task
+
+PLAN = json.loads(os.environ["BENCH_PLAN"])
+_cookies = itertools.cycle(PLAN.get("cookies") or [{}])
+
+
+class PortalUser(HttpUser):
+    wait_time = constant(0)
+
+    def on_start(self):
+        cookies = next(_cookies)
+        for name, value in cookies.items():
+            self.client.cookies.set(name, value)
+        self.csrf = cookies.get("csrftoken", "")
+
+    @task
+    def hit(self):
+        if PLAN.get("method") == "POST":
+            path = PLAN["path"]
+            self.client.post(
+                path,
+                data=PLAN.get("data") or {},
+                headers={"X-CSRFToken": self.csrf, "Referer": self.host + path},
+                name=PLAN["label"],
+            )
+        else:
+            self.client.get(PLAN["path"], name=PLAN["label"])

@@ -1,3 +1,22 @@
+from django.urls import path
+
+from . import views
+
 app_name = "groups"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.directory, name="group-list"),
+    path("<int:pk>/", views.group_detail, name="group-detail"),
+    path("sessions/<int:pk>/book/", views.booking_create, name="booking-create"),
+    path("bookings/", views.booking_list, name="booking-list"),
+    path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking-cancel"),
+    path("feed/<str:token>.ics", views.booking_feed, name="booking-feed"),
+    path("facilitating/", views.facilitator_sessions, name="session-list"),
+    path("sessions/<int:pk>/roster/", views.session_roster, name="session-roster"),
+    path("attendance/<int:pk>/", views.attendance_mark, name="attendance-mark"),
+    path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
+    path("sessions/<int:pk>/move/", views.session_move, name="session-move"),
+    path("manage/", views.group_manage_list, name="group-manage-list"),
+    path("manage/new/", views.group_edit, name="group-create"),
+    path("manage/<int:pk>/edit/", views.group_edit, name="group-edit"),
+]

@@ -15,5 +15,5 @@ def seed(*, people, scale, stdout) -> None:
         user=member,
         defaults={"quiet_hours_start": dt.time(22), "quiet_hours_end": dt.time(7)},
     )
-    if created:
+    if created and stdout is not None:
         stdout.write("reminders: quiet hours 22:00–07:00 for the demo member\n")

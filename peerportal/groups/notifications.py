@@ -1,0 +1,110 @@
+"""Email contexts for group reminders and notices: the session, place and time, and the
+recipient's own booking — never who else is coming."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.urls import reverse
+from django.utils import timezone
+
+from peerportal.core.ical import IcalEvent, build_calendar
+from peerportal.core.models import Organization
+
+from .models import Booking, BookingStatus
+
+
+def _tz_for(recipient):
+    try:
+        if recipient.time_zone:
+            return zoneinfo.ZoneInfo(recipient.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        pass
+    return Organization.get().tzinfo
+
+
+def _booking(reminder) -> Booking | None:
+    return (
+        Booking.objects.select_related("session__group__location")
+        .filter(pk=reminder.target_id, member_id=reminder.recipient_id)
+        .first()
+    )
+
+
+def session_ical(booking: Booking) -> bytes:
+    session = booking.session
+    group = session.group
+    return build_calendar(
+        group.name,
+        [
+            IcalEvent(
+                uid=f"group-session-{session.pk}@peerportal",
+                start=session.starts_at,
+                end=session.ends_at,
+                summary=group.name,
+                location=str(group.location or ""),
+                cancelled=session.is_cancelled,
+            )
+        ],
+        Organization.get().tzinfo,
+    )
+
+
+def _context(booking: Booking, recipient) -> dict:
+    tz = _tz_for(recipient)
+    session = booking.session
+    return {
+        "booking": booking,
+        "session": session,
+        "group": session.group,
+        "location": session.group.location,
+        "starts_local": timezone.localtime(session.starts_at, tz),
+        "ends_local": timezone.localtime(session.ends_at, tz),
+        "time_zone": str(tz),
+        "bookings_path": reverse("groups:booking-list"),
+    }
+
+
+def session_upcoming_context(reminder) -> dict | None:
+    booking = _booking(reminder)
+    if booking is None or booking.status != BookingStatus.CONFIRMED or booking.session.is_cancelled:
+        return None
+    if booking.session.starts_at <= timezone.now():
+        return None
+    return _context(booking, reminder.recipient)
+
+
+def booking_confirmed_context(reminder) -> dict | None:
+    booking = _booking(reminder)
+    if booking is None or booking.status == BookingStatus.CANCELLED:
+        return None
+    context = _context(booking, reminder.recipient)
+    if booking.status == BookingStatus.CONFIRMED:
+        context["attachments"] = [("session.ics", session_ical(booking), "text/calendar")]
+    return context
+
+
+def waitlist_promoted_context(reminder) -> dict | None:
+    booking = _booking(reminder)
+    if booking is None or booking.status != BookingStatus.CONFIRMED or booking.session.is_cancelled:
+        return None
+    context = _context(booking, reminder.recipient)
+    context["attachments"] = [("session.ics", session_ical(booking), "text/calendar")]
+    return context
+
+
+def session_cancelled_context(reminder) -> dict | None:
+    booking = _booking(reminder)
+    if booking is None or not booking.session.is_cancelled:
+        return None
+    return _context(booking, reminder.recipient)
+
+
+def session_moved_context(reminder) -> dict | None:
+    booking = _booking(reminder)
+    if booking is None or booking.status == BookingStatus.CANCELLED or booking.session.is_cancelled:
+        return None
+    context = _context(booking, reminder.recipient)
+    if booking.status == BookingStatus.CONFIRMED:
+        context["attachments"] = [("session.ics", session_ical(booking), "text/calendar")]
+    return context

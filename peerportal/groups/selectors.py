@@ -1,0 +1,168 @@
+"""Reads of groups, sessions and bookings, scoped to the person asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from peerportal.core.models import Organization
+from peerportal.core.permissions import is_coordinator, require_role
+
+from .models import Booking, BookingStatus, GroupSession, SupportGroup, Topic
+
+
+def _upcoming_sessions(now: dt.datetime, limit_days: int = 28):
+    return (
+        GroupSession.objects.upcoming(now)
+        .select_related("group")
+        .filter(starts_at__lt=now + dt.timedelta(days=limit_days))
+        .with_counts()
+        .order_by("starts_at")
+    )
+
+
+def group_directory(
+    *,
+    q: str = "",
+    topic: int | None = None,
+    fmt: str = "",
+    weekday: int | None = None,
+    language: str = "",
+    location: int | None = None,
+    now=None,
+):
+    """Published groups with their next sessions and seats left; a fixed number of queries."""
+    now = now or timezone.now()
+    groups = SupportGroup.objects.published().select_related("location")
+    if q:
+        groups = groups.filter(
+            Q(name__icontains=q) | Q(description__icontains=q) | Q(topics__name__icontains=q)
+        )
+    if topic:
+        groups = groups.filter(topics=topic)
+    if fmt:
+        groups = groups.filter(format=fmt)
+    if language:
+        groups = groups.filter(language=language)
+    if location:
+        groups = groups.filter(location=location)
+    if weekday is not None:
+        # Weekday in the organization's time zone, from the sessions actually planned.
+        tz = Organization.get().tzinfo
+        ids = {
+            s.group_id
+            for s in GroupSession.objects.upcoming(now).scheduled().only("group_id", "starts_at")
+            if timezone.localtime(s.starts_at, tz).weekday() == weekday
+        }
+        groups = groups.filter(pk__in=ids)
+    return groups.distinct().prefetch_related(
+        "topics",
+        Prefetch(
+            "sessions", queryset=_upcoming_sessions(now, 14).scheduled(), to_attr="next_sessions"
+        ),
+    )
+
+
+def topics():
+    return Topic.objects.all()
+
+
+def group_get_public(pk: int, *, now=None) -> SupportGroup:
+    now = now or timezone.now()
+    return get_object_or_404(
+        SupportGroup.objects.published()
+        .select_related("location")
+        .prefetch_related(
+            "topics",
+            Prefetch("sessions", queryset=_upcoming_sessions(now, 56), to_attr="upcoming_sessions"),
+        ),
+        pk=pk,
+    )
+
+
+def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
+    """The person's own active bookings for these sessions (one query)."""
+    if not user.is_authenticated:
+        return {}
+    rows = Booking.objects.active().filter(member=user, session__in=[s.pk for s in sessions])
+    return {b.session_id: b for b in rows}
+
+
+def session_get_public(pk: int) -> GroupSession:
+    return get_object_or_404(
+        GroupSession.objects.filter(group__is_published=True)
+        .with_counts()
+        .select_related("group", "group__location"),
+        pk=pk,
+    )
+
+
+def booking_list_for(user, *, upcoming: bool = True, now=None):
+    now = now or timezone.now()
+    qs = Booking.objects.filter(member=user).select_related(
+        "session__group", "session__group__location"
+    )
+    if upcoming:
+        qs = qs.filter(session__ends_at__gt=now).exclude(status=BookingStatus.CANCELLED)
+    else:
+        qs = qs.filter(session__ends_at__lte=now)
+    return qs.order_by("session__starts_at" if upcoming else "-session__starts_at")
+
+
+def booking_get_for(user, pk: int) -> Booking:
+    """One of the person's own bookings; anyone else's is a 404."""
+    return get_object_or_404(Booking.objects.select_related("session__group"), pk=pk, member=user)
+
+
+def sessions_facilitated_by(user, *, now=None, days: int = 28):
+    require_role(user, "staff")
+    now = now or timezone.now()
+    qs = _upcoming_sessions(now, days).select_related("group")
+    if not is_coordinator(user):
+        qs = qs.filter(group__facilitators=user)
+    return qs
+
+
+def facilitated_session_get(user, pk: int) -> GroupSession:
+    """A session the person facilitates (coordinators: any); otherwise 404."""
+    require_role(user, "staff")
+    qs = GroupSession.objects.select_related("group", "group__location")
+    if not is_coordinator(user):
+        qs = qs.filter(group__facilitators=user)
+    return get_object_or_404(qs, pk=pk)
+
+
+def roster(session: GroupSession):
+    """Display names only: the roster never carries emails or other details."""
+    return (
+        session.bookings.active()
+        .select_related("member")
+        .only(
+            "id",
+            "status",
+            "attendance",
+            "seat",
+            "waitlisted_at",
+            "member__id",
+            "member__display_name",
+            "session_id",
+        )
+        .order_by("status", "seat", "waitlisted_at")
+    )
+
+
+def group_list_for_coordinator(user):
+    require_role(user, "coordinator")
+    return (
+        SupportGroup.objects.select_related("location")
+        .prefetch_related("facilitators")
+        .order_by("name")
+    )
+
+
+def group_get_for_coordinator(user, pk: int) -> SupportGroup:
+    require_role(user, "coordinator")
+    return get_object_or_404(SupportGroup, pk=pk)

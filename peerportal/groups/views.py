@@ -1,0 +1,293 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from peerportal.accounts.services import feed_token_for, user_for_feed_token
+from peerportal.core.ical import IcalEvent, build_calendar, ical_response
+from peerportal.core.models import Organization
+from peerportal.core.permissions import role_required
+from peerportal.core.ratelimit import ratelimit
+
+from . import permissions, selectors, services
+from .exceptions import GroupsError
+from .forms import DirectoryFilterForm, GroupForm, SessionCancelForm, SessionMoveForm
+from .models import Attendance, Booking, BookingStatus
+
+
+@require_GET
+def directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    groups = selectors.group_directory(
+        q=filters.get("q") or "",
+        topic=filters.get("topic").pk if filters.get("topic") else None,
+        fmt=filters.get("format") or "",
+        weekday=filters.get("day"),
+        language=filters.get("language") or "",
+        location=filters.get("location").pk if filters.get("location") else None,
+    )
+    page = Paginator(groups, 20).get_page(request.GET.get("page"))
+    return render(request, "groups/directory.html", {"form": form, "page": page})
+
+
+def _session_rows(request, sessions):
+    bookings = selectors.active_bookings_by_session(request.user, sessions)
+    now = timezone.now()
+    rows = []
+    for session in sessions:
+        booking = bookings.get(session.pk)
+        rows.append(_box_context(request, session, booking, now))
+    return rows
+
+
+def _box_context(request, session, booking, now=None) -> dict:
+    now = now or timezone.now()
+    confirmed = (
+        session.confirmed_count
+        if hasattr(session, "confirmed_count")
+        else session.bookings.confirmed().count()
+    )
+    seats_left = max(0, session.seats - confirmed)
+    return {
+        "session": session,
+        "booking": booking,
+        "seats_left": seats_left,
+        "position": services.waitlist_position(booking) if booking else None,
+        "can_book": not session.is_cancelled
+        and session.booking_opens_at() <= now < session.booking_closes_at(),
+        "can_cancel": booking is not None
+        and (booking.status == BookingStatus.WAITLISTED or now < session.cancellation_cutoff_at()),
+        "show_link": booking is not None
+        and permissions.can_see_link(request.user, session, booking, now),
+    }
+
+
+@require_GET
+def group_detail(request, pk: int):
+    group = selectors.group_get_public(pk)
+    rows = _session_rows(request, group.upcoming_sessions)
+    return render(request, "groups/group_detail.html", {"group": group, "rows": rows})
+
+
+def _booking_response(request, session, *, ok: str = "", error: str = ""):
+    if request.htmx:
+        session = selectors.session_get_public(session.pk)
+        booking = selectors.active_bookings_by_session(request.user, [session]).get(session.pk)
+        context = _box_context(request, session, booking)
+        context.update({"box_message": error or ok, "box_error": bool(error)})
+        return render(request, "groups/_booking_box.html", context)
+    (messages.error if error else messages.success)(request, error or ok)
+    return redirect(
+        reverse("groups:group-detail", args=[session.group_id]) + f"#session-{session.pk}"
+    )
+
+
+@require_POST
+@role_required("member")
+@ratelimit("booking", rate="30/m")
+def booking_create(request, pk: int):
+    session = selectors.session_get_public(pk)
+    try:
+        booking = services.booking_create(session=session, member=request.user, request=request)
+    except GroupsError as exc:
+        return _booking_response(request, session, error=str(exc))
+    if booking.status == BookingStatus.CONFIRMED:
+        ok = _("You're booked. A confirmation email is on its way.")
+    else:
+        ok = _(
+            "This session is full, so you're on the waitlist. We'll email you if a place opens up."
+        )
+    return _booking_response(request, session, ok=ok)
+
+
+@require_POST
+@role_required("member")
+@ratelimit("booking", rate="30/m")
+def booking_cancel(request, pk: int):
+    booking = selectors.booking_get_for(request.user, pk)
+    try:
+        services.booking_cancel(booking=booking, actor=request.user, request=request)
+    except GroupsError as exc:
+        return _booking_response(request, booking.session, error=str(exc))
+    if request.POST.get("next") == "bookings":
+        messages.success(request, _("Your booking was cancelled."))
+        return redirect("groups:booking-list")
+    return _booking_response(request, booking.session, ok=_("Your booking was cancelled."))
+
+
+@require_GET
+@role_required("member")
+def booking_list(request):
+    upcoming = list(selectors.booking_list_for(request.user))
+    past = Paginator(selectors.booking_list_for(request.user, upcoming=False), 20).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    rows = [
+        {
+            "booking": b,
+            "position": services.waitlist_position(b),
+            "show_link": permissions.can_see_link(request.user, b.session, b, now),
+            "can_cancel": b.status == BookingStatus.WAITLISTED
+            or now < b.session.cancellation_cutoff_at(),
+        }
+        for b in upcoming
+    ]
+    token = feed_token_for(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("groups:booking-feed", args=[token.token]))
+    return render(
+        request, "groups/booking_list.html", {"rows": rows, "page": past, "feed_url": feed_url}
+    )
+
+
+@require_GET
+def booking_feed(request, token: str):
+    """A person's confirmed bookings as iCalendar; the secret token is the only key."""
+    user = user_for_feed_token(token)
+    if user is None:
+        raise Http404
+    bookings = selectors.booking_list_for(user).filter(status=BookingStatus.CONFIRMED)
+    events = [
+        IcalEvent(
+            uid=f"group-session-{b.session_id}@peerportal",
+            start=b.session.starts_at,
+            end=b.session.ends_at,
+            summary=b.session.group.name,
+            location=str(b.session.group.location or ""),
+            cancelled=b.session.is_cancelled,
+        )
+        for b in bookings
+    ]
+    return ical_response(
+        build_calendar(_("My support groups"), events, Organization.get().tzinfo), "groups.ics"
+    )
+
+
+# --- Facilitators -----------------------------------------------------------------------
+@require_GET
+@role_required("staff")
+def facilitator_sessions(request):
+    sessions = Paginator(selectors.sessions_facilitated_by(request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "groups/facilitator_sessions.html", {"page": sessions})
+
+
+@require_GET
+@role_required("staff")
+def session_roster(request, pk: int):
+    session = selectors.facilitated_session_get(request.user, pk)
+    return render(
+        request,
+        "groups/roster.html",
+        {
+            "session": session,
+            "roster": selectors.roster(session),
+            "attendance": Attendance.choices,
+            "show_link": permissions.can_see_link(request.user, session),
+        },
+    )
+
+
+@require_POST
+@role_required("staff")
+def attendance_mark(request, pk: int):
+    booking = get_object_or_404(Booking.objects.select_related("session__group"), pk=pk)
+    if not permissions.can_facilitate(request.user, booking.session):
+        raise Http404
+    try:
+        booking = services.attendance_mark(
+            actor=request.user,
+            booking=booking,
+            attendance=request.POST.get("attendance", ""),
+            request=request,
+        )
+    except GroupsError as exc:
+        messages.error(request, str(exc))
+        return redirect("groups:session-roster", pk=booking.session_id)
+    if request.htmx:
+        return render(
+            request,
+            "groups/_attendance_row.html",
+            {"row": booking, "attendance": Attendance.choices},
+        )
+    messages.success(request, _("Attendance saved."))
+    return redirect("groups:session-roster", pk=booking.session_id)
+
+
+# --- Coordinators -----------------------------------------------------------------------
+@require_GET
+@role_required("coordinator")
+def group_manage_list(request):
+    page = Paginator(selectors.group_list_for_coordinator(request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "groups/group_manage_list.html", {"page": page})
+
+
+@role_required("coordinator")
+def group_edit(request, pk: int | None = None):
+    group = selectors.group_get_for_coordinator(request.user, pk) if pk else None
+    form = GroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        group = form.save(commit=False)
+        services.group_save(
+            actor=request.user,
+            group=group,
+            topics=form.cleaned_data["topics"],
+            facilitators=form.cleaned_data["facilitators"],
+            request=request,
+        )
+        messages.success(request, _("Group saved."))
+        return redirect("groups:group-manage-list")
+    return render(request, "groups/group_form.html", {"form": form, "group": group})
+
+
+@role_required("coordinator")
+def session_cancel(request, pk: int):
+    session = selectors.facilitated_session_get(request.user, pk)
+    form = SessionCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.session_cancel(
+            actor=request.user, session=session, notice=form.cleaned_data["notice"], request=request
+        )
+        messages.success(request, _("The session was cancelled and booked members were told."))
+        return redirect("groups:session-roster", pk=session.pk)
+    return render(request, "groups/session_cancel.html", {"form": form, "session": session})
+
+
+@role_required("coordinator")
+def session_move(request, pk: int):
+    session = selectors.facilitated_session_get(request.user, pk)
+    tz = Organization.get().tzinfo
+    local_start = timezone.localtime(session.starts_at, tz)
+    form = SessionMoveForm(
+        request.POST or None,
+        initial={
+            "date": local_start.date(),
+            "start": local_start.time(),
+            "end": timezone.localtime(session.ends_at, tz).time(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        starts_at, ends_at = form.times()
+        with transaction.atomic():
+            services.session_move(
+                actor=request.user,
+                session=session,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                notice=form.cleaned_data["notice"],
+                request=request,
+            )
+        messages.success(request, _("The session was moved and booked members were told."))
+        return redirect("groups:session-roster", pk=session.pk)
+    return render(request, "groups/session_move.html", {"form": form, "session": session})

@@ -1,0 +1,54 @@
+"""Real threads racing on PostgreSQL row locks (skipped on SQLite; runs in CI)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from peerportal.groups import services
+from peerportal.groups.exceptions import GroupsError
+from peerportal.groups.models import Booking, BookingStatus
+from tests.factories import UserFactory
+from tests.groups.factories import GroupSessionFactory
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_threads_racing_for_three_seats_end_with_three_confirmed_and_47_waitlisted():
+    session = GroupSessionFactory(group__capacity=3)
+    members = UserFactory.create_batch(50)
+    barrier = threading.Barrier(len(members))
+    errors: list[Exception] = []
+
+    def book(member):
+        try:
+            barrier.wait(timeout=30)
+            services.booking_create(session=session, member=member)
+        except GroupsError as exc:  # pragma: no cover — would be a failure below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(m,)) for m in members]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    bookings = Booking.objects.filter(session=session)
+    assert bookings.filter(status=BookingStatus.CONFIRMED).count() == 3
+    assert bookings.filter(status=BookingStatus.WAITLISTED).count() == 47
+    assert sorted(
+        bookings.filter(status=BookingStatus.CONFIRMED).values_list("seat", flat=True)
+    ) == [1, 2, 3]
+
+    first_waiting = (
+        bookings.filter(status=BookingStatus.WAITLISTED).order_by("waitlisted_at", "id").first()
+    )
+    leaving = bookings.filter(status=BookingStatus.CONFIRMED).first()
+    services.booking_cancel(booking=leaving, actor=leaving.member)
+    first_waiting.refresh_from_db()
+    assert first_waiting.status == BookingStatus.CONFIRMED
+    assert bookings.filter(status=BookingStatus.CONFIRMED).count() == 3

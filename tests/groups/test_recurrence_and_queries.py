@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from peerportal.core.models import Organization
+from peerportal.groups import services
+from tests.groups.factories import SupportGroupFactory
+
+pytestmark = pytest.mark.django_db
+NY = zoneinfo.ZoneInfo("America/New_York")
+
+
+def test_weekly_group_at_18_stays_at_18_local_across_dst():
+    org = Organization.get()
+    org.time_zone = "America/New_York"
+    org.save()
+    group = SupportGroupFactory(
+        rrule="FREQ=WEEKLY;BYDAY=TU", first_date=dt.date(2026, 1, 6), horizon_weeks=52
+    )
+    services.group_sessions_generate(group=group, now=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    starts = list(group.sessions.values_list("starts_at", flat=True))
+    spring = [s for s in starts if dt.date(2026, 3, 1) <= s.date() <= dt.date(2026, 3, 20)]
+    autumn = [s for s in starts if dt.date(2026, 10, 25) <= s.date() <= dt.date(2026, 11, 10)]
+    assert spring and autumn
+    assert {s.astimezone(NY).time() for s in starts} == {dt.time(18)}
+    assert {s.astimezone(dt.UTC).hour for s in spring} == {23, 22}
+    assert {s.astimezone(dt.UTC).hour for s in autumn} == {22, 23}
+
+
+def test_generating_twice_creates_no_duplicates():
+    group = SupportGroupFactory(first_date=dt.date(2026, 11, 3))
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
+    first = services.group_sessions_generate(group=group, now=now)
+    assert first > 0
+    assert services.group_sessions_generate(group=group, now=now) == 0
+    assert group.sessions.count() == first
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _populate(n_groups: int):
+    groups = SupportGroupFactory.create_batch(
+        n_groups, first_date=dt.date.today() - dt.timedelta(days=7)
+    )
+    for g in groups:
+        services.group_sessions_generate(group=g)
+    return groups
+
+
+def test_directory_query_count_is_constant_from_1_to_200_groups(client):
+    _populate(1)
+    client.get(reverse("core:home"))
+    small = _queries(client, reverse("groups:group-list"))
+    _populate(199)
+    large = _queries(client, reverse("groups:group-list"))
+    assert small == large
+
+
+def test_group_page_query_count_is_constant_from_1_to_many_sessions(member_client, member):
+    one = SupportGroupFactory(first_date=dt.date.today(), horizon_weeks=1, rrule="FREQ=WEEKLY")
+    services.group_sessions_generate(group=one)
+    many = SupportGroupFactory(first_date=dt.date.today(), horizon_weeks=8, rrule="FREQ=DAILY")
+    services.group_sessions_generate(group=many)
+    assert one.sessions.count() <= 2 and many.sessions.count() >= 50
+    member_client.get(reverse("core:home"))  # first request of a session does one-time work
+    assert _queries(member_client, reverse("groups:group-detail", args=[one.pk])) == _queries(
+        member_client, reverse("groups:group-detail", args=[many.pk])
+    )

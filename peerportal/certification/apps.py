@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,52 @@ class CertificationConfig(AppConfig):
     name = "peerportal.certification"
     label = "certification"
     verbose_name = _("Certification")
+
+    def ready(self) -> None:
+        from peerportal.accounts.userdata import USER_DATA, UserDataPolicy
+        from peerportal.core.navigation import register_nav, register_panel
+        from peerportal.reminders.registry import register_kind
+
+        from . import notifications, panels, services
+
+        register_nav(_("My training"), "certification:progress", "staff", order=250)
+        register_nav(_("Reviews"), "certification:review-queue", "supervisor", order=400)
+        register_nav(_("My team"), "certification:team", "supervisor", order=410)
+        register_panel(
+            "certification/panel_progress.html", "staff", order=40, context=panels.my_progress
+        )
+        register_panel(
+            "certification/panel_reviews.html",
+            "supervisor",
+            order=30,
+            context=panels.pending_reviews,
+        )
+
+        register_kind(
+            services.KIND_EXPIRING,
+            label=_("Before a credential expires"),
+            default_offsets=[
+                timedelta(days=90),
+                timedelta(days=60),
+                timedelta(days=30),
+                timedelta(days=7),
+            ],
+            context=notifications.credential_expiring_context,
+        )
+        register_kind(
+            services.KIND_DECIDED,
+            label=_("A training record was reviewed"),
+            optional=False,
+            context=notifications.training_reviewed_context,
+        )
+        register_kind(
+            services.KIND_DIGEST,
+            label=_("Weekly list of records waiting for your review"),
+            context=notifications.review_digest_context,
+        )
+        # Training history is the person's own record: kept on erasure only as counts would
+        # be meaningless — it is deleted, with evidence files and supervision notes.
+        USER_DATA.setdefault("certification.certification", UserDataPolicy("delete"))
+        USER_DATA.setdefault("certification.trainingrecord", UserDataPolicy("delete"))
+        USER_DATA.setdefault("certification.review", UserDataPolicy("keep", scrub=("comment",)))
+        USER_DATA.setdefault("certification.supervisionsession", UserDataPolicy("delete"))

@@ -1,3 +1,19 @@
+from django.urls import path
+
+from . import views
+
 app_name = "certification"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.progress, name="progress"),
+    path("records/new/", views.record_create, name="record-create"),
+    path("records/<int:pk>/edit/", views.record_resubmit, name="record-edit"),
+    path("records/<int:pk>/evidence/", views.evidence_download, name="evidence-download"),
+    path("reviews/", views.review_queue, name="review-queue"),
+    path("reviews/<int:pk>/", views.record_review, name="record-review"),
+    path("team/", views.team, name="team"),
+    path("people/<int:pk>/", views.transcript, name="transcript"),
+    path("people/<int:pk>/transcript.csv", views.transcript_csv, name="transcript-csv"),
+    path("supervision/new/", views.supervision_create, name="supervision-create"),
+    path("issue/", views.certification_issue, name="certification-issue"),
+]

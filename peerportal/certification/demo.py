@@ -1,0 +1,159 @@
+"""Three invented credential types modelled on real rules (DOMAIN.md), and demo records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import (
+    ApprovedProvider,
+    CETopic,
+    CredentialType,
+    RecordStatus,
+    TopicRequirement,
+    TrainingRecord,
+)
+
+TOPICS = [
+    ("peer-practice", "Peer support and recovery practice"),
+    ("ethics", "Ethics"),
+    ("peer-domains", "Peer-support domains"),
+]
+
+TYPES = [
+    # Like Pennsylvania's CPS: 2-year anniversary cycle, 36 h with ≥24 practice and ≥3 ethics.
+    {
+        "code": "state-cps",
+        "name": "State Certified Peer Specialist (invented)",
+        "issuing_body": "State Certification Board (invented)",
+        "initial_training_hours": Decimal(75),
+        "exam_required": True,
+        "cycle_kind": "anniversary",
+        "cycle_months": 24,
+        "ce_hours_per_cycle": Decimal(36),
+        "grace_days": 30,
+        "requirements": [("peer-practice", 24), ("ethics", 3)],
+    },
+    # Like Texas: 24 months, 20 CE hours from approved events; others need a credit request.
+    {
+        "code": "national-prc",
+        "name": "National Peer Recovery Credential (invented)",
+        "issuing_body": "National Peer Board (invented)",
+        "cycle_kind": "anniversary",
+        "cycle_months": 24,
+        "ce_hours_per_cycle": Decimal(20),
+        "grace_days": 0,
+        "requires_approved_provider": True,
+        "providers": ["Recovery Learning Institute (invented)"],
+        "requirements": [],
+    },
+    # Like Nebraska: all expire 1 September of odd years; 20 h with ≥6 ethics; waived if certified within 12 months.
+    {
+        "code": "regional-psc",
+        "name": "Regional Peer Support Certificate (invented)",
+        "issuing_body": "Regional Office (invented)",
+        "cycle_kind": "fixed",
+        "fixed_month": 9,
+        "fixed_day": 1,
+        "fixed_year_parity": "odd",
+        "ce_hours_per_cycle": Decimal(20),
+        "waive_ce_if_issued_within_months": 12,
+        "requirements": [("peer-domains", 20), ("ethics", 6)],
+    },
+    # The organization's own warm-line training, required for warm-line shifts.
+    {
+        "code": "warmline-training",
+        "name": "Warm-line training (internal)",
+        "issuing_body": "Harbor Light Peer Collective",
+        "initial_training_hours": Decimal(16),
+        "cycle_kind": "anniversary",
+        "cycle_months": 12,
+        "ce_hours_per_cycle": Decimal(4),
+        "grace_days": 14,
+        "work_allowed_in_grace": True,
+        "requirements": [("ethics", 1)],
+    },
+]
+
+
+@transaction.atomic
+def seed_credential_types() -> dict[str, CredentialType]:
+    topics = {
+        code: CETopic.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in TOPICS
+    }
+    out = {}
+    for spec in TYPES:
+        spec = dict(spec)
+        requirements = spec.pop("requirements", [])
+        providers = spec.pop("providers", [])
+        ctype, _ = CredentialType.objects.get_or_create(code=spec.pop("code"), defaults=spec)
+        for topic_code, hours in requirements:
+            TopicRequirement.objects.get_or_create(
+                credential_type=ctype, topic=topics[topic_code], defaults={"min_hours": hours}
+            )
+        for name in providers:
+            ApprovedProvider.objects.get_or_create(credential_type=ctype, name=name)
+        out[ctype.code] = ctype
+    return out
+
+
+def seed(*, people, scale="small", stdout=None) -> None:
+    types = seed_credential_types()
+    today = timezone.localdate()
+    staff, staff2 = people["staff"], people["staff2"]
+    coordinator = people["coordinator"]
+    if not staff.certifications.exists():
+        services.certification_issue(
+            actor=coordinator,
+            holder=staff,
+            credential_type=types["warmline-training"],
+            issued_on=today - dt.timedelta(days=200),
+            number="WL-0001",
+        )
+        services.certification_issue(
+            actor=coordinator,
+            holder=staff,
+            credential_type=types["state-cps"],
+            issued_on=today - dt.timedelta(days=600),
+            number="CPS-1001",
+        )
+        services.certification_start_training(
+            actor=coordinator, holder=staff2, credential_type=types["warmline-training"]
+        )
+    if not TrainingRecord.objects.filter(person=staff).exists():
+        ethics = CETopic.objects.get(code="ethics")
+        practice = CETopic.objects.get(code="peer-practice")
+        services.training_record_submit(
+            person=staff,
+            course="Boundaries in peer work",
+            provider="Community College (invented)",
+            completed_on=today - dt.timedelta(days=40),
+            hours=Decimal(3),
+            topic=ethics,
+        )
+        rec = services.training_record_submit(
+            person=staff,
+            course="Trauma-informed peer support",
+            provider="Recovery Learning Institute (invented)",
+            completed_on=today - dt.timedelta(days=90),
+            hours=Decimal(12),
+            topic=practice,
+        )
+        services.training_record_review(
+            reviewer=people["supervisor"], record=rec, decision=RecordStatus.APPROVED, comment=""
+        )
+        services.training_record_submit(
+            person=staff2,
+            course="Warm-line basics",
+            provider="Harbor Light Peer Collective",
+            completed_on=today - dt.timedelta(days=5),
+            hours=Decimal(8),
+            is_initial_training=True,
+        )
+    if stdout is not None:
+        stdout.write("certification: credential types, certifications and records ready")

@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificationError(Exception):
+    message = _("That didn't work.")
+
+    def __init__(self, message=None):
+        super().__init__(str(message or self.message))
+
+
+class SelfReview(CertificationError):
+    message = _("Nobody can review their own training record.")
+
+
+class NotYourTeam(CertificationError):
+    message = _("You can only review records of people you supervise.")
+
+
+class AlreadyDecided(CertificationError):
+    message = _("This record has already been decided.")
+
+
+class EvidenceRejected(CertificationError):
+    message = _("That file can't be used as evidence.")

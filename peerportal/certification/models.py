@@ -1,0 +1,288 @@
+"""Credential rules as data, certifications, training records with private evidence,
+supervisor reviews (append-only) and supervision sessions."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class CycleKind(models.TextChoices):
+    ANNIVERSARY = "anniversary", _("Anniversary of issue")
+    FIXED = "fixed", _("Fixed calendar date")
+
+
+class YearParity(models.TextChoices):
+    ANY = "any", _("Every year")
+    ODD = "odd", _("Odd-numbered years")
+    EVEN = "even", _("Even-numbered years")
+
+
+class CETopic(models.Model):
+    """A continuing-education topic (ethics, peer support practice, …)."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("CE topic")
+        verbose_name_plural = _("CE topics")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CredentialType(models.Model):
+    """A credential's rules, entered as data by coordinators (see DOMAIN.md)."""
+
+    code = models.SlugField(
+        _("code"),
+        unique=True,
+        help_text=_("Used by other parts of the portal, e.g. the warm line."),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    issuing_body = models.CharField(_("issuing body"), max_length=150, blank=True)
+    initial_training_hours = models.DecimalField(
+        _("initial training hours"), max_digits=6, decimal_places=2, default=0
+    )
+    exam_required = models.BooleanField(_("exam required"), default=False)
+    supervised_hours_required = models.DecimalField(
+        _("supervised practice hours"), max_digits=6, decimal_places=2, default=0
+    )
+    cycle_kind = models.CharField(
+        _("renewal cycle"), max_length=12, choices=CycleKind.choices, default=CycleKind.ANNIVERSARY
+    )
+    cycle_months = models.PositiveSmallIntegerField(
+        _("cycle length (months)"), default=24, validators=[MinValueValidator(1)]
+    )
+    fixed_month = models.PositiveSmallIntegerField(_("fixed expiry month"), null=True, blank=True)
+    fixed_day = models.PositiveSmallIntegerField(_("fixed expiry day"), null=True, blank=True)
+    fixed_year_parity = models.CharField(
+        _("fixed expiry years"), max_length=4, choices=YearParity.choices, default=YearParity.ANY
+    )
+    ce_hours_per_cycle = models.DecimalField(
+        _("continuing-education hours per cycle"), max_digits=6, decimal_places=2, default=0
+    )
+    grace_days = models.PositiveSmallIntegerField(_("grace period (days)"), default=0)
+    work_allowed_in_grace = models.BooleanField(
+        _("may work during the grace period"), default=False
+    )
+    expiring_soon_days = models.PositiveSmallIntegerField(
+        _("'expiring soon' from (days before)"), default=90
+    )
+    waive_ce_if_issued_within_months = models.PositiveSmallIntegerField(
+        _("CE waived if first issued within (months before renewal)"), null=True, blank=True
+    )
+    same_course_once_per_cycle = models.BooleanField(
+        _("a course counts once per cycle"), default=True
+    )
+    requires_approved_provider = models.BooleanField(
+        _("only approved providers count without a credit request"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("credential type")
+        verbose_name_plural = _("credential types")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cycle_kind="anniversary")
+                | Q(fixed_month__gte=1, fixed_month__lte=12, fixed_day__gte=1, fixed_day__lte=31),
+                name="cert_fixed_cycle_has_a_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicRequirement(models.Model):
+    """At least ``min_hours`` of one topic inside the cycle's total."""
+
+    credential_type = models.ForeignKey(
+        CredentialType, on_delete=models.CASCADE, related_name="topic_requirements"
+    )
+    topic = models.ForeignKey(CETopic, on_delete=models.PROTECT)
+    min_hours = models.DecimalField(_("minimum hours"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("topic requirement")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential_type", "topic"], name="cert_one_requirement_per_topic"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic}: {self.min_hours}"
+
+
+class ApprovedProvider(models.Model):
+    credential_type = models.ForeignKey(
+        CredentialType, on_delete=models.CASCADE, related_name="approved_providers"
+    )
+    name = models.CharField(_("provider"), max_length=150)
+
+    class Meta:
+        verbose_name = _("approved provider")
+        constraints = [
+            models.UniqueConstraint(fields=["credential_type", "name"], name="cert_provider_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Certification(models.Model):
+    """A credential a staff member holds or trains toward; status comes from rules + records."""
+
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certifications"
+    )
+    credential_type = models.ForeignKey(
+        CredentialType, on_delete=models.PROTECT, related_name="certifications"
+    )
+    number = models.CharField(_("certificate number"), max_length=60, blank=True)
+    issued_on = models.DateField(
+        _("issued on"), null=True, blank=True, help_text=_("Empty while in training.")
+    )
+    exam_passed_on = models.DateField(_("exam passed on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "credential_type"], name="cert_one_per_type_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential_type} #{self.pk}"
+
+
+def private_storage():
+    return storages["private"]
+
+
+def evidence_path(instance, filename: str) -> str:
+    # A random name: the person's file name never reaches the file system.
+    return f"evidence/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class RecordStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class TrainingRecord(models.Model):
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_records"
+    )
+    course = models.CharField(_("course"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=150)
+    completed_on = models.DateField(_("completed on"))
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0.25)]
+    )
+    topic = models.ForeignKey(
+        CETopic,
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Leave empty for elective hours."),
+    )
+    is_initial_training = models.BooleanField(_("part of initial training"), default=False)
+    evidence = models.FileField(
+        _("evidence"), upload_to=evidence_path, storage=private_storage, blank=True
+    )
+    evidence_name = models.CharField(max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+        ordering = ["-completed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="cert_record_hours_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"training record #{self.pk}"
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVE = "approved", _("Approve")
+    REQUEST_CHANGES = "changes_requested", _("Request changes")
+    REJECT = "rejected", _("Reject")
+
+
+class Review(models.Model):
+    """A supervisor's decision on a record. Append-only: decisions are never edited."""
+
+    record = models.ForeignKey(TrainingRecord, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(_("decision"), max_length=20, choices=ReviewDecision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review")
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"review #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Reviews cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Reviews cannot be deleted.")
+
+
+class SupervisionSession(models.Model):
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervision_received"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_given"
+    )
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0.25)]
+    )
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Seen only by the two of you."))
+
+    class Meta:
+        verbose_name = _("supervision session")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0), name="cert_supervision_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(staff=models.F("supervisor")), name="cert_no_self_supervision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"supervision #{self.pk}"

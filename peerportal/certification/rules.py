@@ -1,0 +1,194 @@
+"""The credential rule engine: cycles, progress and status, computed from data.
+
+Pure functions over a credential type, a certification and its approved records, so the
+boundaries (exactly enough hours, one hour short, expiry day, grace end) are easy to test.
+
+* A cycle ends on its expiry date: valid while ``day < expires_on``.
+* Anniversary cycles run ``cycle_months`` from the issue date; fixed cycles end on a
+  calendar date (e.g. 1 September of odd-numbered years) — the first such date after issue.
+* At each cycle's end the certification renews if that cycle's requirements were met
+  (or waived); otherwise it is in grace for ``grace_days``, then lapsed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext_lazy as _
+
+ZERO = Decimal("0")
+
+
+class Status:
+    IN_TRAINING = "in_training"
+    ACTIVE = "active"
+    EXPIRING = "expiring"
+    IN_GRACE = "in_grace"
+    LAPSED = "lapsed"
+
+
+STATUS_LABELS = {
+    Status.IN_TRAINING: _("In training"),
+    Status.ACTIVE: _("Active"),
+    Status.EXPIRING: _("Expiring soon"),
+    Status.IN_GRACE: _("In grace period"),
+    Status.LAPSED: _("Lapsed"),
+}
+
+
+def _fixed_date(ctype, year: int) -> dt.date:
+    return dt.date(year, ctype.fixed_month, ctype.fixed_day)
+
+
+def _parity_ok(ctype, year: int) -> bool:
+    return ctype.fixed_year_parity == "any" or (year % 2 == 1) == (ctype.fixed_year_parity == "odd")
+
+
+def next_cycle_end(ctype, start: dt.date) -> dt.date:
+    """The expiry date of the cycle that starts on ``start``."""
+    if ctype.cycle_kind == "fixed":
+        year = start.year
+        while True:
+            candidate = _fixed_date(ctype, year)
+            if candidate > start and _parity_ok(ctype, year):
+                return candidate
+            year += 1
+    return start + relativedelta(months=ctype.cycle_months)
+
+
+@dataclass
+class Cycle:
+    start: dt.date
+    end: dt.date  # the expiry date (first day no longer valid)
+
+
+def cycles(ctype, issued_on: dt.date, until: dt.date, limit: int = 100):
+    start = issued_on
+    for _step in range(limit):
+        end = next_cycle_end(ctype, start)
+        yield Cycle(start, end)
+        if end > until:
+            return
+        start = end
+
+
+@dataclass
+class Requirement:
+    label: str
+    required: Decimal
+    done: Decimal
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.required
+
+    @property
+    def short_by(self) -> Decimal:
+        return max(ZERO, self.required - self.done)
+
+    @property
+    def percent(self) -> int:
+        if not self.required:
+            return 100
+        return min(100, int(self.done * 100 / self.required))
+
+
+@dataclass
+class Progress:
+    requirements: list[Requirement] = field(default_factory=list)
+    waived: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.waived or all(r.met for r in self.requirements)
+
+
+def countable(records, ctype, start: dt.date, end: dt.date) -> list:
+    """Approved CE records inside [start, end); a course counts once per cycle if the rule says so."""
+    seen: set[str] = set()
+    out = []
+    for record in sorted(records, key=lambda r: (r.completed_on, r.pk or 0)):
+        if record.status != "approved" or record.is_initial_training:
+            continue
+        if not (start <= record.completed_on < end):
+            continue
+        key = " ".join(record.course.lower().split())
+        if ctype.same_course_once_per_cycle and key in seen:
+            continue
+        seen.add(key)
+        out.append(record)
+    return out
+
+
+def ce_progress(ctype, requirements, records, cycle: Cycle, issued_on: dt.date) -> Progress:
+    """Total CE hours with per-topic minimums inside the total; the rest is elective."""
+    waived = bool(
+        ctype.waive_ce_if_issued_within_months
+        and issued_on >= cycle.end - relativedelta(months=ctype.waive_ce_if_issued_within_months)
+        and cycle.start == issued_on
+    )
+    counted = countable(records, ctype, cycle.start, cycle.end)
+    by_topic: dict[int | None, Decimal] = {}
+    for record in counted:
+        by_topic[record.topic_id] = by_topic.get(record.topic_id, ZERO) + Decimal(record.hours)
+    total = sum(by_topic.values(), ZERO)
+    items = (
+        [Requirement("total", Decimal(ctype.ce_hours_per_cycle), total)]
+        if ctype.ce_hours_per_cycle
+        else []
+    )
+    for req in requirements:
+        items.append(
+            Requirement(req.topic.name, Decimal(req.min_hours), by_topic.get(req.topic_id, ZERO))
+        )
+    return Progress(items, waived)
+
+
+def initial_progress(ctype, records, supervised_hours: Decimal) -> Progress:
+    initial = sum(
+        (Decimal(r.hours) for r in records if r.status == "approved" and r.is_initial_training),
+        ZERO,
+    )
+    items = []
+    if ctype.initial_training_hours:
+        items.append(
+            Requirement("initial training", Decimal(ctype.initial_training_hours), initial)
+        )
+    if ctype.supervised_hours_required:
+        items.append(
+            Requirement(
+                "supervised practice", Decimal(ctype.supervised_hours_required), supervised_hours
+            )
+        )
+    return Progress(items)
+
+
+@dataclass
+class Standing:
+    status: str
+    expires_on: dt.date | None
+    cycle: Cycle | None
+    progress: Progress | None
+
+    def days_to_expiry(self, on: dt.date) -> int | None:
+        return (self.expires_on - on).days if self.expires_on else None
+
+
+def standing(ctype, requirements, issued_on: dt.date | None, records, on: dt.date) -> Standing:
+    """Status on ``on`` from the rules and the approved records."""
+    if issued_on is None or on < issued_on:
+        return Standing(Status.IN_TRAINING, None, None, None)
+    for cycle in cycles(ctype, issued_on, on):
+        progress = ce_progress(ctype, requirements, records, cycle, issued_on)
+        if on < cycle.end:
+            soon = (cycle.end - on).days <= ctype.expiring_soon_days and not progress.met
+            return Standing(Status.EXPIRING if soon else Status.ACTIVE, cycle.end, cycle, progress)
+        if progress.met:
+            continue  # renewed at the end of this cycle
+        if on < cycle.end + dt.timedelta(days=ctype.grace_days):
+            return Standing(Status.IN_GRACE, cycle.end, cycle, progress)
+        return Standing(Status.LAPSED, cycle.end, cycle, progress)
+    return Standing(Status.LAPSED, None, None, None)  # pragma: no cover — cycles() always yields

@@ -1,0 +1,198 @@
+"""State changes: records, reviews, supervision, issuing, expiry reminders and digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peerportal.core.audit import audit_record
+from peerportal.core.models import Organization
+from peerportal.core.recurrence import to_utc
+from peerportal.reminders.services import (
+    notify,
+    reminder_schedule,
+    reminders_cancel_for,
+    reminders_schedule_before,
+)
+
+from . import exceptions, rules
+from .evidence import check_evidence
+from .models import (
+    Certification,
+    CredentialType,
+    RecordStatus,
+    Review,
+    ReviewDecision,
+    SupervisionSession,
+    TrainingRecord,
+)
+from .permissions import can_review
+
+KIND_EXPIRING = "credential_expiring"
+KIND_DECIDED = "training_reviewed"
+KIND_DIGEST = "review_digest"
+
+
+def training_record_submit(*, person, evidence=None, request=None, **fields) -> TrainingRecord:
+    """Submit a record for review; evidence is checked by content, size and name."""
+    record = TrainingRecord(person=person, **fields)
+    with transaction.atomic():
+        if evidence is not None:
+            record.evidence_name = check_evidence(evidence)
+            record.evidence = evidence
+        record.full_clean(exclude=["evidence"])
+        record.save()
+        audit_record(actor=person, action="training_record.submit", obj=record, request=request)
+    return record
+
+
+def training_record_resubmit(
+    *, person, record: TrainingRecord, evidence=None, request=None, **fields
+) -> TrainingRecord:
+    """After changes were requested, the owner edits and sends it back for review."""
+    if record.person_id != person.pk or record.status != RecordStatus.CHANGES_REQUESTED:
+        raise exceptions.AlreadyDecided
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(record, name, value)
+        if evidence is not None:
+            record.evidence_name = check_evidence(evidence)
+            record.evidence = evidence
+        record.status = RecordStatus.SUBMITTED
+        record.full_clean(exclude=["evidence"])
+        record.save()
+        audit_record(actor=person, action="training_record.resubmit", obj=record, request=request)
+    return record
+
+
+def training_record_review(
+    *, reviewer, record: TrainingRecord, decision: str, comment: str = "", request=None
+) -> Review:
+    """Approve, reject or request changes; the owner is told; the decision is kept for good."""
+    if record.person_id == reviewer.pk:
+        raise exceptions.SelfReview
+    if not can_review(reviewer, record):
+        raise exceptions.NotYourTeam
+    if decision not in ReviewDecision.values:
+        raise exceptions.CertificationError
+    with transaction.atomic():
+        record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        if record.status != RecordStatus.SUBMITTED:
+            raise exceptions.AlreadyDecided
+        record.status = decision
+        record.save(update_fields=["status"])
+        review = Review.objects.create(
+            record=record, reviewer=reviewer, decision=decision, comment=comment
+        )
+        audit_record(
+            actor=reviewer,
+            action=f"training_record.{decision}",
+            obj=record,
+            request=request,
+            extra={"review_id": review.pk},
+        )
+        notify(kind=KIND_DECIDED, target=review, recipient=record.person)
+        if decision == RecordStatus.APPROVED:
+            for cert in Certification.objects.filter(holder=record.person, issued_on__isnull=False):
+                certification_schedule_reminders(certification=cert)
+    return review
+
+
+def supervision_log(
+    *, supervisor, staff, date, hours, notes: str = "", request=None
+) -> SupervisionSession:
+    if supervisor.pk == staff.pk:
+        raise exceptions.SelfReview(_("Nobody can log supervision of themselves."))
+    if not can_review(supervisor, TrainingRecord(person=staff)):
+        raise exceptions.NotYourTeam
+    with transaction.atomic():
+        session = SupervisionSession.objects.create(
+            staff=staff, supervisor=supervisor, date=date, hours=hours, notes=notes
+        )
+        audit_record(actor=supervisor, action="supervision.log", obj=session, request=request)
+    return session
+
+
+def certification_issue(
+    *,
+    actor,
+    holder,
+    credential_type: CredentialType,
+    issued_on: dt.date,
+    number: str = "",
+    request=None,
+) -> Certification:
+    """Record that a credential was issued (or renewed by the issuing body)."""
+    with transaction.atomic():
+        cert, _created = Certification.objects.select_for_update().get_or_create(
+            holder=holder, credential_type=credential_type
+        )
+        cert.issued_on, cert.number = issued_on, number or cert.number
+        cert.save()
+        audit_record(actor=actor, action="certification.issue", obj=cert, request=request)
+        certification_schedule_reminders(certification=cert)
+    return cert
+
+
+def certification_start_training(
+    *, actor, holder, credential_type: CredentialType, request=None
+) -> Certification:
+    with transaction.atomic():
+        cert, _ = Certification.objects.get_or_create(
+            holder=holder, credential_type=credential_type
+        )
+        audit_record(actor=actor, action="certification.start", obj=cert, request=request)
+    return cert
+
+
+def _standing(cert: Certification, on: dt.date):
+    ctype = cert.credential_type
+    records = TrainingRecord.objects.filter(person=cert.holder, status=RecordStatus.APPROVED)
+    return rules.standing(
+        ctype,
+        list(ctype.topic_requirements.select_related("topic")),
+        cert.issued_on,
+        list(records),
+        on,
+    )
+
+
+def certification_schedule_reminders(*, certification: Certification) -> None:
+    """Expiry reminders (90/60/30/7 days by default) to the holder and their supervisor."""
+    tz = Organization.get().tzinfo
+    today = timezone.localdate(timezone.now(), tz)
+    standing = _standing(certification, today)
+    reminders_cancel_for(target=certification, kinds=[KIND_EXPIRING])
+    if standing.expires_on is None or standing.status == rules.Status.LAPSED:
+        return
+    expires_at = to_utc(standing.expires_on, dt.time(9), tz)
+    recipients = [certification.holder]
+    if certification.holder.supervisor_id:
+        recipients.append(certification.holder.supervisor)
+    for person in recipients:
+        reminders_schedule_before(
+            kind=KIND_EXPIRING, target=certification, recipient=person, starts_at=expires_at
+        )
+
+
+def review_digest_send(*, now: dt.datetime | None = None) -> int:
+    """Weekly: each supervisor with pending reviews gets one digest (idempotent per week)."""
+    from peerportal.accounts.models import User
+
+    from .selectors import review_queue_for
+
+    now = now or timezone.now()
+    week_start = (now - dt.timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    sent = 0
+    for supervisor in User.objects.supervisors():
+        if review_queue_for(supervisor).exists():
+            reminder_schedule(
+                kind=KIND_DIGEST, target=supervisor, recipient=supervisor, due_at=week_start
+            )
+            sent += 1
+    return sent

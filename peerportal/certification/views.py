@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from peerportal.core.audit import audit_record
+from peerportal.core.permissions import role_required
+
+from . import selectors, services
+from .exceptions import CertificationError, SelfReview
+from .forms import IssueForm, ReviewForm, SupervisionForm, TrainingRecordForm
+from .models import RecordStatus, TrainingRecord
+from .permissions import can_read_supervision_notes, can_view_evidence
+
+
+@require_GET
+@role_required("staff")
+def progress(request):
+    return render(
+        request,
+        "certification/progress.html",
+        {
+            "person": request.user,
+            "standings": selectors.standings_for(request.user),
+            "records": Paginator(selectors.record_list_for(request.user), 20).get_page(
+                request.GET.get("page")
+            ),
+            "supervision": selectors.supervision_list_for(request.user)[:20],
+        },
+    )
+
+
+def _record_fields(form) -> dict:
+    return {
+        k: form.cleaned_data[k]
+        for k in ("course", "provider", "completed_on", "hours", "topic", "is_initial_training")
+    }
+
+
+@role_required("staff")
+def record_create(request):
+    form = TrainingRecordForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_record_submit(
+                person=request.user,
+                evidence=form.cleaned_data["evidence"],
+                request=request,
+                **_record_fields(form),
+            )
+        except CertificationError as exc:
+            form.add_error("evidence", str(exc))
+        else:
+            messages.success(
+                request, _("Your training record was sent to your supervisor for review.")
+            )
+            return redirect("certification:progress")
+    return render(request, "certification/record_form.html", {"form": form})
+
+
+@role_required("staff")
+def record_resubmit(request, pk: int):
+    record = selectors.record_get_own(request.user, pk)
+    if record.status != RecordStatus.CHANGES_REQUESTED:
+        messages.info(request, _("Only records with requested changes can be edited."))
+        return redirect("certification:progress")
+    form = TrainingRecordForm(request.POST or None, request.FILES or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_record_resubmit(
+                person=request.user,
+                record=record,
+                evidence=form.cleaned_data["evidence"],
+                request=request,
+                **_record_fields(form),
+            )
+        except CertificationError as exc:
+            form.add_error("evidence", str(exc))
+        else:
+            messages.success(request, _("Sent back for review."))
+            return redirect("certification:progress")
+    return render(request, "certification/record_form.html", {"form": form, "record": record})
+
+
+@require_GET
+@role_required("staff")
+def evidence_download(request, pk: int):
+    """Private evidence: the owner, their supervisor and coordinators; anyone else gets 404."""
+    record = TrainingRecord.objects.select_related("person").filter(pk=pk).first()
+    if record is None or not record.evidence or not can_view_evidence(request.user, record):
+        raise Http404
+    audit_record(actor=request.user, action="evidence.read", obj=record, request=request)
+    response = FileResponse(
+        record.evidence.open("rb"), as_attachment=True, filename=record.evidence_name or "evidence"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@role_required("supervisor")
+def review_queue(request):
+    page = Paginator(selectors.review_queue_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "certification/review_queue.html", {"page": page})
+
+
+@role_required("supervisor")
+def record_review(request, pk: int):
+    record = selectors.record_get_for_review(request.user, pk)
+    if record.person_id == request.user.pk:
+        raise PermissionDenied(str(SelfReview.message))
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_record_review(
+                reviewer=request.user,
+                record=record,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                request=request,
+            )
+        except CertificationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Decision saved; the staff member has been told."))
+            return redirect("certification:review-queue")
+    return render(
+        request,
+        "certification/record_review.html",
+        {"record": record, "form": form, "reviews": record.reviews.select_related("reviewer")},
+    )
+
+
+@require_GET
+@role_required("supervisor")
+def team(request):
+    rows = []
+    for person in selectors.team_for(request.user):
+        standings = selectors.standings_for(person)
+        rows.append(
+            {
+                "person": person,
+                "standings": standings,
+                "pending": selectors.record_list_for(request.user, person)
+                .filter(status=RecordStatus.SUBMITTED)
+                .count(),
+            }
+        )
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    return render(request, "certification/team.html", {"page": page})
+
+
+@require_GET
+@role_required("staff")
+def transcript(request, pk: int):
+    person = selectors.person_get_for(request.user, pk)
+    audit_record(actor=request.user, action="transcript.read", obj=person, request=request)
+    sessions = [
+        {"session": s, "notes": s.notes if can_read_supervision_notes(request.user, s) else None}
+        for s in selectors.supervision_list_for(request.user, person)
+    ]
+    return render(
+        request,
+        "certification/transcript.html",
+        {
+            "person": person,
+            "standings": selectors.standings_for(person),
+            "records": selectors.record_list_for(request.user, person),
+            "sessions": sessions,
+        },
+    )
+
+
+@require_GET
+@role_required("staff")
+def transcript_csv(request, pk: int):
+    person = selectors.person_get_for(request.user, pk)
+    audit_record(actor=request.user, action="transcript.export", obj=person, request=request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="transcript-{person.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["completed on", "course", "provider", "hours", "topic", "initial training", "status"]
+    )
+    for r in selectors.record_list_for(request.user, person):
+        cells = [
+            r.completed_on.isoformat(),
+            r.course,
+            r.provider,
+            r.hours,
+            r.topic.name if r.topic else "elective",
+            r.is_initial_training,
+            r.status,
+        ]
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in cells])
+    return response
+
+
+@role_required("supervisor")
+def supervision_create(request):
+    form = SupervisionForm(request.POST or None, team=selectors.team_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supervision_log(supervisor=request.user, request=request, **form.cleaned_data)
+        except CertificationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Supervision session logged."))
+            return redirect("certification:team")
+    return render(request, "certification/supervision_form.html", {"form": form})
+
+
+@role_required("coordinator")
+def certification_issue(request):
+    form = IssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.certification_issue(actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, _("Certification recorded."))
+        return redirect("certification:team")
+    return render(request, "certification/issue_form.html", {"form": form})

@@ -20,6 +20,7 @@ from peerportal.core.permissions import ROLE_GROUPS
 
 # Pages anyone may see. Adding to this list is a deliberate, reviewed decision.
 PUBLIC_URL_NAMES = {
+    "warmline:shift-feed",
     "groups:group-list",
     "groups:group-detail",
     "groups:booking-feed",

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,25 @@ class WarmlineConfig(AppConfig):
     name = "peerportal.warmline"
     label = "warmline"
     verbose_name = _("Warm line")
+
+    def ready(self) -> None:
+        from peerportal.accounts.userdata import USER_DATA, UserDataPolicy, register_erasure_handler
+        from peerportal.core.navigation import register_nav
+        from peerportal.reminders.registry import register_kind
+
+        from . import notifications, services
+
+        register_nav(_("Warm-line shifts"), "warmline:board", "staff", order=210)
+        register_nav(_("Call log"), "warmline:call-list", "staff", order=220)
+        register_kind(
+            services.KIND_SHIFT_UPCOMING,
+            label=_("Before a warm-line shift"),
+            default_offsets=[timedelta(hours=12)],
+            context=notifications.shift_upcoming_context,
+        )
+        USER_DATA.setdefault("warmline.shiftassignment", UserDataPolicy("keep"))
+        USER_DATA.setdefault("warmline.warmline", UserDataPolicy("keep"))
+        USER_DATA.setdefault(
+            "warmline.callrecord", UserDataPolicy("keep")
+        )  # no caller data; counts survive
+        register_erasure_handler(services.assignments_release_for_erased_user)

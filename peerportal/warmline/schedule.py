@@ -1,0 +1,8 @@
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "warmline-shift-horizon": {
+        "task": "warmline.shifts_generate_all",
+        "schedule": crontab(hour=2, minute=25),
+    }
+}

@@ -1,0 +1,196 @@
+"""Shifts from patterns, sign-up rules, releases, assignments and the call log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peerportal.certification.qualification import why_not_qualified
+from peerportal.core.audit import audit_record
+from peerportal.core.models import Organization
+from peerportal.core.permissions import is_coordinator
+from peerportal.core.recurrence import expand
+from peerportal.reminders.services import reminders_cancel_for, reminders_schedule_before
+
+from . import exceptions
+from .models import CallRecord, Shift, ShiftAssignment, ShiftPattern
+
+KIND_SHIFT_UPCOMING = "shift_upcoming"
+CALL_EDIT_WINDOW = dt.timedelta(minutes=getattr(settings, "CALL_RECORD_EDIT_MINUTES", 30))
+
+
+def shifts_generate(*, pattern: ShiftPattern, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    occurrences = expand(
+        pattern.rrule,
+        first_date=pattern.first_date,
+        start_time=pattern.start_time,
+        end_time=pattern.end_time,
+        tz=Organization.get().tzinfo,
+        window_start=now,
+        window_end=now + dt.timedelta(weeks=pattern.horizon_weeks),
+    )
+    existing = set(pattern.shifts.filter(starts_at__gte=now).values_list("starts_at", flat=True))
+    new = [
+        Shift(
+            line=pattern.line,
+            pattern=pattern,
+            starts_at=o.start,
+            ends_at=o.end,
+            min_staff=pattern.min_staff,
+            max_staff=pattern.max_staff,
+            required_qualification=pattern.required_qualification,
+        )
+        for o in occurrences
+        if o.start not in existing
+    ]
+    Shift.objects.bulk_create(new, ignore_conflicts=True)  # the unique constraint covers a race
+    return len(new)
+
+
+def shifts_generate_all(*, now=None) -> int:
+    return sum(
+        shifts_generate(pattern=p, now=now)
+        for p in ShiftPattern.objects.filter(is_active=True, line__is_active=True)
+    )
+
+
+def _week_hours(person, shift: Shift) -> float:
+    """Hours the person already works in the shift's local ISO week."""
+    tz = Organization.get().tzinfo
+    local = timezone.localtime(shift.starts_at, tz)
+    monday = (local - dt.timedelta(days=local.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    week = Shift.objects.filter(
+        assignments__person=person,
+        assignments__is_active=True,
+        starts_at__gte=monday,
+        starts_at__lt=monday + dt.timedelta(days=7),
+    ).distinct()
+    return sum((s.ends_at - s.starts_at).total_seconds() / 3600 for s in week)
+
+
+def check_eligibility(*, person, shift: Shift) -> None:
+    """Why ``person`` may not take ``shift`` (raises), checked in the service, with reasons."""
+    if not shift.line.members.filter(pk=person.pk).exists() and not is_coordinator(person):
+        raise exceptions.NotProgramMember
+    if shift.required_qualification:
+        reason = why_not_qualified(
+            person=person, code=shift.required_qualification, at=shift.starts_at
+        )
+        if reason:
+            raise exceptions.NotQualified(reason)
+    overlapping = ShiftAssignment.objects.filter(
+        person=person,
+        is_active=True,
+        shift__starts_at__lt=shift.ends_at,
+        shift__ends_at__gt=shift.starts_at,
+    ).exclude(shift=shift)
+    if overlapping.exists():
+        raise exceptions.Overlap
+    hours = (shift.ends_at - shift.starts_at).total_seconds() / 3600
+    if _week_hours(person, shift) + hours > shift.line.max_hours_per_week:
+        raise exceptions.TooManyHours
+
+
+def shift_sign_up(*, shift: Shift, person, actor=None, request=None) -> ShiftAssignment:
+    """Take a slot on a shift: lock the shift row, check, count, insert (a slot constraint backs it)."""
+    actor = actor or person
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update().select_related("line").get(pk=shift.pk)
+        if ShiftAssignment.objects.filter(shift=shift, person=person, is_active=True).exists():
+            raise exceptions.WarmLineError(_("You are already on this shift."))
+        check_eligibility(person=person, shift=shift)
+        taken = set(shift.assignments.filter(is_active=True).values_list("slot", flat=True))
+        slot = next((n for n in range(1, shift.max_staff + 1) if n not in taken), None)
+        if slot is None:
+            raise exceptions.ShiftFull
+        try:
+            with transaction.atomic():
+                assignment = ShiftAssignment.objects.create(shift=shift, person=person, slot=slot)
+        except IntegrityError as exc:
+            raise exceptions.ShiftFull from exc
+        reminders_schedule_before(
+            kind=KIND_SHIFT_UPCOMING, target=assignment, recipient=person, starts_at=shift.starts_at
+        )
+        audit_record(
+            actor=actor,
+            action="shift.sign_up" if actor == person else "shift.assign",
+            obj=assignment,
+            request=request,
+        )
+    return assignment
+
+
+def shift_assign(*, coordinator, shift: Shift, person, request=None) -> ShiftAssignment:
+    if not is_coordinator(coordinator):
+        raise exceptions.WarmLineError(_("Only coordinators assign shifts."))
+    return shift_sign_up(shift=shift, person=person, actor=coordinator, request=request)
+
+
+def shift_release(*, assignment: ShiftAssignment, actor, now=None, request=None) -> ShiftAssignment:
+    now = now or timezone.now()
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update().select_related("line").get(pk=assignment.shift_id)
+        assignment = ShiftAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if not assignment.is_active:
+            return assignment
+        if not is_coordinator(actor) and now > shift.starts_at - dt.timedelta(
+            hours=shift.line.release_cutoff_hours
+        ):
+            raise exceptions.ReleaseTooLate
+        assignment.is_active, assignment.slot = False, None
+        assignment.save(update_fields=["is_active", "slot"])
+        reminders_cancel_for(target=assignment)
+        audit_record(actor=actor, action="shift.release", obj=assignment, request=request)
+    return assignment
+
+
+def call_record_create(
+    *, author, line, topics=(), referrals=(), request=None, **fields
+) -> CallRecord:
+    with transaction.atomic():
+        shift = Shift.objects.filter(
+            line=line,
+            assignments__person=author,
+            assignments__is_active=True,
+            starts_at__lte=fields["started_at"],
+            ends_at__gte=fields["started_at"],
+        ).first()
+        record = CallRecord.objects.create(author=author, line=line, shift=shift, **fields)
+        record.topics.set(topics)
+        record.referrals.set(referrals)
+        audit_record(actor=author, action="call_record.create", obj=record, request=request)
+    return record
+
+
+def call_record_update(
+    *, author, record: CallRecord, topics=None, referrals=None, now=None, request=None, **fields
+) -> CallRecord:
+    now = now or timezone.now()
+    if record.author_id != author.pk or now > record.created_at + CALL_EDIT_WINDOW:
+        raise exceptions.EditWindowClosed
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.save()
+        if topics is not None:
+            record.topics.set(topics)
+        if referrals is not None:
+            record.referrals.set(referrals)
+        audit_record(actor=author, action="call_record.update", obj=record, request=request)
+    return record
+
+
+def assignments_release_for_erased_user(user) -> None:
+    for a in ShiftAssignment.objects.filter(
+        person=user, is_active=True, shift__starts_at__gt=timezone.now()
+    ):
+        a.is_active, a.slot = False, None
+        a.save(update_fields=["is_active", "slot"])
+        reminders_cancel_for(target=a)

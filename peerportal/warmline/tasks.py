@@ -1,0 +1,8 @@
+from celery import shared_task
+
+
+@shared_task(name="warmline.shifts_generate_all", ignore_result=True)
+def shifts_generate_all() -> int:
+    from .services import shifts_generate_all as generate
+
+    return generate()

@@ -24,6 +24,20 @@ class WarmlineConfig(AppConfig):
             default_offsets=[timedelta(hours=12)],
             context=notifications.shift_upcoming_context,
         )
+        register_kind(
+            services.KIND_SWAP,
+            label=_("Shift swap updates"),
+            urgent=True,
+            optional=False,
+            context=notifications.swap_update_context,
+        )
+        register_kind(
+            services.KIND_GAP,
+            label=_("Warm-line shifts that are short of staff"),
+            context=notifications.coverage_gap_context,
+        )
+        register_nav(_("Warm-line reports"), "reports:warmline:overview", "supervisor", order=795)
+        USER_DATA.setdefault("warmline.swaprequest", UserDataPolicy("keep"))
         USER_DATA.setdefault("warmline.shiftassignment", UserDataPolicy("keep"))
         USER_DATA.setdefault("warmline.warmline", UserDataPolicy("keep"))
         USER_DATA.setdefault(

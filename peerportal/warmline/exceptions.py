@@ -34,3 +34,7 @@ class ReleaseTooLate(WarmLineError):
 
 class EditWindowClosed(WarmLineError):
     message = _("Call records can only be changed shortly after they are written.")
+
+
+class SwapNotOpen(WarmLineError):
+    message = _("This swap is no longer open.")

@@ -23,6 +23,10 @@ class WarmLine(models.Model):
     release_cutoff_hours = models.PositiveSmallIntegerField(
         _("release shifts until (hours before)"), default=24
     )
+    swaps_need_approval = models.BooleanField(_("swaps need a supervisor's approval"), default=True)
+    gap_alert_days = models.PositiveSmallIntegerField(
+        _("alert coordinators about short shifts within (days)"), default=3
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("program members"),
@@ -202,3 +206,43 @@ class CallRecord(models.Model):
 
     def __str__(self) -> str:
         return f"call #{self.pk}"
+
+
+class SwapStatus(models.TextChoices):
+    OPEN = "open", _("Looking for cover")
+    TAKEN = "taken", _("Waiting for approval")
+    APPROVED = "approved", _("Covered")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Withdrawn")
+
+
+class SwapRequest(models.Model):
+    """A staff member offers their shift; a qualified colleague takes it; a supervisor approves."""
+
+    assignment = models.ForeignKey(
+        ShiftAssignment, on_delete=models.CASCADE, related_name="swap_requests"
+    )
+    taker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=SwapStatus.choices, default=SwapStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("swap request")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status__in=["open", "taken"]),
+                name="warmline_one_open_swap_per_assignment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"swap #{self.pk}"

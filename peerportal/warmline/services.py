@@ -14,10 +14,15 @@ from peerportal.core.audit import audit_record
 from peerportal.core.models import Organization
 from peerportal.core.permissions import is_coordinator
 from peerportal.core.recurrence import expand
-from peerportal.reminders.services import reminders_cancel_for, reminders_schedule_before
+from peerportal.reminders.services import (
+    notify,
+    reminder_schedule,
+    reminders_cancel_for,
+    reminders_schedule_before,
+)
 
 from . import exceptions
-from .models import CallRecord, Shift, ShiftAssignment, ShiftPattern
+from .models import CallRecord, Shift, ShiftAssignment, ShiftPattern, WarmLine
 
 KIND_SHIFT_UPCOMING = "shift_upcoming"
 CALL_EDIT_WINDOW = dt.timedelta(minutes=getattr(settings, "CALL_RECORD_EDIT_MINUTES", 30))
@@ -194,3 +199,117 @@ def assignments_release_for_erased_user(user) -> None:
         a.is_active, a.slot = False, None
         a.save(update_fields=["is_active", "slot"])
         reminders_cancel_for(target=a)
+
+
+KIND_SWAP = "swap_update"
+KIND_GAP = "coverage_gap"
+
+
+def swap_offer(*, assignment: ShiftAssignment, actor, request=None):
+    from .models import SwapRequest
+
+    if assignment.person_id != actor.pk or not assignment.is_active:
+        raise exceptions.SwapNotOpen
+    with transaction.atomic():
+        swap, _created = SwapRequest.objects.get_or_create(assignment=assignment, status="open")
+        audit_record(actor=actor, action="swap.offer", obj=swap, request=request)
+    return swap
+
+
+def swap_take(*, swap, taker, request=None):
+    """A colleague takes the shift: the same checks as signing up. Approval may follow."""
+    from .models import SwapRequest
+
+    with transaction.atomic():
+        swap = (
+            SwapRequest.objects.select_for_update()
+            .select_related("assignment__shift__line", "assignment__person")
+            .get(pk=swap.pk)
+        )
+        if swap.status != "open" or swap.assignment.person_id == taker.pk:
+            raise exceptions.SwapNotOpen
+        shift = Shift.objects.select_for_update().get(pk=swap.assignment.shift_id)
+        check_eligibility(person=taker, shift=shift)
+        swap.taker = taker
+        swap.status = "taken"
+        swap.save(update_fields=["taker", "status"])
+        audit_record(actor=taker, action="swap.take", obj=swap, request=request)
+        if not shift.line.swaps_need_approval:
+            return _swap_complete(swap=swap, decider=None)
+        notify(kind=KIND_SWAP, target=swap, recipient=swap.assignment.person)
+        if swap.assignment.person.supervisor_id:
+            notify(kind=KIND_SWAP, target=swap, recipient=swap.assignment.person.supervisor)
+    return swap
+
+
+def swap_decide(*, swap, supervisor, approve: bool, request=None):
+    from peerportal.core.permissions import supervises
+
+    from .models import SwapRequest
+
+    with transaction.atomic():
+        swap = (
+            SwapRequest.objects.select_for_update()
+            .select_related("assignment__person", "taker")
+            .get(pk=swap.pk)
+        )
+        if swap.status != "taken":
+            raise exceptions.SwapNotOpen
+        if not supervises(supervisor, swap.assignment.person) or supervisor.pk in (
+            swap.assignment.person_id,
+            swap.taker_id,
+        ):
+            raise exceptions.WarmLineError(
+                _("Only the staff member's supervisor can decide this swap.")
+            )
+        if not approve:
+            swap.status, swap.decided_by = "declined", supervisor
+            swap.save(update_fields=["status", "decided_by"])
+            audit_record(actor=supervisor, action="swap.decline", obj=swap, request=request)
+            for person in (swap.assignment.person, swap.taker):
+                notify(kind=KIND_SWAP, target=swap, recipient=person)
+            return swap
+        return _swap_complete(swap=swap, decider=supervisor, request=request)
+
+
+def _swap_complete(*, swap, decider, request=None):
+    """Inside a transaction: the offered assignment ends and the taker's begins, in the same slot."""
+    shift = Shift.objects.select_for_update().get(pk=swap.assignment.shift_id)
+    old = ShiftAssignment.objects.select_for_update().get(pk=swap.assignment_id)
+    check_eligibility(person=swap.taker, shift=shift)
+    slot = old.slot
+    old.is_active, old.slot = False, None
+    old.save(update_fields=["is_active", "slot"])
+    reminders_cancel_for(target=old)
+    new = ShiftAssignment.objects.create(shift=shift, person=swap.taker, slot=slot)
+    reminders_schedule_before(
+        kind=KIND_SHIFT_UPCOMING, target=new, recipient=swap.taker, starts_at=shift.starts_at
+    )
+    swap.status, swap.decided_by = "approved", decider
+    swap.save(update_fields=["status", "decided_by"])
+    audit_record(actor=decider or swap.taker, action="swap.approve", obj=swap, request=request)
+    for person in (old.person, swap.taker):
+        notify(kind=KIND_SWAP, target=swap, recipient=person)
+    return swap
+
+
+def coverage_gaps_alert(*, now=None) -> int:
+    """Tell coordinators about shifts within N days that are short; once per shift per day."""
+    from peerportal.accounts.models import User
+
+    now = now or timezone.now()
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    coordinators = list(User.objects.filter(role="coordinator", is_active=True))
+    alerts = 0
+    for line in WarmLine.objects.filter(is_active=True):
+        shifts = Shift.objects.filter(
+            line=line, starts_at__gt=now, starts_at__lt=now + dt.timedelta(days=line.gap_alert_days)
+        ).with_coverage()
+        for shift in shifts:
+            if shift.staffed < shift.min_staff:
+                for coordinator in coordinators:
+                    reminder_schedule(
+                        kind=KIND_GAP, target=shift, recipient=coordinator, due_at=day
+                    )
+                alerts += 1
+    return alerts

@@ -6,3 +6,10 @@ def shifts_generate_all() -> int:
     from .services import shifts_generate_all as generate
 
     return generate()
+
+
+@shared_task(name="warmline.coverage_gaps", ignore_result=True)
+def coverage_gaps() -> int:
+    from .services import coverage_gaps_alert
+
+    return coverage_gaps_alert()

@@ -210,3 +210,64 @@ def call_edit(request, pk: int):
         messages.info(request, _("This record is now read-only."))
         return redirect("warmline:call-list")
     return render(request, "warmline/call_form.html", {"form": form, "record": record})
+
+
+@require_GET
+@role_required("staff")
+def swap_list(request):
+    from .models import SwapRequest
+
+    swaps = SwapRequest.objects.filter(
+        status__in=["open", "taken"], assignment__shift__starts_at__gt=timezone.now()
+    ).select_related("assignment__shift__line", "assignment__person", "taker")
+    return render(request, "warmline/swap_list.html", {"swaps": swaps})
+
+
+@require_POST
+@role_required("staff")
+def swap_offer(request, pk: int):
+    assignment = get_object_or_404(ShiftAssignment, pk=pk, person=request.user, is_active=True)
+    try:
+        services.swap_offer(assignment=assignment, actor=request.user, request=request)
+    except WarmLineError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your shift is offered to colleagues."))
+    return redirect("warmline:swap-list")
+
+
+@require_POST
+@role_required("staff")
+def swap_take(request, pk: int):
+    from .models import SwapRequest
+
+    swap = get_object_or_404(SwapRequest, pk=pk)
+    try:
+        services.swap_take(swap=swap, taker=request.user, request=request)
+    except WarmLineError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Thank you for covering. A supervisor confirms the swap if needed.")
+        )
+    return redirect("warmline:swap-list")
+
+
+@require_POST
+@role_required("supervisor")
+def swap_decide(request, pk: int):
+    from .models import SwapRequest
+
+    swap = get_object_or_404(SwapRequest, pk=pk)
+    try:
+        services.swap_decide(
+            swap=swap,
+            supervisor=request.user,
+            approve=request.POST.get("approve") == "1",
+            request=request,
+        )
+    except WarmLineError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Swap decided; everyone involved has been told."))
+    return redirect("warmline:swap-list")

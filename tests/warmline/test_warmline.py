@@ -21,6 +21,7 @@ from peerportal.warmline.exceptions import (
     Overlap,
     ShiftFull,
     TooManyHours,
+    WarmLineError,
 )
 from peerportal.warmline.models import CallRecord, Shift, ShiftAssignment, ShiftPattern, WarmLine
 from tests.certification.factories import grant_credential
@@ -288,3 +289,62 @@ def test_qualified_staff_helper_works_for_tests(staff):
     from peerportal.certification.qualification import is_qualified
 
     assert is_qualified(person=staff, code="some-credential", at=timezone.now())
+
+
+@pytest.mark.django_db
+def test_swap_needs_a_qualified_taker_and_supervisor_approval(staff, other_staff, supervisor):
+    from peerportal.reminders.models import Reminder
+    from peerportal.warmline.models import SwapRequest
+
+    line = make_line(staff, other_staff)
+    shift = make_shift(line)
+    assignment = services.shift_sign_up(shift=shift, person=staff)
+    swap = services.swap_offer(assignment=assignment, actor=staff)
+    swap = services.swap_take(swap=swap, taker=other_staff)
+    assert swap.status == "taken"
+    assert Reminder.objects.filter(kind="swap_update", recipient=supervisor).exists()
+    with pytest.raises(WarmLineError):  # the taker cannot approve their own swap
+        services.swap_decide(swap=swap, supervisor=other_staff, approve=True)
+    services.swap_decide(swap=swap, supervisor=supervisor, approve=True)
+    assert ShiftAssignment.objects.get(shift=shift, is_active=True).person == other_staff
+    assert SwapRequest.objects.get().status == "approved"
+
+
+@pytest.mark.django_db
+def test_swap_is_refused_when_the_taker_is_not_qualified(staff, other_staff):
+    seed_credential_types()
+    grant_credential(staff, "warmline-training")
+    line = make_line(staff, other_staff)
+    assignment = services.shift_sign_up(
+        shift=make_shift(line, qualification="warmline-training"), person=staff
+    )
+    swap = services.swap_offer(assignment=assignment, actor=staff)
+    with pytest.raises(NotQualified):
+        services.swap_take(swap=swap, taker=other_staff)
+
+
+@pytest.mark.django_db
+def test_coverage_gaps_alert_coordinators_once_per_day(staff, coordinator):
+    from peerportal.reminders.models import Reminder
+
+    line = make_line(staff)
+    make_shift(line, timezone.now() + dt.timedelta(days=1))
+    assert services.coverage_gaps_alert() == 1
+    services.coverage_gaps_alert()
+    assert Reminder.objects.filter(kind="coverage_gap", recipient=coordinator).count() == 1
+
+
+@pytest.mark.django_db
+def test_warm_line_report_suppresses_small_counts(supervisor_client, staff, staff_client):
+    line = make_line(staff)
+    services.call_record_create(
+        author=staff,
+        line=line,
+        contact_type="call",
+        started_at=timezone.now() - dt.timedelta(hours=1),
+        duration_minutes=5,
+    )
+    response = supervisor_client.get(reverse("reports:warmline:overview"))
+    assert response.status_code == 200 and "&lt;5" in response.content.decode()
+    assert staff_client.get(reverse("reports:warmline:overview")).status_code == 403
+    assert b"<5" in supervisor_client.get(reverse("reports:warmline:overview-csv")).content

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "warmline"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("export.csv", views.overview_csv, name="overview-csv"),
+]

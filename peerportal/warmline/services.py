@@ -222,7 +222,7 @@ def swap_take(*, swap, taker, request=None):
 
     with transaction.atomic():
         swap = (
-            SwapRequest.objects.select_for_update()
+            SwapRequest.objects.select_for_update(of=("self",))
             .select_related("assignment__shift__line", "assignment__person")
             .get(pk=swap.pk)
         )
@@ -249,7 +249,7 @@ def swap_decide(*, swap, supervisor, approve: bool, request=None):
 
     with transaction.atomic():
         swap = (
-            SwapRequest.objects.select_for_update()
+            SwapRequest.objects.select_for_update(of=("self",))
             .select_related("assignment__person", "taker")
             .get(pk=swap.pk)
         )

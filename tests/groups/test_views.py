@@ -263,3 +263,23 @@ def test_demo_seed_creates_groups_and_is_idempotent(db):
     count = SupportGroup.objects.count()
     seed_all()
     assert SupportGroup.objects.count() == count >= 4
+
+
+def test_large_seed_is_bulk_and_keeps_seats_within_capacity(db, monkeypatch):
+    from peerportal.core.demo import seed_core, seed_people
+    from peerportal.groups import demo
+    from peerportal.groups.models import Booking, SupportGroup
+
+    monkeypatch.setattr(demo, "LARGE_GROUPS", 3)
+    monkeypatch.setattr(demo, "LARGE_BOOKINGS", 300)
+    seed_core()
+    people = seed_people()
+    UserFactory.create_batch(10)
+    demo.seed(people=people, scale="large")
+    demo.seed_large(topics=[])  # idempotent
+    bench = SupportGroup.objects.filter(name__startswith="Bench group ")
+    assert bench.count() == 3
+    assert all(g.sessions.count() == 52 for g in bench)
+    bookings = Booking.objects.filter(session__group__in=bench)
+    assert bookings.count() > 0
+    assert not bookings.filter(seat__gt=40).exists()

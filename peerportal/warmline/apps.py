@@ -11,13 +11,23 @@ class WarmlineConfig(AppConfig):
 
     def ready(self) -> None:
         from peerportal.accounts.userdata import USER_DATA, UserDataPolicy, register_erasure_handler
-        from peerportal.core.navigation import register_nav
+        from peerportal.core.navigation import register_nav, register_panel
         from peerportal.reminders.registry import register_kind
 
-        from . import notifications, services
+        from . import notifications, panels, services
 
         register_nav(_("Warm-line shifts"), "warmline:board", "staff", order=210)
         register_nav(_("Call log"), "warmline:call-list", "staff", order=220)
+        register_nav(_("Warm lines"), "warmline:line-list", "supervisor", order=230)
+        register_panel(
+            "warmline/panel_my_shifts.html", "staff", order=210, context=panels.my_next_shifts
+        )
+        register_panel(
+            "warmline/panel_coverage_gaps.html",
+            "coordinator",
+            order=215,
+            context=panels.coverage_gaps,
+        )
         register_kind(
             services.KIND_SHIFT_UPCOMING,
             label=_("Before a warm-line shift"),

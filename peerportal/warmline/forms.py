@@ -4,11 +4,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerportal.accounts.models import User
+from peerportal.certification.qualification import qualification_choices
 
-from .models import CallRecord, CallTopic, Referral, WarmLine
+from .models import CallRecord, CallTopic, Referral, ShiftPattern, WarmLine
+
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class CallRecordForm(forms.ModelForm):
+    """Contact type, time, duration, topics, referrals, follow-up: never anything about the caller."""
+
     topics = forms.ModelMultipleChoiceField(
         label=_("Topics"),
         queryset=CallTopic.objects.all(),
@@ -33,21 +38,110 @@ class CallRecordForm(forms.ModelForm):
             "referrals",
             "follow_up_offered",
         ]
-        widgets = {
-            "started_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            )
-        }
+        widgets = {"started_at": DATETIME_LOCAL}
         help_texts = {
             "started_at": _(
                 "No caller details are recorded — never write names or numbers anywhere."
             )
         }
 
+    def __init__(self, *args, lines=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if lines is not None:
+            self.fields["line"].queryset = lines
+
+
+class WarmLineForm(forms.ModelForm):
+    class Meta:
+        model = WarmLine
+        fields = [
+            "name",
+            "phone",
+            "hours_of_operation",
+            "has_phone",
+            "has_text",
+            "has_chat",
+            "max_hours_per_week",
+            "release_cutoff_hours",
+            "swaps_need_approval",
+            "gap_alert_days",
+            "members",
+            "is_active",
+        ]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = WarmLine.objects.filter(is_active=True)
+        self.fields["members"].queryset = User.objects.staff().order_by("display_name")
+        self.fields["members"].help_text = _(
+            "Only program members see this line and sign up for its shifts."
+        )
+
+
+class ShiftPatternForm(forms.ModelForm):
+    """The required qualification is a credential code chosen from certification's list."""
+
+    required_qualification = forms.ChoiceField(
+        label=_("Required credential"), required=False, choices=()
+    )
+
+    class Meta:
+        model = ShiftPattern
+        fields = [
+            "rrule",
+            "first_date",
+            "start_time",
+            "end_time",
+            "min_staff",
+            "max_staff",
+            "required_qualification",
+            "horizon_weeks",
+            "is_active",
+        ]
+        widgets = {
+            "first_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        help_texts = {
+            "rrule": _("An iCalendar rule, e.g. FREQ=WEEKLY;BYDAY=SA,SU for weekends."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["required_qualification"].choices = [
+            ("", _("None")),
+            *qualification_choices(),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_staff"), data.get("max_staff")
+        if low is not None and high is not None and high < low:
+            self.add_error("max_staff", _("The maximum cannot be below the minimum."))
+        if low == 0:
+            self.add_error("min_staff", _("At least one person is needed."))
+        if data.get("start_time") and data.get("start_time") == data.get("end_time"):
+            self.add_error("end_time", _("A shift must end at a different time."))
+        return data
+
+
+class ShiftTimesForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME_LOCAL)
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME_LOCAL)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("A shift must end after it starts."))
+        return data
 
 
 class AssignForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.staff())
+    person = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none())
+
+    def __init__(self, *args, line: WarmLine, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = line.members.filter(is_active=True).order_by(
+            "display_name"
+        )

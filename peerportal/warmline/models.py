@@ -117,6 +117,11 @@ class Shift(models.Model):
             return "open"
         return "short" if staffed < self.min_staff else "covered"
 
+    @property
+    def coverage_status(self) -> str:
+        """covered / short / open, from the ``staffed`` annotation (``with_coverage()``)."""
+        return self.coverage(self.staffed)
+
 
 class ShiftAssignment(models.Model):
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="assignments")

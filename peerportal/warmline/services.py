@@ -18,14 +18,22 @@ from peerportal.reminders.services import (
     notify,
     reminder_schedule,
     reminders_cancel_for,
+    reminders_reschedule_for,
     reminders_schedule_before,
 )
 
 from . import exceptions
-from .models import CallRecord, Shift, ShiftAssignment, ShiftPattern, WarmLine
+from .models import CallRecord, Shift, ShiftAssignment, ShiftPattern, SwapRequest, WarmLine
+from .permissions import can_decide_swap, can_manage_lines, can_work_on
 
 KIND_SHIFT_UPCOMING = "shift_upcoming"
-CALL_EDIT_WINDOW = dt.timedelta(minutes=getattr(settings, "CALL_RECORD_EDIT_MINUTES", 30))
+KIND_SWAP = "swap_update"
+KIND_GAP = "coverage_gap"
+
+
+def call_edit_window() -> dt.timedelta:
+    """How long an author may correct a call record (setting CALL_RECORD_EDIT_MINUTES, 30)."""
+    return dt.timedelta(minutes=getattr(settings, "CALL_RECORD_EDIT_MINUTES", 30))
 
 
 def shifts_generate(*, pattern: ShiftPattern, now: dt.datetime | None = None) -> int:
@@ -82,7 +90,7 @@ def _week_hours(person, shift: Shift) -> float:
 
 def check_eligibility(*, person, shift: Shift) -> None:
     """Why ``person`` may not take ``shift`` (raises), checked in the service, with reasons."""
-    if not shift.line.members.filter(pk=person.pk).exists() and not is_coordinator(person):
+    if not can_work_on(person, shift.line):
         raise exceptions.NotProgramMember
     if shift.required_qualification:
         reason = why_not_qualified(
@@ -145,6 +153,10 @@ def shift_release(*, assignment: ShiftAssignment, actor, now=None, request=None)
         assignment = ShiftAssignment.objects.select_for_update().get(pk=assignment.pk)
         if not assignment.is_active:
             return assignment
+        if assignment.person_id != actor.pk and not is_coordinator(actor):
+            raise exceptions.WarmLineError(
+                _("Only the person on the shift or a coordinator can release it.")
+            )
         if not is_coordinator(actor) and now > shift.starts_at - dt.timedelta(
             hours=shift.line.release_cutoff_hours
         ):
@@ -159,6 +171,8 @@ def shift_release(*, assignment: ShiftAssignment, actor, now=None, request=None)
 def call_record_create(
     *, author, line, topics=(), referrals=(), request=None, **fields
 ) -> CallRecord:
+    if not (can_work_on(author, line) or can_manage_lines(author)):
+        raise exceptions.NotProgramMember
     with transaction.atomic():
         shift = Shift.objects.filter(
             line=line,
@@ -178,9 +192,10 @@ def call_record_update(
     *, author, record: CallRecord, topics=None, referrals=None, now=None, request=None, **fields
 ) -> CallRecord:
     now = now or timezone.now()
-    if record.author_id != author.pk or now > record.created_at + CALL_EDIT_WINDOW:
-        raise exceptions.EditWindowClosed
     with transaction.atomic():
+        record = CallRecord.objects.select_for_update().get(pk=record.pk)
+        if record.author_id != author.pk or now > record.created_at + call_edit_window():
+            raise exceptions.EditWindowClosed
         for name, value in fields.items():
             setattr(record, name, value)
         record.save()
@@ -201,52 +216,82 @@ def assignments_release_for_erased_user(user) -> None:
         reminders_cancel_for(target=a)
 
 
-KIND_SWAP = "swap_update"
-KIND_GAP = "coverage_gap"
-
-
-def swap_offer(*, assignment: ShiftAssignment, actor, request=None):
-    from .models import SwapRequest
-
-    if assignment.person_id != actor.pk or not assignment.is_active:
-        raise exceptions.SwapNotOpen
+def swap_offer(*, assignment: ShiftAssignment, actor, request=None) -> SwapRequest:
+    """The assigned person asks colleagues to cover; they keep the shift until someone does."""
     with transaction.atomic():
-        swap, _created = SwapRequest.objects.get_or_create(assignment=assignment, status="open")
-        audit_record(actor=actor, action="swap.offer", obj=swap, request=request)
+        assignment = (
+            ShiftAssignment.objects.select_for_update()
+            .select_related("shift")
+            .get(pk=assignment.pk)
+        )
+        if (
+            assignment.person_id != actor.pk
+            or not assignment.is_active
+            or assignment.shift.starts_at <= timezone.now()
+        ):
+            raise exceptions.SwapNotOpen
+        swap = SwapRequest.objects.filter(
+            assignment=assignment, status__in=["open", "taken"]
+        ).first()
+        if swap is None:
+            swap = SwapRequest.objects.create(assignment=assignment)
+            audit_record(actor=actor, action="swap.offer", obj=swap, request=request)
     return swap
 
 
-def swap_take(*, swap, taker, request=None):
-    """A colleague takes the shift: the same checks as signing up. Approval may follow."""
-    from .models import SwapRequest
-
+def swap_cancel(*, swap: SwapRequest, actor, request=None) -> SwapRequest:
+    """The offering person withdraws an offer that is not approved yet."""
     with transaction.atomic():
         swap = (
             SwapRequest.objects.select_for_update(of=("self",))
-            .select_related("assignment__shift__line", "assignment__person")
+            .select_related("assignment__shift__line", "taker")
+            .get(pk=swap.pk)
+        )
+        if swap.assignment.person_id != actor.pk or swap.status not in ("open", "taken"):
+            raise exceptions.SwapNotOpen
+        swap.status = "cancelled"
+        swap.save(update_fields=["status"])
+        audit_record(actor=actor, action="swap.cancel", obj=swap, request=request)
+        if swap.taker_id:
+            notify(kind=KIND_SWAP, target=swap, recipient=swap.taker)
+    return swap
+
+
+def swap_take(*, swap: SwapRequest, taker, request=None) -> SwapRequest:
+    """A colleague takes the shift: the same checks as signing up. Approval may follow."""
+    with transaction.atomic():
+        swap = (
+            SwapRequest.objects.select_for_update(of=("self",))
+            .select_related("assignment__shift__line", "assignment__person__supervisor")
             .get(pk=swap.pk)
         )
         if swap.status != "open" or swap.assignment.person_id == taker.pk:
             raise exceptions.SwapNotOpen
-        shift = Shift.objects.select_for_update().get(pk=swap.assignment.shift_id)
+        shift = (
+            Shift.objects.select_for_update()
+            .select_related("line")
+            .get(pk=swap.assignment.shift_id)
+        )
+        if shift.starts_at <= timezone.now():
+            raise exceptions.SwapNotOpen
+        if ShiftAssignment.objects.filter(shift=shift, person=taker, is_active=True).exists():
+            raise exceptions.WarmLineError(_("You are already on this shift."))
         check_eligibility(person=taker, shift=shift)
         swap.taker = taker
         swap.status = "taken"
         swap.save(update_fields=["taker", "status"])
         audit_record(actor=taker, action="swap.take", obj=swap, request=request)
         if not shift.line.swaps_need_approval:
-            return _swap_complete(swap=swap, decider=None)
+            return _swap_complete(swap=swap, decider=None, request=request)
         notify(kind=KIND_SWAP, target=swap, recipient=swap.assignment.person)
+        notify(kind=KIND_SWAP, target=swap, recipient=taker)
         if swap.assignment.person.supervisor_id:
             notify(kind=KIND_SWAP, target=swap, recipient=swap.assignment.person.supervisor)
     return swap
 
 
-def swap_decide(*, swap, supervisor, approve: bool, request=None):
-    from peerportal.core.permissions import supervises
-
-    from .models import SwapRequest
-
+def swap_decide(*, swap: SwapRequest, supervisor, approve: bool, request=None) -> SwapRequest:
+    """The offering person's supervisor (or a coordinator) approves or declines a taken swap."""
     with transaction.atomic():
         swap = (
             SwapRequest.objects.select_for_update(of=("self",))
@@ -255,10 +300,7 @@ def swap_decide(*, swap, supervisor, approve: bool, request=None):
         )
         if swap.status != "taken":
             raise exceptions.SwapNotOpen
-        if not supervises(supervisor, swap.assignment.person) or supervisor.pk in (
-            swap.assignment.person_id,
-            swap.taker_id,
-        ):
+        if not can_decide_swap(supervisor, swap):
             raise exceptions.WarmLineError(
                 _("Only the staff member's supervisor can decide this swap.")
             )
@@ -272,11 +314,15 @@ def swap_decide(*, swap, supervisor, approve: bool, request=None):
         return _swap_complete(swap=swap, decider=supervisor, request=request)
 
 
-def _swap_complete(*, swap, decider, request=None):
+def _swap_complete(*, swap: SwapRequest, decider, request=None) -> SwapRequest:
     """Inside a transaction: the offered assignment ends and the taker's begins, in the same slot."""
-    shift = Shift.objects.select_for_update().get(pk=swap.assignment.shift_id)
+    shift = (
+        Shift.objects.select_for_update().select_related("line").get(pk=swap.assignment.shift_id)
+    )
     old = ShiftAssignment.objects.select_for_update().get(pk=swap.assignment_id)
-    check_eligibility(person=swap.taker, shift=shift)
+    if not old.is_active:
+        raise exceptions.SwapNotOpen
+    check_eligibility(person=swap.taker, shift=shift)  # again: things may have changed
     slot = old.slot
     old.is_active, old.slot = False, None
     old.save(update_fields=["is_active", "slot"])
@@ -298,7 +344,8 @@ def coverage_gaps_alert(*, now=None) -> int:
     from peerportal.accounts.models import User
 
     now = now or timezone.now()
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    tz = Organization.get().tzinfo
+    day = timezone.localtime(now, tz).replace(hour=0, minute=0, second=0, microsecond=0)
     coordinators = list(User.objects.filter(role="coordinator", is_active=True))
     alerts = 0
     for line in WarmLine.objects.filter(is_active=True):
@@ -313,3 +360,74 @@ def coverage_gaps_alert(*, now=None) -> int:
                     )
                 alerts += 1
     return alerts
+
+
+def _require_manager(actor) -> None:
+    if not can_manage_lines(actor):
+        raise exceptions.WarmLineError(_("Only coordinators set up warm lines."))
+
+
+def warm_line_save(*, actor, line: WarmLine, members=None, request=None) -> WarmLine:
+    """Create or update a line (a ModelForm's unsaved instance) and its program members."""
+    _require_manager(actor)
+    created = line.pk is None
+    with transaction.atomic():
+        line.save()
+        if members is not None:
+            line.members.set(members)
+        audit_record(
+            actor=actor,
+            action="warmline.create" if created else "warmline.update",
+            obj=line,
+            request=request,
+        )
+    return line
+
+
+def shift_pattern_save(*, actor, pattern: ShiftPattern, request=None) -> ShiftPattern:
+    """Create or update a pattern and extend its shifts over the horizon.
+
+    Shifts already generated keep their times (people signed up for them); future shifts
+    nobody has taken yet follow the pattern's new staffing and qualification.
+    """
+    _require_manager(actor)
+    created = pattern.pk is None
+    with transaction.atomic():
+        pattern.save()
+        if not created:
+            Shift.objects.filter(pattern=pattern, starts_at__gt=timezone.now()).update(
+                min_staff=pattern.min_staff,
+                max_staff=pattern.max_staff,
+                required_qualification=pattern.required_qualification,
+            )
+        if pattern.is_active and pattern.line.is_active:
+            shifts_generate(pattern=pattern)
+        audit_record(
+            actor=actor,
+            action="shift_pattern.create" if created else "shift_pattern.update",
+            obj=pattern,
+            request=request,
+        )
+    return pattern
+
+
+def shift_update(
+    *, actor, shift: Shift, starts_at: dt.datetime, ends_at: dt.datetime, request=None
+) -> Shift:
+    """A coordinator moves one shift; the reminders of everyone on it move with it."""
+    _require_manager(actor)
+    if ends_at <= starts_at:
+        raise exceptions.WarmLineError(_("A shift must end after it starts."))
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update().get(pk=shift.pk)
+        shift.starts_at, shift.ends_at = starts_at, ends_at
+        shift.save(update_fields=["starts_at", "ends_at"])
+        for assignment in shift.assignments.filter(is_active=True).select_related("person"):
+            reminders_reschedule_for(
+                kind=KIND_SHIFT_UPCOMING,
+                target=assignment,
+                recipient=assignment.person,
+                starts_at=starts_at,
+            )
+        audit_record(actor=actor, action="shift.update", obj=shift, request=request)
+    return shift

@@ -1,8 +1,12 @@
+"""Thin views: parse, call a service or selector, render or redirect."""
+
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,58 +18,111 @@ from django.views.decorators.http import require_GET, require_POST
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
 from peerportal.core.models import Organization
-from peerportal.core.permissions import is_coordinator, role_required
+from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
 
-from . import services
-from .exceptions import WarmLineError
-from .forms import AssignForm, CallRecordForm
-from .models import CallRecord, Shift, ShiftAssignment, WarmLine
+from . import selectors, services
+from .exceptions import EditWindowClosed, WarmLineError
+from .forms import AssignForm, CallRecordForm, ShiftPatternForm, ShiftTimesForm, WarmLineForm
+from .models import ShiftAssignment, ShiftPattern
+from .permissions import can_assign, can_decide_swap, can_manage_lines
+
+
+def _tz():
+    return Organization.get().tzinfo
+
+
+def _line_filter(request) -> int | None:
+    value = request.GET.get("line", "")
+    return int(value) if value.isdigit() else None
+
+
+def _rows(shifts, tz) -> dict:
+    days: dict[dt.date, list] = {}
+    for shift in shifts:
+        days.setdefault(timezone.localtime(shift.starts_at, tz).date(), []).append(shift)
+    return days
 
 
 @require_GET
 @role_required("staff")
 def board(request):
-    """A week of shifts with coverage at a glance (covered / short / open)."""
-    tz = Organization.get().tzinfo
+    """A week of shifts with coverage at a glance (covered / short / open), one query."""
+    tz = _tz()
     today = timezone.localdate(timezone.now(), tz)
     try:
-        start = (
-            dt.date.fromisoformat(request.GET.get("week", "")) if request.GET.get("week") else today
-        )
+        start = dt.date.fromisoformat(request.GET["week"]) if request.GET.get("week") else today
     except ValueError:
         start = today
     monday = start - dt.timedelta(days=start.weekday())
     begin = dt.datetime.combine(monday, dt.time(), tzinfo=tz)
-    lines = WarmLine.objects.filter(is_active=True)
-    line_id = request.GET.get("line")
-    shifts = (
-        Shift.objects.filter(starts_at__gte=begin, starts_at__lt=begin + dt.timedelta(days=7))
-        .select_related("line")
-        .with_coverage()
+    end = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), tzinfo=tz)
+    line_id = _line_filter(request)
+    by_day = _rows(
+        selectors.shift_list_for(request.user, start=begin, end=end, line_id=line_id), tz
     )
-    if line_id and line_id.isdigit():
-        shifts = shifts.filter(line_id=int(line_id))
-    mine = set(
-        ShiftAssignment.objects.filter(
-            person=request.user, is_active=True, shift__in=shifts
-        ).values_list("shift_id", flat=True)
-    )
-    days = {monday + dt.timedelta(days=i): [] for i in range(7)}
-    for shift in shifts:
-        days.setdefault(timezone.localtime(shift.starts_at, tz).date(), []).append(
-            {"shift": shift, "coverage": shift.coverage(shift.staffed), "mine": shift.pk in mine}
-        )
+    days = [
+        (monday + dt.timedelta(days=i), by_day.get(monday + dt.timedelta(days=i), []))
+        for i in range(7)
+    ]
     return render(
         request,
         "warmline/board.html",
         {
             "days": days,
-            "lines": lines,
+            "monday": monday,
+            "lines": selectors.line_list_for(request.user),
             "line_id": line_id,
             "prev": monday - dt.timedelta(days=7),
             "next": monday + dt.timedelta(days=7),
+            "can_assign": can_assign(request.user),
         },
+    )
+
+
+@require_GET
+@role_required("staff")
+def board_month(request):
+    """A month grid: each day lists its shifts with their coverage."""
+    tz = _tz()
+    today = timezone.localdate(timezone.now(), tz)
+    try:
+        first = (
+            dt.date.fromisoformat(request.GET["month"] + "-01")
+            if request.GET.get("month")
+            else today.replace(day=1)
+        )
+    except ValueError:
+        first = today.replace(day=1)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    begin = dt.datetime.combine(weeks[0][0], dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(weeks[-1][-1] + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    line_id = _line_filter(request)
+    by_day = _rows(
+        selectors.shift_list_for(request.user, start=begin, end=end, line_id=line_id), tz
+    )
+    prev_month = (first - dt.timedelta(days=1)).replace(day=1)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "warmline/board_month.html",
+        {
+            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "first": first,
+            "today": today,
+            "lines": selectors.line_list_for(request.user),
+            "line_id": line_id,
+            "prev": prev_month,
+            "next": next_month,
+            "weekdays": [calendar.day_name[i] for i in range(7)],
+        },
+    )
+
+
+def _back_to_week(shift):
+    return redirect(
+        reverse("warmline:board")
+        + f"?week={timezone.localdate(shift.starts_at, _tz()).isoformat()}"
     )
 
 
@@ -73,23 +130,46 @@ def board(request):
 @role_required("staff")
 @ratelimit("shift", rate="30/m")
 def shift_sign_up(request, pk: int):
-    shift = get_object_or_404(Shift, pk=pk)
+    shift = selectors.shift_get_for(request.user, pk)
+    error = None
     try:
         services.shift_sign_up(shift=shift, person=request.user, request=request)
     except WarmLineError as exc:
-        messages.error(request, str(exc))
+        error = str(exc)
+    if request.htmx:
+        shift = selectors.shift_get_for(request.user, pk)
+        return render(
+            request,
+            "warmline/_shift_row.html",
+            {"shift": shift, "error": error, "can_assign": can_assign(request.user)},
+        )
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, _("You're on this shift. Thank you!"))
-    return redirect(
-        reverse("warmline:board")
-        + f"?week={timezone.localdate(shift.starts_at, Organization.get().tzinfo).isoformat()}"
+    return _back_to_week(shift)
+
+
+@require_GET
+@role_required("staff")
+def shift_detail(request, pk: int):
+    shift = selectors.shift_get_for(request.user, pk)
+    return render(
+        request,
+        "warmline/shift_detail.html",
+        {
+            "shift": shift,
+            "roster": selectors.shift_roster(shift),
+            "can_assign": can_assign(request.user),
+            "can_manage": can_manage_lines(request.user),
+        },
     )
 
 
 @require_POST
 @role_required("staff")
 def shift_release(request, pk: int):
-    assignment = get_object_or_404(ShiftAssignment, pk=pk, person=request.user, is_active=True)
+    assignment = selectors.assignment_get_for(request.user, pk)
     try:
         services.shift_release(assignment=assignment, actor=request.user, request=request)
     except WarmLineError as exc:
@@ -101,8 +181,8 @@ def shift_release(request, pk: int):
 
 @role_required("coordinator")
 def shift_assign(request, pk: int):
-    shift = get_object_or_404(Shift.objects.select_related("line"), pk=pk)
-    form = AssignForm(request.POST or None)
+    shift = selectors.shift_get_for(request.user, pk)
+    form = AssignForm(request.POST or None, line=shift.line)
     if request.method == "POST" and form.is_valid():
         try:
             services.shift_assign(
@@ -115,20 +195,57 @@ def shift_assign(request, pk: int):
             form.add_error("person", str(exc))
         else:
             messages.success(request, _("Assigned."))
-            return redirect("warmline:board")
+            return redirect("warmline:shift-detail", pk=shift.pk)
     return render(request, "warmline/assign.html", {"form": form, "shift": shift})
+
+
+@require_POST
+@role_required("coordinator")
+def assignment_remove(request, pk: int):
+    """A coordinator takes someone off a shift (no cutoff for coordinators)."""
+    assignment = get_object_or_404(
+        ShiftAssignment.objects.filter(
+            is_active=True, shift__in=selectors.shift_list_for(request.user)
+        ),
+        pk=pk,
+    )
+    try:
+        services.shift_release(assignment=assignment, actor=request.user, request=request)
+    except WarmLineError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Removed from the shift."))
+    return redirect("warmline:shift-detail", pk=assignment.shift_id)
+
+
+@role_required("coordinator")
+def shift_edit(request, pk: int):
+    shift = selectors.shift_get_for(request.user, pk)
+    tz = _tz()
+    form = ShiftTimesForm(
+        request.POST or None,
+        initial={
+            "starts_at": timezone.localtime(shift.starts_at, tz).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": timezone.localtime(shift.ends_at, tz).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shift_update(
+                actor=request.user, shift=shift, request=request, **form.cleaned_data
+            )
+        except WarmLineError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Shift moved; reminders follow the new time."))
+            return redirect("warmline:shift-detail", pk=shift.pk)
+    return render(request, "warmline/shift_edit.html", {"form": form, "shift": shift})
 
 
 @require_GET
 @role_required("staff")
 def my_shifts(request):
-    rows = (
-        ShiftAssignment.objects.filter(
-            person=request.user, is_active=True, shift__ends_at__gt=timezone.now()
-        )
-        .select_related("shift__line")
-        .order_by("shift__starts_at")
-    )
+    rows = selectors.assignment_list_for(request.user).prefetch_related("swap_requests")
     token = feed_token_for(user=request.user)
     feed_url = request.build_absolute_uri(reverse("warmline:shift-feed", args=[token.token]))
     return render(request, "warmline/my_shifts.html", {"rows": rows, "feed_url": feed_url})
@@ -136,97 +253,42 @@ def my_shifts(request):
 
 @require_GET
 def shift_feed(request, token: str):
+    """Public by token: one person's shifts as iCal (no other people in it)."""
     user = user_for_feed_token(token)
     if user is None or not user.is_staff_role:
         raise Http404
-    rows = ShiftAssignment.objects.filter(person=user, is_active=True).select_related("shift__line")
+    rows = selectors.assignment_list_for(user, upcoming=False).filter(
+        shift__ends_at__gt=timezone.now() - dt.timedelta(days=60)
+    )
     events = [
         IcalEvent(
-            uid=f"shift-{a.shift_id}@peerportal",
+            uid=f"warmline-shift-{a.shift_id}@peerportal",
             start=a.shift.starts_at,
             end=a.shift.ends_at,
             summary=str(a.shift.line),
         )
         for a in rows
     ]
-    return ical_response(
-        build_calendar(_("My warm-line shifts"), events, Organization.get().tzinfo), "shifts.ics"
-    )
+    return ical_response(build_calendar(_("My warm-line shifts"), events, _tz()), "shifts.ics")
 
 
-@require_GET
-@role_required("staff")
-def call_list(request):
-    qs = CallRecord.objects.select_related("line").prefetch_related("topics")
-    if not is_coordinator(request.user) and not request.user.is_supervisor:
-        qs = qs.filter(author=request.user)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "warmline/call_list.html",
-        {"page": page, "window": services.CALL_EDIT_WINDOW, "now": timezone.now()},
-    )
-
-
-@role_required("staff")
-def call_create(request):
-    form = CallRecordForm(
-        request.POST or None,
-        initial={"started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        topics, referrals = data.pop("topics"), data.pop("referrals")
-        services.call_record_create(
-            author=request.user, topics=topics, referrals=referrals, request=request, **data
-        )
-        messages.success(request, _("Contact logged."))
-        return redirect("warmline:call-list")
-    return render(request, "warmline/call_form.html", {"form": form})
-
-
-@role_required("staff")
-def call_edit(request, pk: int):
-    record = get_object_or_404(CallRecord, pk=pk, author=request.user)
-    form = CallRecordForm(request.POST or None, instance=record)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        topics, referrals = data.pop("topics"), data.pop("referrals")
-        try:
-            services.call_record_update(
-                author=request.user,
-                record=record,
-                topics=topics,
-                referrals=referrals,
-                request=request,
-                **data,
-            )
-        except WarmLineError as exc:
-            messages.error(request, str(exc))
-            return redirect("warmline:call-list")
-        messages.success(request, _("Contact updated."))
-        return redirect("warmline:call-list")
-    if timezone.now() > record.created_at + services.CALL_EDIT_WINDOW:
-        messages.info(request, _("This record is now read-only."))
-        return redirect("warmline:call-list")
-    return render(request, "warmline/call_form.html", {"form": form, "record": record})
+# ---- swaps ---------------------------------------------------------------------------
 
 
 @require_GET
 @role_required("staff")
 def swap_list(request):
-    from .models import SwapRequest
-
-    swaps = SwapRequest.objects.filter(
-        status__in=["open", "taken"], assignment__shift__starts_at__gt=timezone.now()
-    ).select_related("assignment__shift__line", "assignment__person", "taker")
+    swaps = [
+        {"swap": s, "can_decide": s.status == "taken" and can_decide_swap(request.user, s)}
+        for s in selectors.swap_list_for(request.user)
+    ]
     return render(request, "warmline/swap_list.html", {"swaps": swaps})
 
 
 @require_POST
 @role_required("staff")
 def swap_offer(request, pk: int):
-    assignment = get_object_or_404(ShiftAssignment, pk=pk, person=request.user, is_active=True)
+    assignment = selectors.assignment_get_for(request.user, pk)
     try:
         services.swap_offer(assignment=assignment, actor=request.user, request=request)
     except WarmLineError as exc:
@@ -238,27 +300,39 @@ def swap_offer(request, pk: int):
 
 @require_POST
 @role_required("staff")
-def swap_take(request, pk: int):
-    from .models import SwapRequest
-
-    swap = get_object_or_404(SwapRequest, pk=pk)
+def swap_cancel(request, pk: int):
+    swap = selectors.swap_get_for(request.user, pk)
     try:
-        services.swap_take(swap=swap, taker=request.user, request=request)
+        services.swap_cancel(swap=swap, actor=request.user, request=request)
     except WarmLineError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request, _("Thank you for covering. A supervisor confirms the swap if needed.")
-        )
+        messages.success(request, _("Your offer is withdrawn; the shift stays yours."))
+    return redirect("warmline:swap-list")
+
+
+@require_POST
+@role_required("staff")
+def swap_take(request, pk: int):
+    swap = selectors.swap_get_for(request.user, pk)
+    try:
+        swap = services.swap_take(swap=swap, taker=request.user, request=request)
+    except WarmLineError as exc:
+        messages.error(request, str(exc))
+    else:
+        if swap.status == "approved":
+            messages.success(request, _("Thank you for covering. The shift is now yours."))
+        else:
+            messages.success(
+                request, _("Thank you for covering. A supervisor will confirm the swap.")
+            )
     return redirect("warmline:swap-list")
 
 
 @require_POST
 @role_required("supervisor")
 def swap_decide(request, pk: int):
-    from .models import SwapRequest
-
-    swap = get_object_or_404(SwapRequest, pk=pk)
+    swap = selectors.swap_get_for(request.user, pk)
     try:
         services.swap_decide(
             swap=swap,
@@ -271,3 +345,149 @@ def swap_decide(request, pk: int):
     else:
         messages.success(request, _("Swap decided; everyone involved has been told."))
     return redirect("warmline:swap-list")
+
+
+# ---- call log ------------------------------------------------------------------------
+
+
+@require_GET
+@role_required("staff")
+def call_list(request):
+    page = Paginator(selectors.call_record_list_for(request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    window = services.call_edit_window()
+    return render(
+        request,
+        "warmline/call_list.html",
+        {
+            "page": page,
+            "window_minutes": int(window.total_seconds() // 60),
+            "editable_since": timezone.now() - window,
+        },
+    )
+
+
+@role_required("staff")
+def call_create(request):
+    lines = selectors.line_list_for(request.user)
+    form = CallRecordForm(
+        request.POST or None,
+        lines=lines,
+        initial={
+            "started_at": timezone.localtime(timezone.now(), _tz()).strftime("%Y-%m-%dT%H:%M"),
+            "line": lines.first() if lines.count() == 1 else None,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        topics, referrals = data.pop("topics"), data.pop("referrals")
+        try:
+            services.call_record_create(
+                author=request.user, topics=topics, referrals=referrals, request=request, **data
+            )
+        except WarmLineError as exc:
+            form.add_error("line", str(exc))
+        else:
+            messages.success(request, _("Contact logged."))
+            return redirect("warmline:call-list")
+    return render(request, "warmline/call_form.html", {"form": form})
+
+
+@role_required("staff")
+def call_edit(request, pk: int):
+    """The author corrects a record within the edit window; afterwards it is read-only (403)."""
+    record = selectors.call_record_get_for(request.user, pk)
+    if timezone.now() > record.created_at + services.call_edit_window():
+        raise PermissionDenied(_("This record is now read-only."))
+    form = CallRecordForm(
+        request.POST or None, instance=record, lines=selectors.line_list_for(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        topics, referrals = data.pop("topics"), data.pop("referrals")
+        try:
+            services.call_record_update(
+                author=request.user,
+                record=record,
+                topics=topics,
+                referrals=referrals,
+                request=request,
+                **data,
+            )
+        except EditWindowClosed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        messages.success(request, _("Contact updated."))
+        return redirect("warmline:call-list")
+    return render(request, "warmline/call_form.html", {"form": form, "record": record})
+
+
+# ---- lines and patterns (coordinators) ------------------------------------------------
+
+
+@require_GET
+@role_required("supervisor")
+def line_list(request):
+    lines = selectors.line_list_for(request.user, include_inactive=True).prefetch_related(
+        "patterns"
+    )
+    return render(
+        request,
+        "warmline/line_list.html",
+        {"lines": lines, "can_manage": can_manage_lines(request.user)},
+    )
+
+
+@role_required("coordinator")
+def line_create(request):
+    return _line_form(request, WarmLineForm(request.POST or None))
+
+
+@role_required("coordinator")
+def line_edit(request, pk: int):
+    line = selectors.line_get_for(request.user, pk)
+    return _line_form(request, WarmLineForm(request.POST or None, instance=line))
+
+
+def _line_form(request, form):
+    if request.method == "POST" and form.is_valid():
+        services.warm_line_save(
+            actor=request.user,
+            line=form.save(commit=False),
+            members=form.cleaned_data["members"],
+            request=request,
+        )
+        messages.success(request, _("Warm line saved."))
+        return redirect("warmline:line-list")
+    return render(request, "warmline/line_form.html", {"form": form})
+
+
+@role_required("coordinator")
+def pattern_create(request, line_pk: int):
+    line = selectors.line_get_for(request.user, line_pk)
+    return _pattern_form(
+        request, ShiftPatternForm(request.POST or None, instance=ShiftPattern(line=line)), line
+    )
+
+
+@role_required("coordinator")
+def pattern_edit(request, pk: int):
+    pattern = get_object_or_404(
+        ShiftPattern.objects.filter(
+            line__in=selectors.line_list_for(request.user, include_inactive=True)
+        ),
+        pk=pk,
+    )
+    return _pattern_form(
+        request, ShiftPatternForm(request.POST or None, instance=pattern), pattern.line
+    )
+
+
+def _pattern_form(request, form, line):
+    if request.method == "POST" and form.is_valid():
+        services.shift_pattern_save(
+            actor=request.user, pattern=form.save(commit=False), request=request
+        )
+        messages.success(request, _("Shift pattern saved; shifts are on the board."))
+        return redirect("warmline:line-list")
+    return render(request, "warmline/pattern_form.html", {"form": form, "line": line})

@@ -86,8 +86,14 @@ def check_page(page, name: str) -> list[dict]:
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
+    culprits = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter(el => !el.closest('.collapse:not(.show), .table-responsive'))
+            .slice(0, 5).map(el => el.tagName + '.' + el.className)"""
+    )
     page.set_viewport_size(desktop)
-    assert overflow <= 1, f"{name}: page is {overflow}px wider than a 360px screen"
+    assert overflow <= 1, f"{name}: page is {overflow}px wider than a 360px screen: {culprits}"
     # The axe script is served same-origin, so the strict CSP allows it.
     page.add_script_tag(url="/static/vendor/axe/axe.min.js")
     result = page.evaluate(

@@ -1,0 +1,95 @@
+"""The main journeys in a real browser, each page checked with axe and screenshotted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.utils import timezone
+
+from tests.e2e.conftest import check_page, log_in
+from tests.factories import (
+    TEST_PASSWORD,
+    CoordinatorFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def log_in_with_code(page, user):
+    log_in(page, user.email, TEST_PASSWORD)
+    page.locator("#id_code").fill(format_hotp_value(hotp_value(SECRET, int(time.time()) // 30)))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def test_member_books_is_waitlisted_and_promoted_when_a_seat_frees(page, browser, live_server):
+    from peerportal.groups import services
+    from tests.groups.factories import GroupSessionFactory, SupportGroupFactory
+
+    group = SupportGroupFactory(name="Evening Peer Circle", capacity=1)
+    open_session = GroupSessionFactory(group=group, starts_at=timezone.now() + dt.timedelta(days=2))
+    full_session = GroupSessionFactory(group=group, starts_at=timezone.now() + dt.timedelta(days=9))
+    holder = UserFactory(display_name="Holder")
+    holding = services.booking_create(session=full_session, member=holder)
+    member = UserFactory(display_name="Wren")
+
+    page.goto("/groups/")
+    check_page(page, "groups-directory")
+    page.get_by_role("link", name="Evening Peer Circle").click()
+    check_page(page, "group-page-anonymous")
+    log_in(page, member.email, TEST_PASSWORD)
+    page.goto(f"/groups/{group.pk}/")
+    page.locator(f"#booking-box-{open_session.pk}").get_by_role(
+        "button", name="Book a place"
+    ).click()
+    page.locator(f"#booking-box-{open_session.pk}").get_by_text("You're booked").first.wait_for()
+    page.locator(f"#booking-box-{full_session.pk}").get_by_role(
+        "button", name="Join the waitlist"
+    ).click()
+    page.locator(f"#booking-box-{full_session.pk}").get_by_text("Waitlist position 1").wait_for()
+    check_page(page, "group-page-member")
+    assert "Holder" not in page.content()
+
+    services.booking_cancel(booking=holding, actor=holder)  # a seat frees up
+    page.goto("/groups/bookings/")
+    assert page.get_by_role("cell", name="Booked").count() == 2
+    check_page(page, "my-bookings")
+
+
+def test_keyboard_only_booking(page, live_server):
+    from tests.groups.factories import GroupSessionFactory
+
+    session = GroupSessionFactory(group__name="Keyboard Circle")
+    member = UserFactory()
+    log_in(page, member.email, TEST_PASSWORD)
+    page.goto(f"/groups/{session.group_id}/")
+    button = page.locator(f"#booking-box-{session.pk}").get_by_role("button", name="Book a place")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if button.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the booking button is not reachable with Tab")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    page.locator(f"#booking-box-{session.pk}").get_by_text("You're booked").first.wait_for()
+
+
+def test_coordinator_views_reports(page, live_server):
+    coordinator = CoordinatorFactory()
+    TOTP.activate(coordinator, SECRET)
+    log_in_with_code(page, coordinator)
+    for path, name in (
+        ("/reports/groups/", "report-groups"),
+        ("/reports/warm-line/", "report-warmline"),
+        ("/reports/drop-in/", "report-dropin"),
+        ("/audit/", "audit-log"),
+    ):
+        page.goto(path)
+        assert page.locator("h1").first.is_visible()
+        check_page(page, name)

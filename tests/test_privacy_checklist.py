@@ -12,6 +12,7 @@ import logging
 import pytest
 from celery.signals import before_task_publish
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -31,6 +32,11 @@ def captured(caplog):
     caplog.set_level(logging.DEBUG)
     yield caplog, payloads
     before_task_publish.disconnect(on_publish)
+
+
+def _portal_logs(caplog) -> list[str]:
+    """Log lines of the portal and its libraries — not of the test factories themselves."""
+    return [r.getMessage() for r in caplog.records if not r.name.startswith("factory")]
 
 
 def _assert_clean(texts):
@@ -61,7 +67,7 @@ def test_account_flows_log_no_names_or_emails(client, db, captured, coordinator_
         reverse("accounts:person-role-edit", args=[person.pk]), {"role": "peer_specialist"}
     )
     urls.append(response.get("Location", ""))
-    _assert_clean([r.getMessage() for r in caplog.records] + payloads + urls)
+    _assert_clean(_portal_logs(caplog) + payloads + urls)
 
 
 def test_members_get_403_on_supervisor_and_coordinator_pages(member_client):
@@ -73,3 +79,54 @@ def test_urls_never_carry_emails(db):
     user = UserFactory(email=SENSITIVE_EMAIL, display_name=SENSITIVE_DISPLAY_NAME)
     for name in ("accounts:person-role-edit",):
         assert SENSITIVE_EMAIL not in reverse(name, args=[user.pk])
+
+
+def test_booking_and_rsvp_flows_log_no_names_or_emails(
+    db, captured, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from peerportal.dropin.models import Event
+    from peerportal.reminders.dispatch import dispatch_due
+    from tests.factories import LocationFactory
+    from tests.groups.factories import GroupSessionFactory
+
+    caplog, payloads = captured
+    person = UserFactory(email=SENSITIVE_EMAIL, display_name=SENSITIVE_DISPLAY_NAME)
+    client = Client()
+    client.force_login(person)
+    session = GroupSessionFactory(group__capacity=1)
+    start = session.starts_at
+    event = Event.objects.create(
+        location=LocationFactory(),
+        title="Open studio",
+        starts_at=start,
+        ends_at=start + timezone.timedelta(hours=1),
+        capacity=5,
+        rsvp_enabled=True,
+    )
+    urls = []
+    with django_capture_on_commit_callbacks(execute=True):
+        urls.append(
+            client.post(reverse("groups:booking-create", args=[session.pk])).get("Location", "")
+        )
+        urls.append(client.post(reverse("dropin:rsvp-create", args=[event.pk])).get("Location", ""))
+    dispatch_due()
+    _assert_clean(_portal_logs(caplog) + payloads + urls)
+
+
+def test_rsvp_and_booking_endpoints_are_rate_limited_per_account(member_client):
+    from peerportal.dropin.models import Event
+    from tests.factories import LocationFactory
+
+    start = timezone.now() + timezone.timedelta(days=2)
+    event = Event.objects.create(
+        location=LocationFactory(),
+        title="Busy",
+        starts_at=start,
+        ends_at=start + timezone.timedelta(hours=1),
+        rsvp_enabled=True,
+    )
+    url = reverse("dropin:rsvp-cancel", args=[event.pk])
+    statuses = [member_client.post(url).status_code for _ in range(31)]
+    assert statuses[-1] == 429

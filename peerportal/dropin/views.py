@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
 from peerportal.core.models import Location, Organization
 from peerportal.core.permissions import role_required
+from peerportal.core.ratelimit import ratelimit
 
 from . import selectors, services
 from .exceptions import DropinError, UndoExpired
@@ -227,6 +228,7 @@ def _rsvp_response(request, event, *, ok: str | None = None, error: str | None =
 
 @role_required("member")
 @require_POST
+@ratelimit("rsvp", rate="30/m")
 def rsvp_create(request, pk: int):
     event = selectors.event_get_for(request.user, pk)
     try:
@@ -240,6 +242,7 @@ def rsvp_create(request, pk: int):
 
 @role_required("member")
 @require_POST
+@ratelimit("rsvp", rate="30/m")
 def rsvp_cancel(request, pk: int):
     event = selectors.event_get_for(request.user, pk)
     try:

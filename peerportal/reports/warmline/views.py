@@ -1,6 +1,8 @@
-"""Warm-line reports: contacts by hour, day and topic; coverage; hours staffed per person.
+"""Warm-line reports (supervisors and coordinators): contacts per hour of day, per day and by
+topic; coverage percentage; hours staffed per person. CSV export.
 
-Contact counts below the suppression threshold show as "<5".
+Contact counts below the suppression threshold show as "<5", on the page and in the CSV.
+Call records hold no caller identity, so nothing here can name a caller.
 """
 
 from __future__ import annotations
@@ -8,87 +10,135 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, F
+from django.db.models.functions import ExtractHour, TruncDate
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from peerportal.core.audit import audit_record
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.privacy import suppress
-from peerportal.warmline.models import CallRecord, Shift, ShiftAssignment
+from peerportal.warmline.models import CallRecord, Shift, ShiftAssignment, WarmLine
 
-PERIOD_DAYS = 30
+PERIODS = (7, 30, 90, 365)
+DEFAULT_DAYS = 30
 
 
-def report_data(now=None) -> dict:
+def _params(request) -> tuple[int, int | None]:
+    days = request.GET.get("days", "")
+    days = int(days) if days.isdigit() and int(days) in PERIODS else DEFAULT_DAYS
+    line = request.GET.get("line", "")
+    return days, int(line) if line.isdigit() else None
+
+
+def report_data(*, days: int = DEFAULT_DAYS, line_id: int | None = None, now=None) -> dict:
     now = now or timezone.now()
-    since = now - dt.timedelta(days=PERIOD_DAYS)
+    since = now - dt.timedelta(days=days)
     tz = Organization.get().tzinfo
-    calls = list(
-        CallRecord.objects.filter(started_at__gte=since).values_list("started_at", flat=True)
-    )
-    by_hour = dict.fromkeys(range(24), 0)
-    by_day: dict[dt.date, int] = {}
-    for started in calls:
-        local = timezone.localtime(started, tz)
-        by_hour[local.hour] += 1
-        by_day[local.date()] = by_day.get(local.date(), 0) + 1
-    topics = (
-        CallRecord.objects.filter(started_at__gte=since)
-        .values("topics__name")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-    )
-    shifts = Shift.objects.filter(starts_at__gte=since, starts_at__lt=now).with_coverage()
-    total = shifts.count()
-    covered = sum(1 for s in shifts if s.staffed >= s.min_staff)
-    hours: dict[str, float] = {}
-    for a in ShiftAssignment.objects.filter(
+    calls = CallRecord.objects.filter(started_at__gte=since, started_at__lt=now)
+    shifts = Shift.objects.filter(starts_at__gte=since, starts_at__lt=now)
+    assignments = ShiftAssignment.objects.filter(
         is_active=True, shift__starts_at__gte=since, shift__starts_at__lt=now
-    ).select_related("shift", "person"):
-        name = a.person.display_name
-        hours[name] = (
-            hours.get(name, 0) + (a.shift.ends_at - a.shift.starts_at).total_seconds() / 3600
+    )
+    if line_id:
+        calls = calls.filter(line_id=line_id)
+        shifts = shifts.filter(line_id=line_id)
+        assignments = assignments.filter(shift__line_id=line_id)
+
+    by_hour = dict.fromkeys(range(24), 0)
+    for row in (
+        calls.annotate(hour=ExtractHour("started_at", tzinfo=tz))
+        .values("hour")
+        .annotate(n=Count("id"))
+    ):
+        by_hour[row["hour"]] = row["n"]
+    by_day = (
+        calls.annotate(day=TruncDate("started_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    by_type = calls.values("contact_type").annotate(n=Count("id")).order_by("contact_type")
+    by_topic = (
+        calls.filter(topics__isnull=False)
+        .values("topics__name")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("-n", "topics__name")
+    )
+    total = shifts.count()
+    covered = shifts.with_coverage().filter(staffed__gte=F("min_staff")).count() if total else 0
+    hours: dict[tuple[int, str], float] = {}
+    for a in assignments.values(
+        "person_id", "person__display_name", "shift__starts_at", "shift__ends_at"
+    ):
+        key = (a["person_id"], a["person__display_name"])
+        hours[key] = (
+            hours.get(key, 0) + (a["shift__ends_at"] - a["shift__starts_at"]).total_seconds() / 3600
         )
+    types = dict(CallRecord._meta.get_field("contact_type").choices)
     return {
-        "total_contacts": suppress(len(calls)),
+        "days": days,
+        "line_id": line_id,
+        "total_contacts": suppress(calls.count()),
         "by_hour": [(h, suppress(n)) for h, n in by_hour.items()],
-        "by_day": [(d, suppress(n)) for d, n in sorted(by_day.items())],
-        "by_topic": [(row["topics__name"] or "—", suppress(row["n"])) for row in topics],
+        "by_day": [(row["day"], suppress(row["n"])) for row in by_day],
+        "by_type": [
+            (types.get(r["contact_type"], r["contact_type"]), suppress(r["n"])) for r in by_type
+        ],
+        "by_topic": [(row["topics__name"], suppress(row["n"])) for row in by_topic],
         "coverage": round(100 * covered / total) if total else None,
+        "covered": covered,
         "shifts": total,
-        "hours": sorted(hours.items()),
-        "period_days": PERIOD_DAYS,
+        "hours": sorted(((name, h) for (_pk, name), h in hours.items()), key=lambda r: r[0]),
     }
 
 
 @require_GET
 @role_required("supervisor")
 def overview(request):
-    return render(request, "warmline/report_overview.html", report_data())
+    days, line_id = _params(request)
+    data = report_data(days=days, line_id=line_id)
+    data.update(
+        {
+            "periods": PERIODS,
+            "lines": WarmLine.objects.order_by("name"),
+            "query": request.GET.urlencode(),
+        }
+    )
+    return render(request, "warmline/report_overview.html", data)
 
 
 @require_GET
 @role_required("supervisor")
 def overview_csv(request):
+    days, line_id = _params(request)
     audit_record(
-        actor=request.user, action="report.export", request=request, extra={"report": "warmline"}
+        actor=request.user,
+        action="report.export",
+        request=request,
+        extra={"report": "warmline", "days": days, "line": line_id},
     )
-    data = report_data()
+    data = report_data(days=days, line_id=line_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="warm-line-report.csv"'
     writer = csv.writer(response)
-    writer.writerow(["measure", "key", "value"])
+    writer.writerow([_("measure"), _("key"), _("value")])
+    writer.writerow([_("contacts"), f"{days} days", data["total_contacts"]])
     for h, n in data["by_hour"]:
-        writer.writerow(["contacts by hour", h, n])
+        writer.writerow([_("contacts by hour of day"), f"{h:02d}:00", n])
     for d, n in data["by_day"]:
-        writer.writerow(["contacts by day", d.isoformat(), n])
+        writer.writerow([_("contacts by day"), d.isoformat(), n])
+    for t, n in data["by_type"]:
+        writer.writerow([_("contacts by type"), t, n])
     for t, n in data["by_topic"]:
-        writer.writerow(["contacts by topic", t, n])
+        writer.writerow([_("contacts by topic"), t, n])
     writer.writerow(
-        ["coverage percent", "", data["coverage"] if data["coverage"] is not None else ""]
+        [_("coverage percent"), "", data["coverage"] if data["coverage"] is not None else ""]
     )
+    for name, h in data["hours"]:
+        writer.writerow([_("hours staffed"), name, f"{h:.1f}"])
     return response

@@ -51,6 +51,13 @@ class CertificationConfig(AppConfig):
             label=_("Weekly list of records waiting for your review"),
             context=notifications.review_digest_context,
         )
+        register_kind(
+            services.KIND_AUDIT,
+            label=_("Audit of a credential attestation"),
+            optional=False,
+            context=notifications.credential_audit_context,
+        )
+        register_nav(_("Audits"), "certification:attestation-list", "coordinator", order=420)
         # Training history is the person's own record: kept on erasure only as counts would
         # be meaningless — it is deleted, with evidence files and supervision notes.
         USER_DATA.setdefault("certification.certification", UserDataPolicy("delete"))

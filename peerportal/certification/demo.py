@@ -62,7 +62,10 @@ TYPES = [
         "fixed_year_parity": "odd",
         "ce_hours_per_cycle": Decimal(20),
         "waive_ce_if_issued_within_months": 12,
-        "requirements": [("peer-domains", 20), ("ethics", 6)],
+        "attestation_required": True,
+        "elective_hours_count": False,
+        # 20 hours in the peer-support domains, of which at least 6 on ethics.
+        "requirements": [("peer-domains", 0), ("ethics", 6)],
     },
     # The organization's own warm-line training, required for warm-line shifts.
     {

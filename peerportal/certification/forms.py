@@ -17,7 +17,15 @@ class TrainingRecordForm(forms.ModelForm):
 
     class Meta:
         model = TrainingRecord
-        fields = ["course", "provider", "completed_on", "hours", "topic", "is_initial_training"]
+        fields = [
+            "course",
+            "provider",
+            "completed_on",
+            "hours",
+            "topic",
+            "is_initial_training",
+            "credit_requested",
+        ]
         widgets = {"completed_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
@@ -69,3 +77,33 @@ class IssueForm(forms.Form):
         label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     number = forms.CharField(label=_("Certificate number"), max_length=60, required=False)
+    expires_on = forms.DateField(
+        label=_("Expires on (as printed on the certificate)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to compute it from the credential's renewal cycle."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        issued, expires = data.get("issued_on"), data.get("expires_on")
+        if issued and expires and expires <= issued:
+            self.add_error("expires_on", _("The expiry date must be after the issue date."))
+        return data
+
+
+class AuditDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("passed", _("Audit passed")), ("failed", _("Audit failed"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment for the holder"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "failed" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Please say why the audit failed."))
+        return data

@@ -81,11 +81,22 @@ class CredentialType(models.Model):
     waive_ce_if_issued_within_months = models.PositiveSmallIntegerField(
         _("CE waived if first issued within (months before renewal)"), null=True, blank=True
     )
+    elective_hours_count = models.BooleanField(
+        _("hours outside the listed topics count toward the total"),
+        default=True,
+        help_text=_(
+            "Untick when only the listed topics count (list a topic with 0 minimum hours to "
+            "let it count without a minimum)."
+        ),
+    )
     same_course_once_per_cycle = models.BooleanField(
         _("a course counts once per cycle"), default=True
     )
     requires_approved_provider = models.BooleanField(
         _("only approved providers count without a credit request"), default=False
+    )
+    attestation_required = models.BooleanField(
+        _("holders attest each cycle (and may be audited)"), default=False
     )
 
     class Meta:
@@ -154,6 +165,15 @@ class Certification(models.Model):
     issued_on = models.DateField(
         _("issued on"), null=True, blank=True, help_text=_("Empty while in training.")
     )
+    expires_on = models.DateField(
+        _("expires on (as printed on the certificate)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty to compute it from the credential's cycle. When set, it wins: past it "
+            "the holder is in grace, then lapsed, until the renewal is recorded."
+        ),
+    )
     exam_passed_on = models.DateField(_("exam passed on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -163,11 +183,55 @@ class Certification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["holder", "credential_type"], name="cert_one_per_type_per_person"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(issued_on__isnull=False, expires_on__gt=models.F("issued_on")),
+                name="cert_expires_after_issue",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.credential_type} #{self.pk}"
+
+
+class AuditOutcome(models.TextChoices):
+    NOT_SELECTED = "not_selected", _("Not selected for audit")
+    SELECTED = "selected", _("Selected for audit")
+    PASSED = "passed", _("Audit passed")
+    FAILED = "failed", _("Audit failed")
+
+
+class Attestation(models.Model):
+    """A holder's statement that their records for one cycle are true and complete.
+
+    Where the credential asks for it, renewal needs the attestation; a coordinator may
+    select it for audit and check the evidence (kept with the records). A failed audit
+    means the attestation no longer counts.
+    """
+
+    certification = models.ForeignKey(
+        Certification, on_delete=models.CASCADE, related_name="attestations"
+    )
+    cycle_end = models.DateField(_("cycle ends on"))
+    attested_at = models.DateTimeField(auto_now_add=True)
+    audit = models.CharField(
+        _("audit"), max_length=14, choices=AuditOutcome.choices, default=AuditOutcome.NOT_SELECTED
+    )
+    audit_comment = models.TextField(_("audit comment"), blank=True)
+    audited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attestation")
+        ordering = ["-cycle_end", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification", "cycle_end"], name="cert_one_attestation_per_cycle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"attestation #{self.pk}"
 
 
 def private_storage():
@@ -205,6 +269,14 @@ class TrainingRecord(models.Model):
         help_text=_("Leave empty for elective hours."),
     )
     is_initial_training = models.BooleanField(_("part of initial training"), default=False)
+    credit_requested = models.BooleanField(
+        _("request credit for an event not on the approved list"),
+        default=False,
+        help_text=_(
+            "Some credentials count only approved providers' events; tick this to ask your "
+            "supervisor to approve this one for credit."
+        ),
+    )
     evidence = models.FileField(
         _("evidence"), upload_to=evidence_path, storage=private_storage, blank=True
     )

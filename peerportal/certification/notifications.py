@@ -53,3 +53,20 @@ def review_digest_context(reminder) -> dict | None:
     if not count:
         return None
     return {"count": count, "path": reverse("certification:review-queue")}
+
+
+def credential_audit_context(reminder) -> dict | None:
+    from .models import Attestation
+
+    att = (
+        Attestation.objects.select_related("certification__credential_type")
+        .filter(pk=reminder.target_id)
+        .first()
+    )
+    if att is None or att.certification.holder_id != reminder.recipient_id:
+        return None
+    return {
+        "attestation": att,
+        "credential": att.certification.credential_type,
+        "path": reverse("certification:progress"),
+    }

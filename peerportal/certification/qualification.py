@@ -1,4 +1,12 @@
-"""The one question other apps ask certification: is person P qualified for X at time T?"""
+"""The one question other apps ask certification: is person P qualified for X at time T?
+
+Qualified means the person holds a certification of the credential type with that ``code``
+whose status on the organization-local date of ``at`` is active or expiring soon; in its
+grace period only where the credential type says holders may work during grace
+(``work_allowed_in_grace``). In training, lapsed, or no certification: not qualified.
+Records approved later can change the answer for a future ``at`` (a renewal); the answer
+for a past ``at`` uses today's records too, so it is "qualified given what we know now".
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,7 @@ from django.utils.translation import gettext as _
 from peerportal.core.models import Organization
 
 from . import rules
-from .models import Certification, CredentialType, RecordStatus, TrainingRecord
+from .models import Certification, CredentialType
 
 WORKING_STATUSES = {rules.Status.ACTIVE, rules.Status.EXPIRING}
 
@@ -23,11 +31,10 @@ def _standing(person, code: str, at: dt.datetime):
     )
     if cert is None:
         return None, None
+    from .selectors import certification_standing
+
     on = timezone.localdate(at, Organization.get().tzinfo)
-    ctype = cert.credential_type
-    records = list(TrainingRecord.objects.filter(person=person, status=RecordStatus.APPROVED))
-    reqs = list(ctype.topic_requirements.select_related("topic"))
-    return cert, rules.standing(ctype, reqs, cert.issued_on, records, on)
+    return cert, certification_standing(cert, on)
 
 
 def is_qualified(*, person, code: str, at: dt.datetime) -> bool:

@@ -8,6 +8,17 @@ boundaries (exactly enough hours, one hour short, expiry day, grace end) are eas
   calendar date (e.g. 1 September of odd-numbered years) — the first such date after issue.
 * At each cycle's end the certification renews if that cycle's requirements were met
   (or waived); otherwise it is in grace for ``grace_days``, then lapsed.
+* An expiry date recorded from the certificate (``expires_on``) wins over the computed
+  one and does not renew by itself: past it the holder is in grace, then lapsed, until the
+  renewal is recorded (a new issue date).
+* Requirements: a CE total with per-topic minimums counted inside it (the rest is
+  elective, unless only the listed topics count); where the credential counts only approved providers, other events count only
+  when the holder asked for credit and a supervisor approved the record (the review is
+  the request-for-credit step); where it asks for an attestation, the cycle needs one
+  that has not failed an audit. A waiver (first cycle, issued within N months of its
+  end) covers all of these.
+* Expiring soon: within ``expiring_soon_days`` of the end with the cycle's requirements
+  not yet met (or always, for a recorded expiry that will not renew by itself).
 """
 
 from __future__ import annotations
@@ -65,10 +76,10 @@ class Cycle:
     end: dt.date  # the expiry date (first day no longer valid)
 
 
-def cycles(ctype, issued_on: dt.date, until: dt.date, limit: int = 100):
+def cycles(ctype, issued_on: dt.date, until: dt.date, limit: int = 100, first_end=None):
     start = issued_on
-    for _step in range(limit):
-        end = next_cycle_end(ctype, start)
+    for step in range(limit):
+        end = first_end if (step == 0 and first_end) else next_cycle_end(ctype, start)
         yield Cycle(start, end)
         if end > until:
             return
@@ -106,8 +117,21 @@ class Progress:
         return self.waived or all(r.met for r in self.requirements)
 
 
+def _norm(text: str) -> str:
+    return " ".join((text or "").lower().split())
+
+
 def countable(records, ctype, start: dt.date, end: dt.date) -> list:
-    """Approved CE records inside [start, end); a course counts once per cycle if the rule says so."""
+    """Approved CE records inside [start, end).
+
+    A course counts once per cycle if the rule says so; where only approved providers
+    count, other events need an approved credit request.
+    """
+    approved_providers = (
+        {_norm(p.name) for p in ctype.approved_providers.all()}
+        if ctype.requires_approved_provider
+        else None
+    )
     seen: set[str] = set()
     out = []
     for record in sorted(records, key=lambda r: (r.completed_on, r.pk or 0)):
@@ -115,7 +139,13 @@ def countable(records, ctype, start: dt.date, end: dt.date) -> list:
             continue
         if not (start <= record.completed_on < end):
             continue
-        key = " ".join(record.course.lower().split())
+        if (
+            approved_providers is not None
+            and _norm(record.provider) not in approved_providers
+            and not record.credit_requested
+        ):
+            continue
+        key = _norm(record.course)
         if ctype.same_course_once_per_cycle and key in seen:
             continue
         seen.add(key)
@@ -123,14 +153,22 @@ def countable(records, ctype, start: dt.date, end: dt.date) -> list:
     return out
 
 
-def ce_progress(ctype, requirements, records, cycle: Cycle, issued_on: dt.date) -> Progress:
-    """Total CE hours with per-topic minimums inside the total; the rest is elective."""
+def ce_progress(
+    ctype, requirements, records, cycle: Cycle, issued_on: dt.date, attested=frozenset()
+) -> Progress:
+    """Total CE hours with per-topic minimums inside the total; the rest is elective.
+
+    ``attested``: the end dates of cycles with a valid (not failed) attestation.
+    """
     waived = bool(
         ctype.waive_ce_if_issued_within_months
         and issued_on >= cycle.end - relativedelta(months=ctype.waive_ce_if_issued_within_months)
         and cycle.start == issued_on
     )
     counted = countable(records, ctype, cycle.start, cycle.end)
+    if not ctype.elective_hours_count:
+        listed = {req.topic_id for req in requirements}
+        counted = [r for r in counted if r.topic_id in listed]
     by_topic: dict[int | None, Decimal] = {}
     for record in counted:
         by_topic[record.topic_id] = by_topic.get(record.topic_id, ZERO) + Decimal(record.hours)
@@ -143,6 +181,10 @@ def ce_progress(ctype, requirements, records, cycle: Cycle, issued_on: dt.date) 
     for req in requirements:
         items.append(
             Requirement(req.topic.name, Decimal(req.min_hours), by_topic.get(req.topic_id, ZERO))
+        )
+    if ctype.attestation_required:
+        items.append(
+            Requirement("attestation", Decimal(1), Decimal(1 if cycle.end in attested else 0))
         )
     return Progress(items, waived)
 
@@ -177,16 +219,27 @@ class Standing:
         return (self.expires_on - on).days if self.expires_on else None
 
 
-def standing(ctype, requirements, issued_on: dt.date | None, records, on: dt.date) -> Standing:
-    """Status on ``on`` from the rules and the approved records."""
+def standing(
+    ctype,
+    requirements,
+    issued_on: dt.date | None,
+    records,
+    on: dt.date,
+    *,
+    expires_on: dt.date | None = None,
+    attested=frozenset(),
+) -> Standing:
+    """Status on ``on`` from the rules and the approved records (see the module notes)."""
     if issued_on is None or on < issued_on:
         return Standing(Status.IN_TRAINING, None, None, None)
-    for cycle in cycles(ctype, issued_on, on):
-        progress = ce_progress(ctype, requirements, records, cycle, issued_on)
+    for cycle in cycles(ctype, issued_on, on, first_end=expires_on):
+        progress = ce_progress(ctype, requirements, records, cycle, issued_on, attested)
         if on < cycle.end:
-            soon = (cycle.end - on).days <= ctype.expiring_soon_days and not progress.met
+            soon = (cycle.end - on).days <= ctype.expiring_soon_days and (
+                expires_on is not None or not progress.met
+            )
             return Standing(Status.EXPIRING if soon else Status.ACTIVE, cycle.end, cycle, progress)
-        if progress.met:
+        if progress.met and expires_on is None:
             continue  # renewed at the end of this cycle
         if on < cycle.end + dt.timedelta(days=ctype.grace_days):
             return Standing(Status.IN_GRACE, cycle.end, cycle, progress)

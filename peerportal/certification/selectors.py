@@ -12,7 +12,14 @@ from peerportal.core.models import Organization
 from peerportal.core.permissions import is_coordinator, require_role
 
 from . import rules
-from .models import Certification, RecordStatus, SupervisionSession, TrainingRecord
+from .models import (
+    Attestation,
+    AuditOutcome,
+    Certification,
+    RecordStatus,
+    SupervisionSession,
+    TrainingRecord,
+)
 from .permissions import can_view_person
 
 
@@ -26,21 +33,51 @@ def supervised_hours(person) -> Decimal:
     ] or Decimal("0")
 
 
-def standings_for(person, on: dt.date | None = None) -> list[dict]:
-    """Each of the person's certifications with its status and progress."""
-    on = on or local_today()
-    certs = list(
+def approved_records(person) -> list[TrainingRecord]:
+    return list(TrainingRecord.objects.filter(person=person, status=RecordStatus.APPROVED))
+
+
+def certification_standing(cert: Certification, on: dt.date, records=None) -> rules.Standing:
+    """The one place a certification's status is computed from its rules and records."""
+    ctype = cert.credential_type
+    if records is None:
+        records = approved_records(cert.holder_id)
+    attested = frozenset(
+        Attestation.objects.filter(certification=cert)
+        .exclude(audit=AuditOutcome.FAILED)
+        .values_list("cycle_end", flat=True)
+    )
+    return rules.standing(
+        ctype,
+        list(ctype.topic_requirements.all()),
+        cert.issued_on,
+        records,
+        on,
+        expires_on=cert.expires_on,
+        attested=attested,
+    )
+
+
+def certifications_of(person):
+    return (
         Certification.objects.filter(holder=person)
         .select_related("credential_type")
         .prefetch_related("credential_type__topic_requirements__topic")
+        .prefetch_related("credential_type__approved_providers")
+        .order_by("credential_type__name")
     )
-    records = list(TrainingRecord.objects.filter(person=person, status=RecordStatus.APPROVED))
+
+
+def standings_for(person, on: dt.date | None = None) -> list[dict]:
+    """Each of the person's certifications with its status and progress."""
+    on = on or local_today()
+    certs = list(certifications_of(person))
+    records = approved_records(person)
     hours = supervised_hours(person)
     out = []
     for cert in certs:
         ctype = cert.credential_type
-        reqs = list(ctype.topic_requirements.all())
-        standing = rules.standing(ctype, reqs, cert.issued_on, records, on)
+        standing = certification_standing(cert, on, records)
         out.append(
             {
                 "certification": cert,
@@ -48,6 +85,12 @@ def standings_for(person, on: dt.date | None = None) -> list[dict]:
                 "status_label": rules.STATUS_LABELS[standing.status],
                 "days_to_expiry": standing.days_to_expiry(on),
                 "initial": rules.initial_progress(ctype, records, hours),
+                "can_attest": bool(
+                    ctype.attestation_required
+                    and standing.cycle is not None
+                    and standing.status in (rules.Status.EXPIRING, rules.Status.IN_GRACE)
+                    and standing.cycle.end not in {a.cycle_end for a in cert.attestations.all()}
+                ),
             }
         )
     return out
@@ -104,6 +147,18 @@ def record_list_for(user, person=None):
     )
 
 
+def evidence_record_get_for(user, pk: int) -> TrainingRecord:
+    """A record with evidence the user may read; anyone else gets 404 (existence hidden)."""
+    from .permissions import can_view_evidence
+
+    record = get_object_or_404(
+        TrainingRecord.objects.select_related("person").exclude(evidence=""), pk=pk
+    )
+    if not can_view_evidence(user, record):
+        raise_404()
+    return record
+
+
 def record_get_own(user, pk: int) -> TrainingRecord:
     return get_object_or_404(TrainingRecord, pk=pk, person=user)
 
@@ -111,3 +166,38 @@ def record_get_own(user, pk: int) -> TrainingRecord:
 def supervision_list_for(user, person=None):
     person = person or user
     return SupervisionSession.objects.filter(staff=person).select_related("supervisor")
+
+
+def certification_get_own(user, pk: int) -> Certification:
+    return get_object_or_404(
+        Certification.objects.select_related("credential_type"), pk=pk, holder=user
+    )
+
+
+def attestation_list_for(user):
+    require_role(user, "coordinator")
+    return (
+        Attestation.objects.exclude(certification__holder=user)
+        .select_related("certification__credential_type", "certification__holder")
+        .order_by("-attested_at", "-id")
+    )
+
+
+def attestation_get_for(user, pk: int) -> Attestation:
+    return get_object_or_404(attestation_list_for(user), pk=pk)
+
+
+def records_for_attestation(att: Attestation) -> list[TrainingRecord]:
+    """The holder's approved CE records inside the attested cycle (the audit's material)."""
+    cert = att.certification
+    standing = certification_standing(cert, att.cycle_end - dt.timedelta(days=1))
+    start = standing.cycle.start if standing.cycle else att.cycle_end
+    return list(
+        TrainingRecord.objects.filter(
+            person=cert.holder_id,
+            status=RecordStatus.APPROVED,
+            is_initial_training=False,
+            completed_on__gte=start,
+            completed_on__lt=att.cycle_end,
+        ).select_related("topic")
+    )

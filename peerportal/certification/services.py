@@ -21,6 +21,8 @@ from peerportal.reminders.services import (
 from . import exceptions, rules
 from .evidence import check_evidence
 from .models import (
+    Attestation,
+    AuditOutcome,
     Certification,
     CredentialType,
     RecordStatus,
@@ -34,6 +36,7 @@ from .permissions import can_review
 KIND_EXPIRING = "credential_expiring"
 KIND_DECIDED = "training_reviewed"
 KIND_DIGEST = "review_digest"
+KIND_AUDIT = "credential_audit"
 
 
 def training_record_submit(*, person, evidence=None, request=None, **fields) -> TrainingRecord:
@@ -123,14 +126,22 @@ def certification_issue(
     credential_type: CredentialType,
     issued_on: dt.date,
     number: str = "",
+    expires_on: dt.date | None = None,
     request=None,
 ) -> Certification:
-    """Record that a credential was issued (or renewed by the issuing body)."""
+    """Record that a credential was issued (or renewed by the issuing body).
+
+    ``expires_on`` is the date printed on the certificate, if any; empty means the
+    expiry is computed from the credential's cycle.
+    """
+    if expires_on is not None and expires_on <= issued_on:
+        raise exceptions.CertificationError(_("The expiry date must be after the issue date."))
     with transaction.atomic():
         cert, _created = Certification.objects.select_for_update().get_or_create(
             holder=holder, credential_type=credential_type
         )
         cert.issued_on, cert.number = issued_on, number or cert.number
+        cert.expires_on = expires_on
         cert.save()
         audit_record(actor=actor, action="certification.issue", obj=cert, request=request)
         certification_schedule_reminders(certification=cert)
@@ -149,15 +160,9 @@ def certification_start_training(
 
 
 def _standing(cert: Certification, on: dt.date):
-    ctype = cert.credential_type
-    records = TrainingRecord.objects.filter(person=cert.holder, status=RecordStatus.APPROVED)
-    return rules.standing(
-        ctype,
-        list(ctype.topic_requirements.select_related("topic")),
-        cert.issued_on,
-        list(records),
-        on,
-    )
+    from .selectors import certification_standing
+
+    return certification_standing(cert, on)
 
 
 def certification_schedule_reminders(*, certification: Certification) -> None:
@@ -196,3 +201,75 @@ def review_digest_send(*, now: dt.datetime | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+def certification_attest(*, holder, certification: Certification, request=None) -> Attestation:
+    """The holder attests that their records for the current cycle are true and complete."""
+    if certification.holder_id != holder.pk:
+        raise exceptions.NotYourTeam(_("Only the holder can attest for their credential."))
+    if not certification.credential_type.attestation_required:
+        raise exceptions.CertificationError(_("This credential does not ask for an attestation."))
+    tz = Organization.get().tzinfo
+    with transaction.atomic():
+        cert = Certification.objects.select_for_update().get(pk=certification.pk)
+        standing = _standing(cert, timezone.localdate(timezone.now(), tz))
+        if standing.cycle is None or standing.status == rules.Status.LAPSED:
+            raise exceptions.CertificationError(_("There is no current cycle to attest for."))
+        attestation, created = Attestation.objects.get_or_create(
+            certification=cert, cycle_end=standing.cycle.end
+        )
+        if created:
+            audit_record(
+                actor=holder,
+                action="certification.attest",
+                obj=attestation,
+                request=request,
+                extra={"certification_id": cert.pk},
+            )
+    return attestation
+
+
+def attestation_audit_select(*, actor, attestation: Attestation, request=None) -> Attestation:
+    """A coordinator selects an attestation for audit; the holder is told."""
+    from peerportal.core.permissions import is_coordinator
+
+    if not is_coordinator(actor) or attestation.certification.holder_id == actor.pk:
+        raise exceptions.NotYourTeam
+    with transaction.atomic():
+        att = Attestation.objects.select_for_update().get(pk=attestation.pk)
+        if att.audit != AuditOutcome.NOT_SELECTED:
+            raise exceptions.AlreadyDecided
+        att.audit = AuditOutcome.SELECTED
+        att.save(update_fields=["audit"])
+        audit_record(actor=actor, action="attestation.audit_select", obj=att, request=request)
+        notify(kind=KIND_AUDIT, target=att, recipient=att.certification.holder)
+    return att
+
+
+def attestation_audit_decide(
+    *, actor, attestation: Attestation, passed: bool, comment: str = "", request=None
+) -> Attestation:
+    """Record the audit's outcome; a failed audit means the attestation no longer counts."""
+    from peerportal.core.permissions import is_coordinator
+
+    if not is_coordinator(actor) or attestation.certification.holder_id == actor.pk:
+        raise exceptions.NotYourTeam
+    if not passed and not comment.strip():
+        raise exceptions.CertificationError(_("Please say why the audit failed."))
+    with transaction.atomic():
+        att = Attestation.objects.select_for_update().get(pk=attestation.pk)
+        if att.audit != AuditOutcome.SELECTED:
+            raise exceptions.AlreadyDecided
+        att.audit = AuditOutcome.PASSED if passed else AuditOutcome.FAILED
+        att.audit_comment = comment
+        att.audited_at = timezone.now()
+        att.save(update_fields=["audit", "audit_comment", "audited_at"])
+        audit_record(
+            actor=actor,
+            action=f"attestation.audit_{att.audit}",
+            obj=att,
+            request=request,
+            extra={"certification_id": att.certification_id},
+        )
+        notify(kind=KIND_AUDIT, target=att, recipient=att.certification.holder)
+    return att

@@ -16,4 +16,7 @@ urlpatterns = [
     path("people/<int:pk>/transcript.csv", views.transcript_csv, name="transcript-csv"),
     path("supervision/new/", views.supervision_create, name="supervision-create"),
     path("issue/", views.certification_issue, name="certification-issue"),
+    path("attest/", views.certification_attest, name="certification-attest"),
+    path("audits/", views.attestation_list, name="attestation-list"),
+    path("audits/<int:pk>/", views.attestation_audit, name="attestation-audit"),
 ]

@@ -5,19 +5,19 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.core.audit import audit_record
 from peerportal.core.permissions import role_required
 
 from . import selectors, services
 from .exceptions import CertificationError, SelfReview
-from .forms import IssueForm, ReviewForm, SupervisionForm, TrainingRecordForm
-from .models import RecordStatus, TrainingRecord
-from .permissions import can_read_supervision_notes, can_view_evidence
+from .forms import AuditDecisionForm, IssueForm, ReviewForm, SupervisionForm, TrainingRecordForm
+from .models import RecordStatus
+from .permissions import can_read_supervision_notes
 
 
 @require_GET
@@ -40,7 +40,15 @@ def progress(request):
 def _record_fields(form) -> dict:
     return {
         k: form.cleaned_data[k]
-        for k in ("course", "provider", "completed_on", "hours", "topic", "is_initial_training")
+        for k in (
+            "course",
+            "provider",
+            "completed_on",
+            "hours",
+            "topic",
+            "is_initial_training",
+            "credit_requested",
+        )
     }
 
 
@@ -93,9 +101,7 @@ def record_resubmit(request, pk: int):
 @role_required("staff")
 def evidence_download(request, pk: int):
     """Private evidence: the owner, their supervisor and coordinators; anyone else gets 404."""
-    record = TrainingRecord.objects.select_related("person").filter(pk=pk).first()
-    if record is None or not record.evidence or not can_view_evidence(request.user, record):
-        raise Http404
+    record = selectors.evidence_record_get_for(request.user, pk)
     audit_record(actor=request.user, action="evidence.read", obj=record, request=request)
     response = FileResponse(
         record.evidence.open("rb"), as_attachment=True, filename=record.evidence_name or "evidence"
@@ -142,20 +148,20 @@ def record_review(request, pk: int):
 @require_GET
 @role_required("supervisor")
 def team(request):
-    rows = []
-    for person in selectors.team_for(request.user):
-        standings = selectors.standings_for(person)
-        rows.append(
-            {
-                "person": person,
-                "standings": standings,
-                "pending": selectors.record_list_for(request.user, person)
-                .filter(status=RecordStatus.SUBMITTED)
-                .count(),
-            }
-        )
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    return render(request, "certification/team.html", {"page": page})
+    """Supervisors: their team; coordinators: everyone (paginated before computing)."""
+    page = Paginator(selectors.team_for(request.user), 25).get_page(request.GET.get("page"))
+    today = selectors.local_today()
+    rows = [
+        {
+            "person": person,
+            "standings": selectors.standings_for(person, today),
+            "pending": selectors.record_list_for(request.user, person)
+            .filter(status=RecordStatus.SUBMITTED)
+            .count(),
+        }
+        for person in page
+    ]
+    return render(request, "certification/team.html", {"page": page, "rows": rows})
 
 
 @require_GET
@@ -188,7 +194,16 @@ def transcript_csv(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="transcript-{person.pk}.csv"'
     writer = csv.writer(response)
     writer.writerow(
-        ["completed on", "course", "provider", "hours", "topic", "initial training", "status"]
+        [
+            "completed on",
+            "course",
+            "provider",
+            "hours",
+            "topic",
+            "initial training",
+            "credit requested",
+            "status",
+        ]
     )
     for r in selectors.record_list_for(request.user, person):
         cells = [
@@ -198,6 +213,7 @@ def transcript_csv(request, pk: int):
             r.hours,
             r.topic.name if r.topic else "elective",
             r.is_initial_training,
+            r.credit_requested,
             r.status,
         ]
         writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in cells])
@@ -222,7 +238,74 @@ def supervision_create(request):
 def certification_issue(request):
     form = IssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.certification_issue(actor=request.user, request=request, **form.cleaned_data)
-        messages.success(request, _("Certification recorded."))
-        return redirect("certification:team")
+        try:
+            services.certification_issue(actor=request.user, request=request, **form.cleaned_data)
+        except CertificationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Certification recorded."))
+            return redirect("certification:team")
     return render(request, "certification/issue_form.html", {"form": form})
+
+
+@require_POST
+@role_required("staff")
+def certification_attest(request):
+    """POST ``certification=<id>``; only the holder's own certification (else 404)."""
+    try:
+        pk = int(request.POST.get("certification", ""))
+    except ValueError:
+        pk = 0
+    cert = selectors.certification_get_own(request.user, pk)
+    try:
+        services.certification_attest(holder=request.user, certification=cert, request=request)
+    except CertificationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Thank you: your attestation is recorded."))
+    return redirect("certification:progress")
+
+
+@require_GET
+@role_required("coordinator")
+def attestation_list(request):
+    page = Paginator(selectors.attestation_list_for(request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "certification/attestation_list.html", {"page": page})
+
+
+@role_required("coordinator")
+def attestation_audit(request, pk: int):
+    """Select an attestation for audit, look at the cycle's records and evidence, decide."""
+    att = selectors.attestation_get_for(request.user, pk)
+    form = AuditDecisionForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "select":
+                services.attestation_audit_select(
+                    actor=request.user, attestation=att, request=request
+                )
+                messages.success(request, _("Selected for audit; the holder has been told."))
+                return redirect("certification:attestation-audit", pk=att.pk)
+            if form.is_valid():
+                services.attestation_audit_decide(
+                    actor=request.user,
+                    attestation=att,
+                    passed=form.cleaned_data["outcome"] == "passed",
+                    comment=form.cleaned_data["comment"],
+                    request=request,
+                )
+                messages.success(request, _("Audit outcome saved; the holder has been told."))
+                return redirect("certification:attestation-list")
+        except CertificationError as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "certification/attestation_audit.html",
+        {
+            "attestation": att,
+            "records": selectors.records_for_attestation(att),
+            "form": form,
+        },
+    )

@@ -44,10 +44,29 @@ class TrainingRecordFactory(factory.django.DjangoModelFactory):
 
 
 def grant_credential(person, code: str, *, issued=None, expires=None) -> Certification:
-    """Make ``person`` hold a valid credential ``code`` (created if missing)."""
+    """Make ``person`` hold credential ``code`` (its type is created if missing).
+
+    Without ``expires`` the certification is issued 30 days ago (or on ``issued``) and its
+    expiry follows the type's cycle; a factory-made type asks for no CE hours, so it stays
+    valid. With ``expires`` the certificate's recorded expiry is set: valid until that day
+    (exclusive), then the type's grace period (none for factory types), then lapsed.
+    """
     ctype = CredentialTypeFactory(code=code)
-    issued = issued or timezone.localdate() - dt.timedelta(days=30)
+    if issued is None:
+        issued = timezone.localdate() - dt.timedelta(days=30)
+        if expires is not None and expires <= issued:
+            issued = expires - dt.timedelta(days=365)
     cert, _ = Certification.objects.update_or_create(
-        holder=person, credential_type=ctype, defaults={"issued_on": issued}
+        holder=person,
+        credential_type=ctype,
+        defaults={"issued_on": issued, "expires_on": expires},
     )
     return cert
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certification
+
+    credential_type = factory.SubFactory(CredentialTypeFactory)
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))

@@ -26,11 +26,23 @@ ISSUED = dt.date(2024, 3, 15)
 _ids = itertools.count(1)
 
 
-def record(course, hours, topic_code=None, on=dt.date(2025, 6, 1), status="approved"):
+APPROVED_PROVIDER = "Recovery Learning Institute (invented)"
+
+
+def record(
+    course,
+    hours,
+    topic_code=None,
+    on=dt.date(2025, 6, 1),
+    status="approved",
+    provider="P",
+    credit_requested=False,
+):
     topic = CETopic.objects.get(code=topic_code) if topic_code else None
     r = TrainingRecord(
         course=course,
-        provider="P",
+        provider=provider,
+        credit_requested=credit_requested,
         completed_on=on,
         hours=Decimal(hours),
         topic=topic,
@@ -41,11 +53,13 @@ def record(course, hours, topic_code=None, on=dt.date(2025, 6, 1), status="appro
     return r
 
 
-def standing(code, records, on, issued=ISSUED):
+def standing(code, records, on, issued=ISSUED, expires_on=None, attested=frozenset()):
     types = seed_credential_types()
     ctype = types[code]
     reqs = list(ctype.topic_requirements.select_related("topic"))
-    return rules.standing(ctype, reqs, issued, records, on)
+    return rules.standing(
+        ctype, reqs, issued, records, on, expires_on=expires_on, attested=attested
+    )
 
 
 def pa_records(practice=24, ethics=3, elective=9):
@@ -114,9 +128,9 @@ def test_records_outside_the_cycle_and_unapproved_ones_do_not_count():
 
 
 def test_texas_style_twenty_hours_in_24_months_no_grace():
-    enough = [record("Approved event", 20)]
+    enough = [record("Approved event", 20, provider=APPROVED_PROVIDER)]
     assert standing("national-prc", enough, dt.date(2026, 3, 15)).status == rules.Status.ACTIVE
-    short = [record("Approved event", 19)]
+    short = [record("Approved event", 19, provider=" recovery learning  institute (INVENTED)")]
     assert (
         standing("national-prc", short, dt.date(2026, 3, 15)).status == rules.Status.LAPSED
     )  # expiry day, no grace
@@ -156,16 +170,37 @@ def test_nebraska_style_waiver_for_holders_certified_within_twelve_months():
 def test_nebraska_style_six_ethics_inside_twenty_domain_hours():
     on = dt.date(2025, 9, 1)
     issued = dt.date(2022, 11, 1)
-    ok = [
-        record("Domains", 20, "peer-domains", on=dt.date(2024, 1, 10)),
-        record("Ethics", 6, "ethics", on=dt.date(2024, 2, 1)),
-    ]
-    assert standing("regional-psc", ok, on, issued=issued).status == rules.Status.ACTIVE
-    short = [
-        record("Domains", 20, "peer-domains", on=dt.date(2024, 1, 10)),
-        record("Ethics", 5, "ethics", on=dt.date(2024, 2, 1)),
-    ]
-    assert standing("regional-psc", short, on, issued=issued).status == rules.Status.LAPSED
+
+    def status(records):
+        return standing("regional-psc", records, on, issued=issued, attested={on}).status
+
+    domains = dt.date(2024, 1, 10)
+    ethics = dt.date(2024, 2, 1)
+    # Exactly 20: 14 domain hours + 6 ethics.
+    assert (
+        status(
+            [record("Domains", 14, "peer-domains", domains), record("Ethics", 6, "ethics", ethics)]
+        )
+        == rules.Status.ACTIVE
+    )
+    # Plenty of hours but one ethics hour short.
+    assert (
+        status(
+            [record("Domains", 20, "peer-domains", domains), record("Ethics", 5, "ethics", ethics)]
+        )
+        == rules.Status.LAPSED
+    )
+    # One hour short of 20 in the domains: hours outside the domains do not fill the gap.
+    assert (
+        status(
+            [
+                record("Domains", 13, "peer-domains", domains),
+                record("Ethics", 6, "ethics", ethics),
+                record("Yoga", 5, None, ethics),
+            ]
+        )
+        == rules.Status.LAPSED
+    )
 
 
 def test_not_issued_means_in_training():
@@ -173,3 +208,110 @@ def test_not_issued_means_in_training():
         standing("warmline-training", [], dt.date(2026, 1, 1), issued=None).status
         == rules.Status.IN_TRAINING
     )
+
+
+def test_texas_style_events_off_the_approved_list_count_only_with_a_credit_request():
+    on = dt.date(2026, 3, 15)  # the expiry day: renewal decided on what counts
+    approved = record("Approved event", 12, provider=APPROVED_PROVIDER)
+    off_list = record("Conference", 8, provider="Some Other Org", on=dt.date(2025, 7, 1))
+    assert standing("national-prc", [approved, off_list], on).status == rules.Status.LAPSED
+    requested = record(
+        "Conference", 8, provider="Some Other Org", on=dt.date(2025, 7, 1), credit_requested=True
+    )
+    assert standing("national-prc", [approved, requested], on).status == rules.Status.ACTIVE
+    # A credit request is granted only by approving the record: submitted ones never count.
+    pending = record(
+        "Conference",
+        8,
+        provider="Some Other Org",
+        on=dt.date(2025, 7, 1),
+        credit_requested=True,
+        status="submitted",
+    )
+    assert standing("national-prc", [approved, pending], on).status == rules.Status.LAPSED
+
+
+def test_approved_provider_list_does_not_restrict_credentials_without_it():
+    # The state credential takes training from anyone (no pre-approval, DOMAIN.md).
+    records = [
+        record("Practice", 24, "peer-practice", provider="Anyone"),
+        record("Ethics", 3, "ethics", provider="Anyone else"),
+        record("Elective", 9, provider="A third"),
+    ]
+    assert standing("state-cps", records, dt.date(2026, 3, 15)).status == rules.Status.ACTIVE
+
+
+def nebraska_ok_records():
+    return [
+        record("Domains", 14, "peer-domains", on=dt.date(2024, 1, 10)),
+        record("Ethics", 6, "ethics", on=dt.date(2024, 2, 1)),
+    ]
+
+
+def test_nebraska_style_renewal_needs_the_holders_attestation():
+    issued, end = dt.date(2022, 11, 1), dt.date(2025, 9, 1)
+    without = standing("regional-psc", nebraska_ok_records(), end, issued=issued)
+    assert without.status == rules.Status.LAPSED
+    assert next(r for r in without.progress.requirements if r.label == "attestation").short_by == 1
+    attested = standing("regional-psc", nebraska_ok_records(), end, issued=issued, attested={end})
+    assert attested.status == rules.Status.ACTIVE and attested.expires_on == dt.date(2027, 9, 1)
+
+
+def test_nebraska_style_waived_first_cycle_needs_no_attestation_either():
+    s = standing("regional-psc", [], dt.date(2025, 9, 1), issued=dt.date(2024, 11, 1))
+    assert s.status == rules.Status.ACTIVE
+
+
+def test_fixed_calendar_skips_even_years_and_the_issue_day_itself():
+    # Issued exactly on 1 September of an odd year: the cycle ends two years later.
+    s = standing("regional-psc", [], dt.date(2023, 9, 2), issued=dt.date(2023, 9, 1))
+    assert s.expires_on == dt.date(2025, 9, 1)
+    # Issued in an even year before September: still the next odd year's date.
+    s = standing("regional-psc", [], dt.date(2024, 3, 1), issued=dt.date(2024, 2, 1))
+    assert s.expires_on == dt.date(2025, 9, 1)
+
+
+def test_recorded_expiry_wins_and_does_not_renew_by_itself():
+    issued, expires = dt.date(2025, 1, 10), dt.date(2026, 1, 10)
+    # All hours done, but the certificate says it expires on 10 January 2026.
+    records = [record("Ethics", 1, "ethics"), record("More", 3)]
+    day_before = standing(
+        "warmline-training", records, dt.date(2026, 1, 9), issued=issued, expires_on=expires
+    )
+    assert (
+        day_before.status == rules.Status.EXPIRING
+        and day_before.days_to_expiry(dt.date(2026, 1, 9)) == 1
+    )
+    on_expiry = standing("warmline-training", records, expires, issued=issued, expires_on=expires)
+    assert on_expiry.status == rules.Status.IN_GRACE  # 14 grace days
+    last_grace_day = expires + dt.timedelta(days=13)
+    assert (
+        standing(
+            "warmline-training", records, last_grace_day, issued=issued, expires_on=expires
+        ).status
+        == rules.Status.IN_GRACE
+    )
+    assert (
+        standing(
+            "warmline-training",
+            records,
+            expires + dt.timedelta(days=14),
+            issued=issued,
+            expires_on=expires,
+        ).status
+        == rules.Status.LAPSED
+    )
+
+
+def test_warmline_training_counts_initial_training_and_supervised_hours_separately():
+    ctype = seed_credential_types()["warmline-training"]
+    initial = record("Warm-line basics", 16)
+    initial.is_initial_training = True
+    progress = rules.initial_progress(ctype, [initial], Decimal(0))
+    assert progress.met
+    short = record("Warm-line basics", 15)
+    short.is_initial_training = True
+    assert not rules.initial_progress(ctype, [short], Decimal(0)).met
+    # Initial training never counts as continuing education.
+    s = standing("warmline-training", [initial], dt.date(2024, 6, 1))
+    assert next(r for r in s.progress.requirements if r.label == "total").done == 0

@@ -18,7 +18,6 @@ urlpatterns = [
     path("swaps/", views.swap_list, name="swap-list"),
     path("assignments/<int:pk>/offer/", views.swap_offer, name="swap-offer"),
     path("swaps/<int:pk>/take/", views.swap_take, name="swap-take"),
-    path("swaps/<int:pk>/cancel/", views.swap_cancel, name="swap-cancel"),
     path("swaps/<int:pk>/decide/", views.swap_decide, name="swap-decide"),
     path("calls/", views.call_list, name="call-list"),
     path("calls/new/", views.call_create, name="call-create"),

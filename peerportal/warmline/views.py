@@ -151,8 +151,9 @@ def shift_sign_up(request, pk: int):
 
 
 @require_GET
-@role_required("staff")
+@role_required("supervisor")
 def shift_detail(request, pk: int):
+    """The roster of one shift, for supervisors and coordinators (staff use the board)."""
     shift = selectors.shift_get_for(request.user, pk)
     return render(
         request,
@@ -288,26 +289,18 @@ def swap_list(request):
 @require_POST
 @role_required("staff")
 def swap_offer(request, pk: int):
+    """Offer one's own shift to colleagues, or (``withdraw=1``) withdraw that offer."""
     assignment = selectors.assignment_get_for(request.user, pk)
     try:
-        services.swap_offer(assignment=assignment, actor=request.user, request=request)
+        if request.POST.get("withdraw") == "1":
+            swap = get_object_or_404(selectors.swap_list_for(request.user), assignment=assignment)
+            services.swap_cancel(swap=swap, actor=request.user, request=request)
+            messages.success(request, _("Your offer is withdrawn; the shift stays yours."))
+        else:
+            services.swap_offer(assignment=assignment, actor=request.user, request=request)
+            messages.success(request, _("Your shift is offered to colleagues."))
     except WarmLineError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Your shift is offered to colleagues."))
-    return redirect("warmline:swap-list")
-
-
-@require_POST
-@role_required("staff")
-def swap_cancel(request, pk: int):
-    swap = selectors.swap_get_for(request.user, pk)
-    try:
-        services.swap_cancel(swap=swap, actor=request.user, request=request)
-    except WarmLineError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Your offer is withdrawn; the shift stays yours."))
     return redirect("warmline:swap-list")
 
 

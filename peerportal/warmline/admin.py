@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from .forms import ShiftPatternForm
 from .models import CallTopic, Referral, Shift, ShiftPattern, WarmLine
 
 
 class ShiftPatternInline(admin.TabularInline):
+    """Credential codes come from certification's list, as on the coordinator's page."""
+
     model = ShiftPattern
+    form = ShiftPatternForm
     extra = 0
 
 

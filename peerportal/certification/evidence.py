@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .exceptions import EvidenceRejected
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024  # default; settings.EVIDENCE_MAX_BYTES overrides
+
+
+def max_evidence_bytes() -> int:
+    return int(getattr(settings, "EVIDENCE_MAX_BYTES", MAX_EVIDENCE_BYTES))
+
+
 SIGNATURES = {
     ".pdf": (b"%PDF-",),
     ".png": (b"\x89PNG\r\n\x1a\n",),
@@ -33,8 +40,12 @@ def check_evidence(upload) -> str:
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in SIGNATURES:
         raise EvidenceRejected(_("Only PDF, JPEG or PNG files can be uploaded as evidence."))
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise EvidenceRejected(_("The file is larger than 10 MB. Please upload a smaller file."))
+    limit = max_evidence_bytes()
+    if upload.size > limit:
+        raise EvidenceRejected(
+            _("The file is larger than %(mb)s MB. Please upload a smaller file.")
+            % {"mb": f"{limit / (1024 * 1024):g}"}
+        )
     if upload.size == 0:
         raise EvidenceRejected(_("The file is empty."))
     head = upload.read(16)

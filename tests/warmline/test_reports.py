@@ -8,7 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peerportal.reports.warmline.views import report_data
 from peerportal.warmline.models import ShiftAssignment
@@ -32,7 +32,8 @@ def test_contacts_are_counted_by_local_hour_day_and_topic(line, staff, new_york)
     evening = dt.datetime(2026, 11, 20, 19, 15, tzinfo=new_york)  # 00:15 UTC next day
     _calls(line, staff, 6, evening, topic=lonely)
     _calls(line, staff, 2, evening + dt.timedelta(hours=1), contact_type="text")
-    data = report_data(days=30, now=dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))
+    with translation.override("en"):
+        data = report_data(days=30, now=dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))
     hours = dict(data["by_hour"])
     assert hours[19] == "6" and hours[20] == "<5" and hours[0] == "0"  # local, not UTC
     assert data["by_day"] == [(dt.date(2026, 11, 20), "8")]

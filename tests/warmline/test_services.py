@@ -218,3 +218,36 @@ def test_demo_seed_is_idempotent():
     assert all(counts)
     demo.seed(people=people, scale="small", stdout=None)
     assert counts == (WarmLine.objects.count(), Shift.objects.count(), CallRecord.objects.count())
+
+
+def test_demo_pages_render_for_every_staff_persona(client):
+    from django.urls import reverse
+
+    from peerportal.core.demo import seed_all
+    from peerportal.warmline.models import CallRecord, ShiftAssignment
+
+    people = seed_all(scale="small")
+    assert ShiftAssignment.objects.filter(is_active=True).exists()  # demo sign-ups happened
+    assert CallRecord.objects.count() >= 30
+    pages = {
+        "staff": [
+            "warmline:board",
+            "warmline:board-month",
+            "warmline:my-shifts",
+            "warmline:swap-list",
+            "warmline:call-list",
+            "warmline:call-create",
+        ],
+        "supervisor": ["warmline:board", "warmline:line-list", "reports:warmline:overview"],
+        "coordinator": [
+            "warmline:board",
+            "warmline:line-list",
+            "warmline:line-create",
+            "reports:warmline:overview",
+            "core:dashboard",
+        ],
+    }
+    for persona, names in pages.items():
+        client.force_login(people[persona])
+        for name in names:
+            assert client.get(reverse(name)).status_code == 200, (persona, name)

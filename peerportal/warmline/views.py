@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -114,7 +115,7 @@ def board_month(request):
             "line_id": line_id,
             "prev": prev_month,
             "next": next_month,
-            "weekdays": [calendar.day_name[i] for i in range(7)],
+            "weekdays": [WEEKDAYS[i] for i in range(7)],
         },
     )
 

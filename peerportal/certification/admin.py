@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     ApprovedProvider,
+    Attestation,
     Certification,
     CETopic,
     CredentialType,
@@ -26,7 +27,15 @@ class ApprovedProviderInline(admin.TabularInline):
 class CredentialTypeAdmin(admin.ModelAdmin):
     """Credential rules are data: coordinators edit them here."""
 
-    list_display = ["name", "code", "cycle_kind", "ce_hours_per_cycle", "grace_days"]
+    list_display = [
+        "name",
+        "code",
+        "cycle_kind",
+        "ce_hours_per_cycle",
+        "grace_days",
+        "requires_approved_provider",
+        "attestation_required",
+    ]
     inlines = [TopicRequirementInline, ApprovedProviderInline]
 
 
@@ -35,7 +44,7 @@ admin.site.register(CETopic)
 
 @admin.register(Certification)
 class CertificationAdmin(admin.ModelAdmin):
-    list_display = ["id", "holder_id", "credential_type", "issued_on"]
+    list_display = ["id", "holder_id", "credential_type", "issued_on", "expires_on"]
     raw_id_fields = ["holder"]
 
 
@@ -63,3 +72,17 @@ class SupervisionSessionAdmin(admin.ModelAdmin):
     list_display = ["id", "staff_id", "supervisor_id", "date", "hours"]
     exclude = ["notes"]  # notes stay between the pair
     raw_id_fields = ["staff", "supervisor"]
+
+
+@admin.register(Attestation)
+class AttestationAdmin(admin.ModelAdmin):
+    """Audits go through the coordinator pages (audited, notified); read-only here."""
+
+    list_display = ["id", "certification_id", "cycle_end", "attested_at", "audit"]
+    list_filter = ["audit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -158,5 +158,30 @@ def seed(*, people, scale="small", stdout=None) -> None:
             hours=Decimal(8),
             is_initial_training=True,
         )
+    if not staff2.certifications.filter(credential_type=types["regional-psc"]).exists():
+        # A fixed-calendar credential (1 September of odd years); and a
+        # credit request for an event off the national credential's approved list.
+        services.certification_issue(
+            actor=coordinator,
+            holder=staff2,
+            credential_type=types["regional-psc"],
+            issued_on=today - dt.timedelta(days=200),
+            number="RPS-2044",
+        )
+        services.certification_issue(
+            actor=coordinator,
+            holder=staff,
+            credential_type=types["national-prc"],
+            issued_on=today - dt.timedelta(days=300),
+            number="NPR-3310",
+        )
+        services.training_record_submit(
+            person=staff,
+            course="Regional peer conference (invented)",
+            provider="Peer Network Gathering (invented)",
+            completed_on=today - dt.timedelta(days=20),
+            hours=Decimal(6),
+            credit_requested=True,
+        )
     if stdout is not None:
         stdout.write("certification: credential types, certifications and records ready")

@@ -53,6 +53,10 @@ def why_not_qualified(*, person, code: str, at: dt.datetime) -> str | None:
         return None
     if standing.status == rules.Status.IN_TRAINING:
         return _("The “%(name)s” credential is still in training.") % {"name": name}
+    if standing.status == rules.Status.IN_GRACE:
+        return _("The “%(name)s” credential is in its grace period and needs renewing first.") % {
+            "name": name
+        }
     return _("The “%(name)s” credential is not valid at that time.") % {"name": name}
 
 

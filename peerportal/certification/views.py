@@ -33,6 +33,7 @@ def progress(request):
                 request.GET.get("page")
             ),
             "supervision": selectors.supervision_list_for(request.user)[:20],
+            "supervised_hours": selectors.supervised_hours(request.user),
         },
     )
 

@@ -84,6 +84,7 @@ def test_grace_period_counts_only_where_the_credential_allows_work_in_grace(staf
     )
     # the state credential has 30 grace days but no work in grace.
     assert not is_qualified(person=staff, code="state-cps", at=at(expires))
+    assert "grace period" in why_not_qualified(person=staff, code="state-cps", at=at(expires))
     assert is_qualified(person=staff, code="state-cps", at=at(expires - dt.timedelta(days=1)))
 
 

@@ -87,7 +87,8 @@ def report_data(*, days: int = DEFAULT_DAYS, line_id: int | None = None, now=Non
         "by_hour": [(h, suppress(n)) for h, n in by_hour.items()],
         "by_day": [(row["day"], suppress(row["n"])) for row in by_day],
         "by_type": [
-            (types.get(r["contact_type"], r["contact_type"]), suppress(r["n"])) for r in by_type
+            (str(types.get(r["contact_type"], r["contact_type"])), suppress(r["n"]))
+            for r in by_type
         ],
         "by_topic": [(row["topics__name"], suppress(row["n"])) for row in by_topic],
         "coverage": round(100 * covered / total) if total else None,

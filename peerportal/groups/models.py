@@ -7,11 +7,12 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerportal.core.recurrence import validate_rrule
+from peerportal.core.recurrence import expand, validate_rrule
 
 
 class Topic(models.Model):
@@ -148,6 +149,19 @@ class SupportGroup(models.Model):
     def is_virtual(self) -> bool:
         return self.format in (GroupFormat.VIRTUAL, GroupFormat.HYBRID)
 
+    def planned_occurrences(self, *, tz, window_start: dt.datetime, window_end: dt.datetime):
+        """The schedule's occurrences in [window_start, window_end), local time kept over DST."""
+        return expand(
+            self.rrule,
+            first_date=self.first_date,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            tz=tz,
+            window_start=window_start,
+            window_end=window_end,
+            until=self.until,
+        )
+
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
@@ -242,9 +256,30 @@ class Attendance(models.TextChoices):
 ACTIVE_BOOKING = Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.WAITLISTED])
 
 
+def waitlist_ahead_of(waitlisted_at, pk) -> Q:
+    """Waitlisted bookings before this one in line (by time, then id): the promotion order."""
+    return Q(status=BookingStatus.WAITLISTED) & (
+        Q(waitlisted_at__lt=waitlisted_at) | Q(waitlisted_at=waitlisted_at, pk__lt=pk)
+    )
+
+
 class BookingQuerySet(models.QuerySet):
     def active(self):
         return self.filter(ACTIVE_BOOKING)
+
+    def with_waitlist_position(self):
+        """Annotate ``waitlist_ahead`` (people in line before each booking) in one query."""
+        ahead = (
+            Booking.objects.filter(
+                waitlist_ahead_of(OuterRef("waitlisted_at"), OuterRef("pk")),
+                session_id=OuterRef("session_id"),
+            )
+            .order_by()
+            .values("session_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(waitlist_ahead=Coalesce(Subquery(ahead), 0))
 
     def confirmed(self):
         return self.filter(status=BookingStatus.CONFIRMED)

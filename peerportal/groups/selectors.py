@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import ExtractIsoWeekDay
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -50,14 +51,14 @@ def group_directory(
     if location:
         groups = groups.filter(location=location)
     if weekday is not None:
-        # Weekday in the organization's time zone, from the sessions actually planned.
-        tz = Organization.get().tzinfo
-        ids = {
-            s.group_id
-            for s in GroupSession.objects.upcoming(now).scheduled().only("group_id", "starts_at")
-            if timezone.localtime(s.starts_at, tz).weekday() == weekday
-        }
-        groups = groups.filter(pk__in=ids)
+        # The weekday in the organization's time zone, of the sessions actually planned.
+        on_day = (
+            GroupSession.objects.upcoming(now)
+            .scheduled()
+            .annotate(local_day=ExtractIsoWeekDay("starts_at", tzinfo=Organization.get().tzinfo))
+            .filter(group=OuterRef("pk"), local_day=weekday + 1)
+        )
+        groups = groups.filter(Exists(on_day))
     return groups.distinct().prefetch_related(
         "topics",
         Prefetch(
@@ -87,7 +88,11 @@ def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
     """The person's own active bookings for these sessions (one query)."""
     if not user.is_authenticated:
         return {}
-    rows = Booking.objects.active().filter(member=user, session__in=[s.pk for s in sessions])
+    rows = (
+        Booking.objects.active()
+        .with_waitlist_position()
+        .filter(member=user, session__in=[s.pk for s in sessions])
+    )
     return {b.session_id: b for b in rows}
 
 
@@ -102,8 +107,10 @@ def session_get_public(pk: int) -> GroupSession:
 
 def booking_list_for(user, *, upcoming: bool = True, now=None):
     now = now or timezone.now()
-    qs = Booking.objects.filter(member=user).select_related(
-        "session__group", "session__group__location"
+    qs = (
+        Booking.objects.filter(member=user)
+        .with_waitlist_position()
+        .select_related("session__group", "session__group__location")
     )
     if upcoming:
         qs = qs.filter(session__ends_at__gt=now).exclude(status=BookingStatus.CANCELLED)
@@ -132,6 +139,15 @@ def facilitated_session_get(user, pk: int) -> GroupSession:
     qs = GroupSession.objects.select_related("group", "group__location")
     if not is_coordinator(user):
         qs = qs.filter(group__facilitators=user)
+    return get_object_or_404(qs, pk=pk)
+
+
+def booking_get_for_facilitator(user, pk: int) -> Booking:
+    """A booking in a session the person facilitates (coordinators: any); otherwise 404."""
+    require_role(user, "staff")
+    qs = Booking.objects.select_related("session__group", "member")
+    if not is_coordinator(user):
+        qs = qs.filter(session__group__facilitators=user)
     return get_object_or_404(qs, pk=pk)
 
 
@@ -166,3 +182,20 @@ def group_list_for_coordinator(user):
 def group_get_for_coordinator(user, pk: int) -> SupportGroup:
     require_role(user, "coordinator")
     return get_object_or_404(SupportGroup, pk=pk)
+
+
+def sessions_off_schedule(group: SupportGroup, *, now=None):
+    """Booked future sessions the group's (edited) schedule no longer produces."""
+    now = now or timezone.now()
+    window_end = now + dt.timedelta(weeks=group.horizon_weeks)
+    wanted = [
+        o.start
+        for o in group.planned_occurrences(
+            tz=Organization.get().tzinfo, window_start=now, window_end=window_end
+        )
+    ]
+    return (
+        group.sessions.scheduled()
+        .filter(occurrence_start__gte=now, occurrence_start__lt=window_end)
+        .exclude(occurrence_start__in=wanted)
+    )

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from peerportal.core.audit import audit_record
 from peerportal.core.models import Organization
-from peerportal.core.recurrence import expand
 from peerportal.reminders.services import (
     notify,
     reminders_cancel_for,
@@ -25,7 +24,15 @@ from peerportal.reminders.services import (
 )
 
 from . import exceptions
-from .models import Attendance, Booking, BookingStatus, GroupSession, SessionStatus, SupportGroup
+from .models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    GroupSession,
+    SessionStatus,
+    SupportGroup,
+    waitlist_ahead_of,
+)
 from .permissions import can_facilitate
 
 KIND_UPCOMING = "session_upcoming"
@@ -37,22 +44,22 @@ KIND_SESSION_MOVED = "session_moved"
 
 # --- Sessions ---------------------------------------------------------------------------
 def group_sessions_generate(*, group: SupportGroup, now: dt.datetime | None = None) -> int:
-    """Create the group's sessions over its rolling horizon. Idempotent."""
+    """Create the group's sessions over its rolling horizon. Idempotent.
+
+    Future sessions that the (possibly edited) schedule no longer produces are removed when
+    nobody holds a booking for them; booked ones stay for a coordinator to move or cancel
+    (see ``selectors.sessions_off_schedule``), so nobody's place silently disappears.
+    Returns the number of sessions created.
+    """
     now = now or timezone.now()
-    tz = Organization.get().tzinfo
-    occurrences = expand(
-        group.rrule,
-        first_date=group.first_date,
-        start_time=group.start_time,
-        end_time=group.end_time,
-        tz=tz,
-        window_start=now,
-        window_end=now + dt.timedelta(weeks=group.horizon_weeks),
-        until=group.until,
+    window_end = now + dt.timedelta(weeks=group.horizon_weeks)
+    occurrences = group.planned_occurrences(
+        tz=Organization.get().tzinfo, window_start=now, window_end=window_end
     )
-    existing = set(
-        group.sessions.filter(occurrence_start__gte=now).values_list("occurrence_start", flat=True)
-    )
+    in_window = group.sessions.filter(occurrence_start__gte=now, occurrence_start__lt=window_end)
+    stale = in_window.exclude(occurrence_start__in=[o.start for o in occurrences])
+    stale.exclude(pk__in=Booking.objects.active().values("session_id")).delete()
+    existing = set(in_window.values_list("occurrence_start", flat=True))
     new = [
         GroupSession(group=group, occurrence_start=o.start, starts_at=o.start, ends_at=o.end)
         for o in occurrences
@@ -161,7 +168,8 @@ def booking_create(
         if seat is not None:
             booking.status, booking.seat = BookingStatus.CONFIRMED, seat
         else:
-            booking.status, booking.waitlisted_at = BookingStatus.WAITLISTED, now
+            # Taken under the lock, so the waitlist order is the order people got in line.
+            booking.status, booking.waitlisted_at = BookingStatus.WAITLISTED, timezone.now()
         try:
             with transaction.atomic():
                 booking.save()
@@ -218,7 +226,12 @@ def booking_cancel(
 
 def _promote_first_waitlisted(*, session: GroupSession, seat: int) -> Booking | None:
     """Inside booking_cancel's transaction, with the session row locked."""
-    nxt = session.bookings.waitlisted().select_for_update().select_related("member").first()
+    nxt = (
+        session.bookings.waitlisted()
+        .select_for_update(of=("self",))
+        .select_related("member")
+        .first()
+    )
     if nxt is None:
         return None
     nxt.status, nxt.seat, nxt.waitlisted_at = BookingStatus.CONFIRMED, seat, None
@@ -232,13 +245,14 @@ def _promote_first_waitlisted(*, session: GroupSession, seat: int) -> Booking | 
 
 
 def waitlist_position(booking: Booking) -> int | None:
+    """1 for the next person to get a place; uses the ``waitlist_ahead`` annotation if set."""
     if booking.status != BookingStatus.WAITLISTED:
         return None
-    ahead = (
-        booking.session.bookings.filter(status=BookingStatus.WAITLISTED)
-        .filter(waitlisted_at__lt=booking.waitlisted_at)
-        .count()
-    )
+    ahead = getattr(booking, "waitlist_ahead", None)
+    if ahead is None:
+        ahead = Booking.objects.filter(
+            waitlist_ahead_of(booking.waitlisted_at, booking.pk), session_id=booking.session_id
+        ).count()
     return ahead + 1
 
 
@@ -247,7 +261,9 @@ def attendance_mark(*, actor, booking: Booking, attendance: str, request=None) -
         raise exceptions.GroupsError(_("Unknown attendance value."))
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update().select_related("session__group").get(pk=booking.pk)
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("session__group")
+            .get(pk=booking.pk)
         )
         if not can_facilitate(actor, booking.session):
             raise exceptions.NotFacilitator

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
@@ -19,7 +20,7 @@ from peerportal.core.ratelimit import ratelimit
 from . import permissions, selectors, services
 from .exceptions import GroupsError
 from .forms import DirectoryFilterForm, GroupForm, SessionCancelForm, SessionMoveForm
-from .models import Attendance, Booking, BookingStatus
+from .models import Attendance, BookingStatus
 
 
 @require_GET
@@ -200,9 +201,7 @@ def session_roster(request, pk: int):
 @require_POST
 @role_required("staff")
 def attendance_mark(request, pk: int):
-    booking = get_object_or_404(Booking.objects.select_related("session__group"), pk=pk)
-    if not permissions.can_facilitate(request.user, booking.session):
-        raise Http404
+    booking = selectors.booking_get_for_facilitator(request.user, pk)
     try:
         booking = services.attendance_mark(
             actor=request.user,
@@ -247,6 +246,19 @@ def group_edit(request, pk: int | None = None):
             request=request,
         )
         messages.success(request, _("Group saved."))
+        off_schedule = selectors.sessions_off_schedule(group).count()
+        if off_schedule:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d booked session is no longer on the schedule. "
+                    "Move or cancel it from its roster so members are told.",
+                    "%(n)d booked sessions are no longer on the schedule. "
+                    "Move or cancel them from their rosters so members are told.",
+                    off_schedule,
+                )
+                % {"n": off_schedule},
+            )
         return redirect("groups:group-manage-list")
     return render(request, "groups/group_form.html", {"form": form, "group": group})
 

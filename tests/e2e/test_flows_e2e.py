@@ -13,6 +13,8 @@ from tests.e2e.conftest import check_page, log_in
 from tests.factories import (
     TEST_PASSWORD,
     CoordinatorFactory,
+    StaffFactory,
+    SupervisorFactory,
     UserFactory,
 )
 
@@ -78,6 +80,68 @@ def test_keyboard_only_booking(page, live_server):
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.keyboard.press("Enter")
     page.locator(f"#booking-box-{session.pk}").get_by_text("You're booked").first.wait_for()
+
+
+def test_peer_specialist_signs_up_for_a_shift_and_logs_a_call(page, live_server):
+    from peerportal.warmline.models import CallRecord, Shift, WarmLine
+
+    staff = StaffFactory(display_name="Rowan")
+    line = WarmLine.objects.create(name="Evening Warm Line")
+    line.members.add(staff)
+    start = timezone.now() + dt.timedelta(days=1)
+    Shift.objects.create(line=line, starts_at=start, ends_at=start + dt.timedelta(hours=3))
+    log_in(page, staff.email, TEST_PASSWORD)
+    page.goto(f"/warm-line/?week={timezone.localdate(start).isoformat()}")
+    assert page.get_by_text("Not a crisis service.").is_visible()
+    check_page(page, "shift-board")
+    page.get_by_role("button", name="Sign up").first.click()
+    page.wait_for_load_state()
+    from peerportal.warmline.models import ShiftAssignment
+
+    for _ in range(50):
+        if ShiftAssignment.objects.filter(person=staff, is_active=True).exists():
+            break
+        page.wait_for_timeout(100)
+    assert ShiftAssignment.objects.filter(person=staff, is_active=True).exists()
+    page.goto("/warm-line/calls/new/")
+    check_page(page, "call-form")
+    page.get_by_label("Contact type").select_option("text")
+    page.get_by_label("Duration (minutes)").fill("12")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert CallRecord.objects.filter(author=staff, duration_minutes=12).exists()
+    check_page(page, "call-log")
+
+
+def test_training_record_submitted_and_approved_by_the_supervisor(page, browser, live_server):
+    from peerportal.certification.models import TrainingRecord
+
+    supervisor = SupervisorFactory(display_name="Sage")
+    TOTP.activate(supervisor, SECRET)
+    staff = StaffFactory(display_name="Ash", supervisor=supervisor)
+    log_in(page, staff.email, TEST_PASSWORD)
+    page.goto("/certification/records/new/")
+    check_page(page, "training-record-form")
+    page.get_by_label("Course").fill("Boundaries and ethics")
+    page.get_by_label("Provider").fill("Invented Institute")
+    page.get_by_label("Completed on").fill("2026-11-01")
+    page.get_by_label("Hours").fill("3")
+    page.get_by_role("button", name="Send for review").click()
+    page.wait_for_load_state()
+    check_page(page, "my-training")
+
+    context = browser.new_context(base_url=live_server.url)
+    sup = context.new_page()
+    log_in_with_code(sup, supervisor)
+    sup.goto("/certification/reviews/")
+    check_page(sup, "review-queue")
+    sup.get_by_role("link", name="Ash — Boundaries and ethics").click()
+    check_page(sup, "record-review")
+    sup.get_by_label("Approve").check()
+    sup.get_by_role("button", name="Save decision").click()
+    sup.wait_for_load_state()
+    context.close()
+    assert TrainingRecord.objects.get(person=staff).status == "approved"
 
 
 def test_coordinator_views_reports(page, live_server):

@@ -52,3 +52,43 @@ def test_fifty_threads_racing_for_three_seats_end_with_three_confirmed_and_47_wa
     first_waiting.refresh_from_db()
     assert first_waiting.status == BookingStatus.CONFIRMED
     assert bookings.filter(status=BookingStatus.CONFIRMED).count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_cancellations_and_new_bookings_give_the_seats_to_the_waitlist_in_order():
+    session = GroupSessionFactory(group__capacity=3)
+    holders = [
+        services.booking_create(session=session, member=m) for m in UserFactory.create_batch(3)
+    ]
+    waiting = [
+        services.booking_create(session=session, member=m) for m in UserFactory.create_batch(6)
+    ]
+    newcomers = UserFactory.create_batch(6)
+    barrier = threading.Barrier(len(holders) + len(newcomers))
+    errors: list[Exception] = []
+
+    def run(fn):
+        try:
+            barrier.wait(timeout=30)
+            fn()
+        except Exception as exc:  # pragma: no cover — would be a failure below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    jobs = [lambda b=b: services.booking_cancel(booking=b, actor=b.member) for b in holders]
+    jobs += [lambda m=m: services.booking_create(session=session, member=m) for m in newcomers]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    confirmed = Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED)
+    assert set(confirmed.values_list("pk", flat=True)) == {b.pk for b in waiting[:3]}
+    assert sorted(confirmed.values_list("seat", flat=True)) == [1, 2, 3]
+    still_waiting = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED)
+    assert still_waiting.count() == 3 + len(newcomers)
+    first_in_line = still_waiting.order_by("waitlisted_at", "id")[:3]
+    assert [b.pk for b in first_in_line] == [b.pk for b in waiting[3:]]

@@ -144,3 +144,12 @@ def test_another_members_booking_id_is_404_even_for_htmx(other_member_client, wo
     assert response.status_code == 404
     world["booking"].refresh_from_db()
     assert world["booking"].status == "confirmed"
+
+
+def test_my_bookings_shows_the_private_feed_link_and_a_way_to_replace_it(member_client, member):
+    page = member_client.get(reverse("groups:booking-list")).content.decode()
+    token = feed_token_for(user=member).token
+    assert reverse("groups:booking-feed", args=[token]) in page
+    assert reverse("accounts:feed-token-rotate") in page
+    member_client.post(reverse("accounts:feed-token-rotate"))
+    assert token not in member_client.get(reverse("groups:booking-list")).content.decode()

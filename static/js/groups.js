@@ -1,23 +1,11 @@
 // peerportal support groups.
-// * "Copy" next to the private calendar link (My bookings).
+// * My bookings: the private calendar link is selected as a whole when focused, ready to copy.
 // * Roster: after an attendance button swaps its row (HTMX), focus stays on the chosen
 //   button so keyboard and screen-reader users keep their place.
 (() => {
-  document.addEventListener("click", (event) => {
-    const button = event.target.closest && event.target.closest("button[data-copy-target]");
-    if (!button) return;
-    const field = document.getElementById(button.dataset.copyTarget);
-    const status = document.getElementById(button.dataset.copyStatus || "");
-    if (!field) return;
-    const done = () => {
-      if (status) status.textContent = button.dataset.copiedText || "";
-    };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(field.value).then(done, () => field.select());
-    } else {
-      field.select();
-      done();
-    }
+  document.addEventListener("focusin", (event) => {
+    const field = event.target;
+    if (field && field.matches && field.matches("input[data-select-on-focus]")) field.select();
   });
 
   document.addEventListener("htmx:afterSwap", (event) => {

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
+from peerportal.core.audit import audit_record
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
@@ -186,6 +187,8 @@ def facilitator_sessions(request):
 @role_required("staff")
 def session_roster(request, pk: int):
     session = selectors.facilitated_session_get(request.user, pk)
+    # Who attends a support group is health information: reading a roster is audited.
+    audit_record(actor=request.user, action="session.roster_read", obj=session, request=request)
     return render(
         request,
         "groups/roster.html",

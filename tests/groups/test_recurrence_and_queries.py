@@ -66,6 +66,23 @@ def test_directory_query_count_is_constant_from_1_to_200_groups(client):
     assert small == large
 
 
+def test_filtered_directory_query_count_is_constant_from_1_to_200_groups(client):
+    from tests.groups.factories import TopicFactory
+
+    topic = TopicFactory(name="Grief")
+    for g in _populate(1):
+        g.topics.add(topic)
+    client.get(reverse("core:home"))
+    url = reverse("groups:group-list") + f"?day=1&topic={topic.pk}&format=in_person&q=circle"
+    small = _queries(client, url)
+    for g in _populate(199):
+        g.topics.add(topic)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert len(response.context["page"]) == 20  # a full page of matches
+    assert len(ctx.captured_queries) == small
+
+
 def test_group_page_query_count_is_constant_from_1_to_many_sessions(member_client, member):
     one = SupportGroupFactory(first_date=dt.date.today(), horizon_weeks=1, rrule="FREQ=WEEKLY")
     services.group_sessions_generate(group=one)

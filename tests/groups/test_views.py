@@ -107,6 +107,11 @@ def test_facilitator_sees_display_names_and_marks_attendance(
     booking = services.booking_create(session=session, member=member)
     roster = staff_client.get(reverse("groups:session-roster", args=[session.pk]))
     assert roster.status_code == 200
+    from peerportal.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(
+        action="session.roster_read", actor=staff, object_id=str(session.pk)
+    ).exists()
     html = roster.content.decode()
     assert member.display_name in html and member.email not in html
     # Staff who don't facilitate this group see nothing of it.

@@ -93,3 +93,23 @@ def test_group_page_query_count_is_constant_from_1_to_many_sessions(member_clien
     assert _queries(member_client, reverse("groups:group-detail", args=[one.pk])) == _queries(
         member_client, reverse("groups:group-detail", args=[many.pk])
     )
+
+
+def test_booking_calendar_file_keeps_18_local_after_the_autumn_change(member):
+    from peerportal.groups.notifications import session_ical
+
+    org = Organization.get()
+    org.time_zone = "America/New_York"
+    org.save()
+    group = SupportGroupFactory(first_date=dt.date(2026, 10, 27), horizon_weeks=3)
+    services.group_sessions_generate(group=group, now=dt.datetime(2026, 10, 20, tzinfo=dt.UTC))
+    before, after = list(group.sessions.order_by("starts_at"))[:2]  # 27 Oct and 3 Nov
+    assert (before.starts_at.hour, after.starts_at.hour) == (22, 23)  # UTC moves ...
+    from peerportal.groups.models import Booking
+
+    for session in (before, after):
+        booking = Booking(session=session, member=member, status="confirmed", seat=1)
+        text = session_ical(booking).decode()
+        assert "BEGIN:VTIMEZONE" in text
+        local = session.starts_at.astimezone(NY).strftime("%Y%m%dT180000")
+        assert f"DTSTART;TZID=America/New_York:{local}" in text  # ... local time stays 18:00

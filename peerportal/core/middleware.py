@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from .models import Organization
+from .timezones import tz_for
 
 
 class TimezoneMiddleware:
@@ -15,14 +13,7 @@ class TimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        tzname = ""
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            tzname = user.time_zone
-        try:
-            tz = zoneinfo.ZoneInfo(tzname) if tzname else Organization.get().tzinfo
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            tz = Organization.get().tzinfo
+        tz = tz_for(getattr(request, "user", None))
         timezone.activate(tz)
         try:
             return self.get_response(request)

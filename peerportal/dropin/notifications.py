@@ -3,27 +3,16 @@ its place and time — never who else is going."""
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.urls import reverse
 from django.utils import timezone
 
-from peerportal.core.models import Organization
+from peerportal.core.timezones import tz_for
 
 from .models import RSVP, Event, RSVPStatus
 
 
-def _tz_for(recipient):
-    try:
-        if recipient.time_zone:
-            return zoneinfo.ZoneInfo(recipient.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        pass
-    return Organization.get().tzinfo
-
-
 def _event_context(event: Event, recipient) -> dict:
-    tz = _tz_for(recipient)
+    tz = tz_for(recipient)
     return {
         "event": event,
         "location": event.location,

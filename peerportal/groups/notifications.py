@@ -3,24 +3,14 @@ recipient's own booking — never who else is coming."""
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.urls import reverse
 from django.utils import timezone
 
 from peerportal.core.ical import IcalEvent, build_calendar
 from peerportal.core.models import Organization
+from peerportal.core.timezones import tz_for
 
 from .models import Booking, BookingStatus
-
-
-def _tz_for(recipient):
-    try:
-        if recipient.time_zone:
-            return zoneinfo.ZoneInfo(recipient.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        pass
-    return Organization.get().tzinfo
 
 
 def _booking(reminder) -> Booking | None:
@@ -51,7 +41,7 @@ def session_ical(booking: Booking) -> bytes:
 
 
 def _context(booking: Booking, recipient) -> dict:
-    tz = _tz_for(recipient)
+    tz = tz_for(recipient)
     session = booking.session
     return {
         "booking": booking,

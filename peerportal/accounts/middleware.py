@@ -33,6 +33,43 @@ class UserLanguageMiddleware:
 
 LOGIN_AT_KEY = "_login_at"
 LAST_ACTIVITY_KEY = "_last_activity"
+SEEN_KEY = "_usersession_seen"
+# Activity is written to the session at most this often: the idle limit is counted in
+# minutes, and writing on every request would cost a database write per page view.
+ACTIVITY_WRITE_EVERY = 60
+# How often "last seen" on the sessions page is refreshed (allauth's tracking, throttled).
+SEEN_WRITE_EVERY = 5 * 60
+
+
+class UserSessionsMiddleware:
+    """allauth's session tracking, refreshed every few minutes instead of on every request.
+
+    allauth's own middleware reads and rewrites the session row on each request (four
+    queries per page view); the "last seen" it feeds is shown to the minute at best.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from allauth.usersessions import app_settings
+        from allauth.usersessions.models import UserSession
+
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if (
+            app_settings.TRACK_ACTIVITY
+            and session is not None
+            and session.session_key
+            and user is not None
+            and user.is_authenticated
+        ):
+            now = int(time.time())
+            seen = session.get(SEEN_KEY)
+            if seen is None or now - int(seen) >= SEEN_WRITE_EVERY:
+                UserSession.objects.create_from_request(request)
+                session[SEEN_KEY] = now
+        return self.get_response(request)
 
 
 class SessionLifetimeMiddleware:
@@ -56,7 +93,8 @@ class SessionLifetimeMiddleware:
                 expired = expired or (
                     last is not None and now - int(last) > settings.STAFF_IDLE_TIMEOUT
                 )
-                request.session[LAST_ACTIVITY_KEY] = now
+                if last is None or now - int(last) >= ACTIVITY_WRITE_EVERY:
+                    request.session[LAST_ACTIVITY_KEY] = now
             if expired:
                 logout(request)
                 messages.info(

@@ -211,5 +211,32 @@ def test_staff_are_signed_out_after_idle_timeout(staff_client, settings):
     assert response["Location"].startswith(reverse("account_login"))
 
 
+def test_activity_is_written_to_the_session_at_most_every_minute(staff_client, staff):
+    """Activity and "last seen" cost no write per page view, yet stay fresh to the minute."""
+    from allauth.usersessions.models import UserSession
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peerportal.accounts.middleware import LAST_ACTIVITY_KEY, SEEN_KEY
+
+    def writes() -> list[str]:
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff_client.get(reverse("core:dashboard")).status_code == 200
+        return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+
+    writes()  # the first request records the session
+    assert writes() == []
+    session = staff_client.session
+    session[LAST_ACTIVITY_KEY] -= 61
+    session[SEEN_KEY] -= 301
+    session.save()
+    before = UserSession.objects.get(user=staff).last_seen_at
+    done = writes()
+    assert any('"django_session"' in q for q in done)
+    assert any('"usersessions_usersession"' in q for q in done)
+    assert UserSession.objects.get(user=staff).last_seen_at > before
+    assert staff_client.session[LAST_ACTIVITY_KEY] >= int(time.time()) - 1
+
+
 def test_user_str_is_the_display_name_never_the_email(member):
     assert str(member) == member.display_name

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from .models import (
     Certification,
     RecordStatus,
     SupervisionSession,
+    TopicRequirement,
     TrainingRecord,
 )
 from .permissions import can_view_person
@@ -37,16 +38,23 @@ def approved_records(person) -> list[TrainingRecord]:
     return list(TrainingRecord.objects.filter(person=person, status=RecordStatus.APPROVED))
 
 
-def certification_standing(cert: Certification, on: dt.date, records=None) -> rules.Standing:
-    """The one place a certification's status is computed from its rules and records."""
+def certification_standing(
+    cert: Certification, on: dt.date, records=None, attested=None
+) -> rules.Standing:
+    """The one place a certification's status is computed from its rules and records.
+
+    ``records`` (the holder's approved records) and ``attested`` (cycle ends attested and
+    not failed at audit) may be passed in when already loaded, as ``standings_by_person`` does.
+    """
     ctype = cert.credential_type
     if records is None:
         records = approved_records(cert.holder_id)
-    attested = frozenset(
-        Attestation.objects.filter(certification=cert)
-        .exclude(audit=AuditOutcome.FAILED)
-        .values_list("cycle_end", flat=True)
-    )
+    if attested is None:
+        attested = frozenset(
+            Attestation.objects.filter(certification=cert)
+            .exclude(audit=AuditOutcome.FAILED)
+            .values_list("cycle_end", flat=True)
+        )
     return rules.standing(
         ctype,
         list(ctype.topic_requirements.all()),
@@ -59,41 +67,103 @@ def certification_standing(cert: Certification, on: dt.date, records=None) -> ru
 
 
 def certifications_of(person):
+    return certifications_of_people([person])
+
+
+def certifications_of_people(people):
     return (
-        Certification.objects.filter(holder=person)
+        Certification.objects.filter(holder__in=people)
         .select_related("credential_type")
-        .prefetch_related("credential_type__topic_requirements__topic")
+        .prefetch_related(
+            Prefetch(
+                "credential_type__topic_requirements",
+                queryset=TopicRequirement.objects.select_related("topic"),
+            )
+        )
         .prefetch_related("credential_type__approved_providers")
-        .order_by("credential_type__name")
+        .prefetch_related("attestations")
+        .order_by("credential_type__name", "pk")
     )
 
 
 def standings_for(person, on: dt.date | None = None) -> list[dict]:
     """Each of the person's certifications with its status and progress."""
+    return standings_by_person([person], on)[person.pk]
+
+
+def supervised_hours_by_person(ids) -> dict[int, Decimal]:
+    return dict(
+        SupervisionSession.objects.filter(staff__in=ids)
+        .values_list("staff")
+        .annotate(h=Sum("hours"))
+        .values_list("staff", "h")
+    )
+
+
+def standings_by_person(
+    people,
+    on: dt.date | None = None,
+    *,
+    hours: dict[int, Decimal] | None = None,
+    records: dict[int, list[TrainingRecord]] | None = None,
+) -> dict[int, list[dict]]:
+    """Standings for many people at once, in a fixed number of queries (team pages).
+
+    ``hours`` (supervised hours per person id) and ``records`` (approved records per person
+    id) may be given when the caller has already loaded them.
+    """
     on = on or local_today()
-    certs = list(certifications_of(person))
-    records = approved_records(person)
-    hours = supervised_hours(person)
-    out = []
-    for cert in certs:
-        ctype = cert.credential_type
-        standing = certification_standing(cert, on, records)
-        out.append(
-            {
-                "certification": cert,
-                "standing": standing,
-                "status_label": rules.STATUS_LABELS[standing.status],
-                "days_to_expiry": standing.days_to_expiry(on),
-                "initial": rules.initial_progress(ctype, records, hours),
-                "can_attest": bool(
-                    ctype.attestation_required
-                    and standing.cycle is not None
-                    and standing.status in (rules.Status.EXPIRING, rules.Status.IN_GRACE)
-                    and standing.cycle.end not in {a.cycle_end for a in cert.attestations.all()}
-                ),
-            }
-        )
+    ids = [p.pk for p in people]
+    certs: dict[int, list[Certification]] = {pk: [] for pk in ids}
+    for cert in certifications_of_people(ids):
+        certs[cert.holder_id].append(cert)
+    if records is None:
+        records = {pk: [] for pk in ids}
+        if any(certs.values()):
+            approved = TrainingRecord.objects.filter(person__in=ids, status=RecordStatus.APPROVED)
+            for record in approved:
+                records[record.person_id].append(record)
+    if hours is None:
+        hours = supervised_hours_by_person(ids) if any(certs.values()) else {}
+    out: dict[int, list[dict]] = {}
+    for pk in ids:
+        rows = []
+        for cert in certs[pk]:
+            ctype = cert.credential_type
+            attestations = list(cert.attestations.all())
+            attested = frozenset(
+                a.cycle_end for a in attestations if a.audit != AuditOutcome.FAILED
+            )
+            standing = certification_standing(cert, on, records[pk], attested)
+            rows.append(
+                {
+                    "certification": cert,
+                    "standing": standing,
+                    "status_label": rules.STATUS_LABELS[standing.status],
+                    "days_to_expiry": standing.days_to_expiry(on),
+                    "initial": rules.initial_progress(
+                        ctype, records[pk], hours.get(pk) or Decimal("0")
+                    ),
+                    "can_attest": bool(
+                        ctype.attestation_required
+                        and standing.cycle is not None
+                        and standing.status in (rules.Status.EXPIRING, rules.Status.IN_GRACE)
+                        and standing.cycle.end not in {a.cycle_end for a in attestations}
+                    ),
+                }
+            )
+        out[pk] = rows
     return out
+
+
+def pending_counts(people) -> dict[int, int]:
+    """How many records each person has waiting for review."""
+    return dict(
+        TrainingRecord.objects.filter(person__in=people, status=RecordStatus.SUBMITTED)
+        .values_list("person")
+        .annotate(n=Count("pk"))
+        .values_list("person", "n")
+    )
 
 
 def person_get_for(user, pk: int) -> User:

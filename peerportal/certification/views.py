@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -23,17 +24,19 @@ from .permissions import can_read_supervision_notes
 @require_GET
 @role_required("staff")
 def progress(request):
+    person = request.user
+    hours = selectors.supervised_hours_by_person([person.pk])
     return render(
         request,
         "certification/progress.html",
         {
-            "person": request.user,
-            "standings": selectors.standings_for(request.user),
+            "person": person,
+            "standings": selectors.standings_by_person([person], hours=hours)[person.pk],
             "records": Paginator(selectors.record_list_for(request.user), 20).get_page(
                 request.GET.get("page")
             ),
             "supervision": selectors.supervision_list_for(request.user)[:20],
-            "supervised_hours": selectors.supervised_hours(request.user),
+            "supervised_hours": hours.get(person.pk) or Decimal("0"),
         },
     )
 
@@ -151,16 +154,11 @@ def record_review(request, pk: int):
 def team(request):
     """Supervisors: their team; coordinators: everyone (paginated before computing)."""
     page = Paginator(selectors.team_for(request.user), 25).get_page(request.GET.get("page"))
-    today = selectors.local_today()
+    people = list(page)
+    standings = selectors.standings_by_person(people, selectors.local_today())
+    pending = selectors.pending_counts(people)
     rows = [
-        {
-            "person": person,
-            "standings": selectors.standings_for(person, today),
-            "pending": selectors.record_list_for(request.user, person)
-            .filter(status=RecordStatus.SUBMITTED)
-            .count(),
-        }
-        for person in page
+        {"person": p, "standings": standings[p.pk], "pending": pending.get(p.pk, 0)} for p in people
     ]
     return render(request, "certification/team.html", {"page": page, "rows": rows})
 
@@ -170,19 +168,22 @@ def team(request):
 def transcript(request, pk: int):
     person = selectors.person_get_for(request.user, pk)
     audit_record(actor=request.user, action="transcript.read", obj=person, request=request)
+    supervision = list(selectors.supervision_list_for(request.user, person))
     sessions = [
         {"session": s, "notes": s.notes if can_read_supervision_notes(request.user, s) else None}
-        for s in selectors.supervision_list_for(request.user, person)
+        for s in supervision
     ]
+    # The transcript lists every record and session anyway: standings reuse them.
+    records = list(selectors.record_list_for(request.user, person))
+    standings = selectors.standings_by_person(
+        [person],
+        hours={person.pk: sum((s.hours for s in supervision), Decimal("0"))},
+        records={person.pk: [r for r in records if r.status == RecordStatus.APPROVED]},
+    )[person.pk]
     return render(
         request,
         "certification/transcript.html",
-        {
-            "person": person,
-            "standings": selectors.standings_for(person),
-            "records": selectors.record_list_for(request.user, person),
-            "sessions": sessions,
-        },
+        {"person": person, "standings": standings, "records": records, "sessions": sessions},
     )
 
 

@@ -343,7 +343,8 @@ def event_attendance(request, pk: int):
 def tally_list(request):
     today = selectors.local_today()
     locations = list(Location.objects.active())
-    rows = [(loc, selectors.visit_totals_for_day(loc, today)["total"]) for loc in locations]
+    totals = selectors.visit_totals_by_location(locations, today)
+    rows = [(loc, totals.get(loc.pk, 0)) for loc in locations]
     return render(request, "dropin/tally_list.html", {"rows": rows, "today": today})
 
 

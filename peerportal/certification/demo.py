@@ -185,3 +185,108 @@ def seed(*, people, scale="small", stdout=None) -> None:
         )
     if stdout is not None:
         stdout.write("certification: credential types, certifications and records ready")
+    if scale == "large":
+        seed_large(
+            types=types, coordinator=coordinator, supervisor=people["supervisor"], stdout=stdout
+        )
+
+
+LARGE_RECORDS_PER_PERSON = 20
+COURSES = [
+    ("Boundaries in peer work", "ethics"),
+    ("Trauma-informed peer support", "peer-practice"),
+    ("Recovery storytelling", "peer-practice"),
+    ("Ethics refresher", "ethics"),
+    ("Wellness planning", "peer-domains"),
+    ("Self-care for peer workers", None),
+]
+
+
+def seed_large(*, types, coordinator, supervisor, stdout=None) -> None:
+    """Benchmarks: the 80 large-scale staff hold credentials, with two years of training
+    records (most approved, some waiting for review) and monthly supervision (bulk inserts)."""
+    import random
+
+    from peerportal.accounts.models import User
+    from peerportal.core.demo import LARGE_DOMAIN
+
+    from .models import Review, ReviewDecision, SupervisionSession
+
+    staff = list(
+        User.objects.filter(role="peer_specialist", email__endswith=f"@{LARGE_DOMAIN}").order_by(
+            "pk"
+        )
+    )
+    if not staff or TrainingRecord.objects.filter(person=staff[-1]).exists():
+        return
+    rng = random.Random(20261124)  # noqa: S311 — invented data, reproducible
+    today = timezone.localdate()
+    for n, person in enumerate(staff):
+        services.certification_issue(
+            actor=coordinator,
+            holder=person,
+            credential_type=types["warmline-training"],
+            issued_on=today - dt.timedelta(days=rng.randint(10, 330)),
+            number=f"WL-{5000 + n}",
+        )
+        if n % 2 == 0:
+            services.certification_issue(
+                actor=coordinator,
+                holder=person,
+                credential_type=types["state-cps"],
+                issued_on=today - dt.timedelta(days=rng.randint(60, 700)),
+                number=f"CPS-{7000 + n}",
+            )
+    topics = {t.code: t for t in CETopic.objects.all()}
+    records = []
+    for person in staff:
+        for k in range(LARGE_RECORDS_PER_PERSON):
+            course, topic = COURSES[k % len(COURSES)]
+            roll = rng.random()
+            records.append(
+                TrainingRecord(
+                    person=person,
+                    course=f"{course} ({k // len(COURSES) + 1})",
+                    provider="Recovery Learning Institute (invented)",
+                    completed_on=today - dt.timedelta(days=rng.randint(1, 730)),
+                    hours=Decimal(rng.choice([1, 2, 3, 4, 6])),
+                    topic=topics.get(topic) if topic else None,
+                    status=RecordStatus.APPROVED
+                    if roll < 0.75
+                    else RecordStatus.SUBMITTED
+                    if roll < 0.95
+                    else RecordStatus.CHANGES_REQUESTED,
+                )
+            )
+    TrainingRecord.objects.bulk_create(records, batch_size=2000)
+    Review.objects.bulk_create(
+        (
+            Review(
+                record=r,
+                reviewer=supervisor,
+                decision=ReviewDecision.APPROVE
+                if r.status == RecordStatus.APPROVED
+                else ReviewDecision.REQUEST_CHANGES,
+            )
+            for r in records
+            if r.status != RecordStatus.SUBMITTED
+        ),
+        batch_size=2000,
+    )
+    SupervisionSession.objects.bulk_create(
+        (
+            SupervisionSession(
+                staff=person,
+                supervisor=supervisor,
+                date=today - dt.timedelta(days=30 * m + 3),
+                hours=Decimal(1),
+            )
+            for person in staff
+            for m in range(24)
+        ),
+        batch_size=2000,
+    )
+    if stdout is not None:
+        stdout.write(
+            f"certification large: {len(staff)} staff credentialed, {len(records)} training records"
+        )

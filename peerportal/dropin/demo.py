@@ -112,3 +112,72 @@ def seed(*, people, scale="small", stdout=None) -> None:
             )
         VisitTally.objects.bulk_create(rows)
     _say(stdout, "dropin: demo events and visit counts ready")
+    if scale == "large":
+        seed_large(center=center, visit_cats=visit_cats, stdout=stdout)
+
+
+LARGE_HISTORY_DAYS = 2 * 365
+
+
+def seed_large(*, center, visit_cats, stdout=None) -> None:
+    """Benchmarks: two years of daily visit counts at every active location, and two years
+    of the demo series' past events with their head counts (bulk inserts; idempotent)."""
+    import random
+
+    tz = Organization.get().tzinfo
+    today = timezone.localtime(timezone.now(), tz).date()
+    oldest = today - dt.timedelta(days=LARGE_HISTORY_DAYS)
+    if VisitTally.objects.filter(location=center, date=oldest).exists():
+        return
+    rng = random.Random(20261125)  # noqa: S311 — invented data, reproducible
+    rows = []
+    for location in Location.objects.active():
+        for back in range(29, LARGE_HISTORY_DAYS + 1):  # the small seed holds the last 4 weeks
+            day = today - dt.timedelta(days=back)
+            if day.weekday() == 6:
+                continue
+            rows.append(
+                VisitTally(location=location, date=day, category=None, count=rng.randint(8, 30))
+            )
+            for category in visit_cats:
+                rows.append(
+                    VisitTally(
+                        location=location, date=day, category=category, count=rng.randint(0, 9)
+                    )
+                )
+    VisitTally.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+    events = []
+    for series in EventSeries.objects.filter(location=center):
+        first = series.events.order_by("starts_at").values_list("starts_at", flat=True).first()
+        weekday = (timezone.localtime(first, tz).date() if first else series.first_date).weekday()
+        local_start = dt.datetime.combine(oldest, series.start_time, tzinfo=tz)
+        while local_start.weekday() != weekday:
+            local_start += dt.timedelta(days=1)
+        length = dt.datetime.combine(oldest, series.end_time) - dt.datetime.combine(
+            oldest, series.start_time
+        )
+        while first is None or local_start < first:
+            if local_start.date() >= today:
+                break
+            events.append(
+                Event(
+                    location=center,
+                    series=series,
+                    occurrence_date=local_start.date(),
+                    title=series.title,
+                    description=series.description,
+                    category=series.category,
+                    starts_at=local_start,
+                    ends_at=local_start + length,
+                    capacity=series.capacity,
+                    rsvp_enabled=False,
+                    attended_count=rng.randint(4, 24),
+                )
+            )
+            local_start = dt.datetime.combine(
+                local_start.date() + dt.timedelta(weeks=1), series.start_time, tzinfo=tz
+            )
+    Event.objects.bulk_create(events, batch_size=2000, ignore_conflicts=True)
+    _say(
+        stdout, f"dropin large: {len(rows)} visit counts over two years, {len(events)} past events"
+    )

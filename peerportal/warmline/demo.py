@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import random
 
 from django.utils import timezone
 
 from peerportal.core.models import Organization
+from peerportal.core.recurrence import expand
 
 from . import services
 from .exceptions import WarmLineError
-from .models import CallRecord, CallTopic, ContactType, Referral, ShiftPattern, WarmLine
+from .models import (
+    CallRecord,
+    CallTopic,
+    ContactType,
+    Referral,
+    Shift,
+    ShiftAssignment,
+    ShiftPattern,
+    WarmLine,
+)
 
 LINE_NAME = "Harbor Light Warm Line"
 TOPICS = ("Loneliness", "Family", "Housing", "Work", "Wellness", "Sleep")
@@ -82,6 +93,8 @@ def seed(*, people, scale="small", stdout=None) -> None:
         _seed_calls(line, [people["staff"], people["staff2"]], topics, referrals)
     if stdout is not None:
         stdout.write("warmline: a line with patterns, shifts, sign-ups and anonymous contacts")
+    if scale == "large":
+        seed_large(line=line, topics=topics, referrals=referrals, stdout=stdout)
 
 
 def _seed_calls(line, authors, topics, referrals) -> None:
@@ -106,3 +119,103 @@ def _seed_calls(line, authors, topics, referrals) -> None:
             record.topics.set([topics[n % len(topics)], topics[(n * 3) % len(topics)]])
             if n % 3 == 0:
                 record.referrals.set([referrals[n % len(referrals)]])
+
+
+LARGE_HISTORY_DAYS = 2 * 365
+LARGE_CALLS_PER_SHIFT = (2, 9)  # an evening's contacts, invented
+
+
+def seed_large(*, line, topics, referrals, stdout=None) -> None:
+    """Benchmarks: the 80 large-scale staff on the line, two years of staffed shifts from its
+    patterns and the anonymous contacts logged on them (bulk inserts; idempotent)."""
+    from peerportal.accounts.models import User
+    from peerportal.core.demo import LARGE_DOMAIN
+
+    tz = Organization.get().tzinfo
+    now = timezone.now()
+    start = now - dt.timedelta(days=LARGE_HISTORY_DAYS)
+    if line.shifts.filter(starts_at__lt=start + dt.timedelta(days=7)).exists():
+        return
+    staff = list(
+        User.objects.filter(role="peer_specialist", email__endswith=f"@{LARGE_DOMAIN}")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not staff:
+        return
+    line.members.add(*staff)
+    rng = random.Random(20261123)  # noqa: S311 — invented data, reproducible
+    shifts = []
+    for pattern in line.patterns.all():
+        for occurrence in expand(
+            pattern.rrule,
+            first_date=start.astimezone(tz).date(),
+            start_time=pattern.start_time,
+            end_time=pattern.end_time,
+            tz=tz,
+            window_start=start,
+            window_end=now,
+        ):
+            shifts.append(
+                Shift(
+                    line=line,
+                    pattern=pattern,
+                    starts_at=occurrence.start,
+                    ends_at=occurrence.end,
+                    min_staff=pattern.min_staff,
+                    max_staff=pattern.max_staff,
+                    required_qualification=pattern.required_qualification,
+                )
+            )
+    Shift.objects.bulk_create(shifts, batch_size=2000, ignore_conflicts=True)
+    past = list(
+        line.shifts.filter(starts_at__gte=start, starts_at__lt=now).values_list(
+            "pk", "starts_at", "ends_at", "min_staff", "max_staff"
+        )
+    )
+    assignments, calls = [], []
+    types = [
+        ContactType.CALL,
+        ContactType.CALL,
+        ContactType.CALL,
+        ContactType.TEXT,
+        ContactType.CHAT,
+    ]
+    for pk, starts, ends, low, high in past:
+        people = rng.sample(staff, rng.randint(low, high))
+        assignments.extend(
+            ShiftAssignment(shift_id=pk, person_id=person, slot=slot)
+            for slot, person in enumerate(people, start=1)
+        )
+        minutes = int((ends - starts).total_seconds() // 60)
+        for _ in range(rng.randint(*LARGE_CALLS_PER_SHIFT)):
+            calls.append(
+                CallRecord(
+                    line=line,
+                    shift_id=pk,
+                    author_id=rng.choice(people),
+                    contact_type=rng.choice(types),
+                    started_at=starts + dt.timedelta(minutes=rng.randrange(max(1, minutes - 5))),
+                    duration_minutes=rng.randint(3, 45),
+                    follow_up_offered=rng.random() < 0.2,
+                )
+            )
+    ShiftAssignment.objects.bulk_create(assignments, batch_size=5000, ignore_conflicts=True)
+    CallRecord.objects.bulk_create(calls, batch_size=5000)
+    topic_rows, referral_rows = [], []
+    topic_link = CallRecord.topics.through
+    referral_link = CallRecord.referrals.through
+    for call in calls:  # primary keys are set by bulk_create on PostgreSQL and SQLite
+        for topic in rng.sample(topics, rng.randint(1, 2)):
+            topic_rows.append(topic_link(callrecord_id=call.pk, calltopic_id=topic.pk))
+        if rng.random() < 0.3:
+            referral_rows.append(
+                referral_link(callrecord_id=call.pk, referral_id=rng.choice(referrals).pk)
+            )
+    topic_link.objects.bulk_create(topic_rows, batch_size=5000)
+    referral_link.objects.bulk_create(referral_rows, batch_size=5000)
+    if stdout is not None:
+        stdout.write(
+            f"warmline large: {len(staff)} staff on the line, {len(past)} past shifts, "
+            f"{len(assignments)} assignments, {len(calls)} contacts"
+        )

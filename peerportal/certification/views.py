@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.core.audit import audit_record
 from peerportal.core.permissions import role_required
+from peerportal.core.spreadsheet import csv_response
 
 from . import selectors, services
 from .exceptions import CertificationError, SelfReview
@@ -192,23 +192,18 @@ def transcript(request, pk: int):
 def transcript_csv(request, pk: int):
     person = selectors.person_get_for(request.user, pk)
     audit_record(actor=request.user, action="transcript.export", obj=person, request=request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="transcript-{person.pk}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "completed on",
+        "course",
+        "provider",
+        "hours",
+        "topic",
+        "initial training",
+        "credit requested",
+        "status",
+    ]
+    rows = (
         [
-            "completed on",
-            "course",
-            "provider",
-            "hours",
-            "topic",
-            "initial training",
-            "credit requested",
-            "status",
-        ]
-    )
-    for r in selectors.record_list_for(request.user, person):
-        cells = [
             r.completed_on.isoformat(),
             r.course,
             r.provider,
@@ -218,8 +213,9 @@ def transcript_csv(request, pk: int):
             r.credit_requested,
             r.status,
         ]
-        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in cells])
-    return response
+        for r in selectors.record_list_for(request.user, person)
+    )
+    return csv_response(f"transcript-{person.pk}.csv", header, rows)
 
 
 @role_required("supervisor")

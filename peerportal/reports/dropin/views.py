@@ -5,10 +5,7 @@ Every count that describes people is suppressed below the threshold, on the page
 
 from __future__ import annotations
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +15,7 @@ from peerportal.core.audit import audit_record
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.privacy import suppress
+from peerportal.core.spreadsheet import csv_response
 
 from . import queries
 from .forms import PeriodForm
@@ -49,22 +47,6 @@ def overview(request):
     )
 
 
-def _csv(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
-    return response
-
-
-def _cell(text) -> str:
-    """Spreadsheet formula injection: never start a cell with = + - @."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @role_required("coordinator")
 @require_GET
 def events_csv(request):
@@ -74,15 +56,15 @@ def events_csv(request):
     rows = (
         [
             timezone.localtime(event.starts_at, tz).date().isoformat(),
-            _cell(event.location.name),
-            _cell(event.title),
+            event.location.name,
+            event.title,
             suppress(event.rsvp_total),
             suppress(event.attended_count),
         ]
         for event in queries.rsvps_vs_attendance(period)
     )
     header = [_("date"), _("location"), _("event"), _("RSVPs"), _("attended")]
-    return _csv(f"dropin-events-{period.start}-{period.end}.csv", header, rows)
+    return csv_response(f"dropin-events-{period.start}-{period.end}.csv", header, rows)
 
 
 @role_required("coordinator")
@@ -91,8 +73,8 @@ def visits_csv(request):
     _form, period = _period(request)
     audit_record(actor=request.user, action="report.dropin.visits_csv", request=request)
     rows = (
-        [row["date"].isoformat(), _cell(row["location__name"]), suppress(row["total"])]
+        [row["date"].isoformat(), row["location__name"], suppress(row["total"])]
         for row in queries.visits_per_day(period)
     )
     header = [_("date"), _("location"), _("visits")]
-    return _csv(f"dropin-visits-{period.start}-{period.end}.csv", header, rows)
+    return csv_response(f"dropin-visits-{period.start}-{period.end}.csv", header, rows)

@@ -5,10 +5,7 @@ Counts below the suppression threshold show as "<5" on screen and in the CSV.
 
 from __future__ import annotations
 
-import csv
-
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -16,6 +13,7 @@ from django.views.decorators.http import require_GET
 from peerportal.core.audit import audit_record
 from peerportal.core.permissions import role_required
 from peerportal.core.privacy import suppress
+from peerportal.core.spreadsheet import csv_response
 from peerportal.groups.models import Attendance, BookingStatus, SessionStatus, SupportGroup
 
 
@@ -66,25 +64,17 @@ def overview_csv(request):
     audit_record(
         actor=request.user, action="report.export", request=request, extra={"report": "groups"}
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="group-report.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "group",
-            "sessions held",
-            "sessions cancelled",
-            "bookings",
-            "attended",
-            "no-shows",
-            "attendance rate",
-        ]
+    header = [
+        "group",
+        "sessions held",
+        "sessions cancelled",
+        "bookings",
+        "attended",
+        "no-shows",
+        "attendance rate",
+    ]
+    rows = (
+        [r["group"], r["held"], r["cancelled"], r["booked"], r["attended"], r["no_show"], r["rate"]]
+        for r in group_rows()
     )
-    for r in group_rows():
-        name = r["group"]
-        if name[:1] in ("=", "+", "-", "@"):
-            name = "'" + name  # never a spreadsheet formula
-        writer.writerow(
-            [name, r["held"], r["cancelled"], r["booked"], r["attended"], r["no_show"], r["rate"]]
-        )
-    return response
+    return csv_response("group-report.csv", header, rows)

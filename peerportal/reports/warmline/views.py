@@ -7,12 +7,10 @@ Call records hold no caller identity, so nothing here can name a caller.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.db.models import Count, F
 from django.db.models.functions import ExtractHour, TruncDate
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from peerportal.core.audit import audit_record
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.privacy import suppress
+from peerportal.core.spreadsheet import csv_response
 from peerportal.warmline.models import CallRecord, Shift, ShiftAssignment, WarmLine
 
 PERIODS = (7, 30, 90, 365)
@@ -124,22 +123,12 @@ def overview_csv(request):
         extra={"report": "warmline", "days": days, "line": line_id},
     )
     data = report_data(days=days, line_id=line_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="warm-line-report.csv"'
-    writer = csv.writer(response)
-    writer.writerow([_("measure"), _("key"), _("value")])
-    writer.writerow([_("contacts"), f"{days} days", data["total_contacts"]])
-    for h, n in data["by_hour"]:
-        writer.writerow([_("contacts by hour of day"), f"{h:02d}:00", n])
-    for d, n in data["by_day"]:
-        writer.writerow([_("contacts by day"), d.isoformat(), n])
-    for t, n in data["by_type"]:
-        writer.writerow([_("contacts by type"), t, n])
-    for t, n in data["by_topic"]:
-        writer.writerow([_("contacts by topic"), t, n])
-    writer.writerow(
-        [_("coverage percent"), "", data["coverage"] if data["coverage"] is not None else ""]
-    )
-    for name, h in data["hours"]:
-        writer.writerow([_("hours staffed"), name, f"{h:.1f}"])
-    return response
+    rows = [[_("contacts"), f"{days} days", data["total_contacts"]]]
+    rows += [[_("contacts by hour of day"), f"{h:02d}:00", n] for h, n in data["by_hour"]]
+    rows += [[_("contacts by day"), d.isoformat(), n] for d, n in data["by_day"]]
+    rows += [[_("contacts by type"), t, n] for t, n in data["by_type"]]
+    rows += [[_("contacts by topic"), t, n] for t, n in data["by_topic"]]
+    coverage = data["coverage"] if data["coverage"] is not None else ""
+    rows.append([_("coverage percent"), "", coverage])
+    rows += [[_("hours staffed"), name, f"{h:.1f}"] for name, h in data["hours"]]
+    return csv_response("warm-line-report.csv", [_("measure"), _("key"), _("value")], rows)

@@ -36,5 +36,9 @@ class NotBooked(GroupsError):
     message = _("You have no booking for this session.")
 
 
+class AttendanceNotOpen(GroupsError):
+    message = _("Attendance can be taken from 30 minutes before the session starts.")
+
+
 class NotFacilitator(GroupsError):
     message = _("Only this group's facilitators can do that.")

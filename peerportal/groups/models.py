@@ -240,6 +240,16 @@ class GroupSession(models.Model):
     def link_visible_from(self) -> dt.datetime:
         return self.starts_at - dt.timedelta(minutes=self.group.link_visible_minutes)
 
+    def attendance_opens_at(self) -> dt.datetime:
+        """Facilitators take attendance as people arrive, not days ahead."""
+        return self.starts_at - ATTENDANCE_OPENS_BEFORE
+
+    def attendance_is_open(self, now: dt.datetime) -> bool:
+        return not self.is_cancelled and now >= self.attendance_opens_at()
+
+
+ATTENDANCE_OPENS_BEFORE = dt.timedelta(minutes=30)
+
 
 class BookingStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Booked")

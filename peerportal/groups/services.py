@@ -267,6 +267,10 @@ def attendance_mark(*, actor, booking: Booking, attendance: str, request=None) -
         )
         if not can_facilitate(actor, booking.session):
             raise exceptions.NotFacilitator
+        if booking.session.is_cancelled:
+            raise exceptions.SessionCancelled
+        if not booking.session.attendance_is_open(timezone.now()):
+            raise exceptions.AttendanceNotOpen
         booking.attendance = attendance
         booking.save(update_fields=["attendance", "updated_at"])
         audit_record(

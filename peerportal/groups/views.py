@@ -196,6 +196,7 @@ def session_roster(request, pk: int):
             "session": session,
             "roster": selectors.roster(session),
             "attendance": Attendance.choices,
+            "attendance_open": session.attendance_is_open(timezone.now()),
             "show_link": permissions.can_see_link(request.user, session),
         },
     )
@@ -219,7 +220,7 @@ def attendance_mark(request, pk: int):
         return render(
             request,
             "groups/_attendance_row.html",
-            {"row": booking, "attendance": Attendance.choices},
+            {"row": booking, "attendance": Attendance.choices, "attendance_open": True},
         )
     messages.success(request, _("Attendance saved."))
     return redirect("groups:session-roster", pk=booking.session_id)

@@ -13,7 +13,7 @@ from peerportal.groups.exceptions import (
     CancellationTooLate,
     SessionCancelled,
 )
-from peerportal.groups.models import Booking, BookingStatus
+from peerportal.groups.models import Booking, BookingStatus, GroupSession
 from peerportal.reminders.models import Reminder, ReminderStatus
 from tests.factories import UserFactory
 from tests.groups.factories import GroupSessionFactory
@@ -121,7 +121,7 @@ def test_moving_a_session_moves_the_reminders(member, coordinator):
 
 
 def test_attendance_is_marked_only_by_facilitators(member, staff, other_staff):
-    session = GroupSessionFactory()
+    session = GroupSessionFactory(starts_at=timezone.now() + dt.timedelta(minutes=20))
     session.group.facilitators.add(staff)
     booking = services.booking_create(session=session, member=member)
     services.attendance_mark(actor=staff, booking=booking, attendance="attended")
@@ -160,3 +160,24 @@ def test_confirmation_email_carries_an_ics_and_no_other_attendees(
     assert any(a[0] == "session.ics" for a in message.attachments)
     assert other_member.display_name not in message.body
     assert "Tuesday Circle" not in message.subject  # no group names (may be clinical) in subjects
+
+
+def test_attendance_opens_30_minutes_before_the_start_and_never_for_a_cancelled_session(
+    member, staff, coordinator
+):
+    from peerportal.groups.exceptions import AttendanceNotOpen, SessionCancelled
+
+    session = GroupSessionFactory(starts_at=timezone.now() + dt.timedelta(minutes=31))
+    session.group.facilitators.add(staff)
+    booking = services.booking_create(session=session, member=member)
+    with pytest.raises(AttendanceNotOpen):
+        services.attendance_mark(actor=staff, booking=booking, attendance="attended")
+    booking.refresh_from_db()
+    assert booking.attendance == "unknown"
+    GroupSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() + dt.timedelta(minutes=29)
+    )
+    services.attendance_mark(actor=staff, booking=booking, attendance="attended")
+    services.session_cancel(actor=coordinator, session=session)
+    with pytest.raises(SessionCancelled):
+        services.attendance_mark(actor=staff, booking=booking, attendance="no_show")

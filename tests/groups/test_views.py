@@ -105,6 +105,10 @@ def test_facilitator_sees_display_names_and_marks_attendance(
     session = GroupSessionFactory()
     session.group.facilitators.add(staff)
     booking = services.booking_create(session=session, member=member)
+    # Attendance opens shortly before the start: the session is now about to begin.
+    type(session).objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() + dt.timedelta(minutes=10)
+    )
     roster = staff_client.get(reverse("groups:session-roster", args=[session.pk]))
     assert roster.status_code == 200
     from peerportal.core.models import AuditEvent
@@ -288,3 +292,26 @@ def test_large_seed_is_bulk_and_keeps_seats_within_capacity(db, monkeypatch):
     bookings = Booking.objects.filter(session__group__in=bench)
     assert bookings.count() > 0
     assert not bookings.filter(seat__gt=40).exists()
+
+
+def test_roster_offers_attendance_only_once_the_session_is_about_to_start(
+    staff_client, staff, member
+):
+    session = GroupSessionFactory()  # two days ahead
+    session.group.facilitators.add(staff)
+    booking = services.booking_create(session=session, member=member)
+    url = reverse("groups:session-roster", args=[session.pk])
+    html = staff_client.get(url).content.decode()
+    assert "Attendance can be taken from 30 minutes before the session starts." in html
+    assert reverse("groups:attendance-mark", args=[booking.pk]) not in html
+    response = staff_client.post(
+        reverse("groups:attendance-mark", args=[booking.pk]), {"attendance": "attended"}
+    )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.attendance == "unknown"
+    type(session).objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() + dt.timedelta(minutes=5)
+    )
+    html = staff_client.get(url).content.decode()
+    assert reverse("groups:attendance-mark", args=[booking.pk]) in html

@@ -118,4 +118,3 @@ def test_large_seed_builds_two_years_of_history_and_is_idempotent(small_large):
 
     seed_all(scale="large")
     assert _counts() == before
-

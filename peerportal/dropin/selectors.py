@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from peerportal.core.models import Location, Organization
 
-from .models import RSVP, Event, EventCategory, RSVPStatus, VisitCategory, VisitTally
+from .models import (
+    RSVP,
+    Event,
+    EventCategory,
+    EventSeries,
+    RSVPStatus,
+    VisitCategory,
+    VisitTally,
+)
 from .permissions import can_manage_events
 
 
@@ -43,7 +51,22 @@ def event_list_for(
 
 
 def event_get_for(user, pk: int) -> Event:
-    return get_object_or_404(_visible_events(user).with_rsvp_count(), pk=pk)
+    return get_object_or_404(
+        _visible_events(user).with_rsvp_count().select_related("location", "series"), pk=pk
+    )
+
+
+def series_get_active(pk: int) -> EventSeries:
+    return get_object_or_404(EventSeries.objects.filter(is_active=True), pk=pk)
+
+
+def series_upcoming_summary(series: EventSeries) -> dict:
+    """How many events ending the series would cancel, and how many RSVPs they hold."""
+    upcoming = series.events.filter(starts_at__gt=timezone.now(), is_cancelled=False)
+    return {
+        "events": upcoming.count(),
+        "rsvps": RSVP.objects.active().filter(event__in=upcoming).count(),
+    }
 
 
 def public_location_get(pk: int) -> Location:

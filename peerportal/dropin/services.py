@@ -146,6 +146,32 @@ def series_create(
     return series
 
 
+def series_end(
+    *, actor, series: EventSeries, notice: str, request=None, now: dt.datetime | None = None
+) -> int:
+    """Stop a series: no more dates are made, and every event still to come is cancelled
+    (so everyone who RSVP'd is told, with ``notice``). Past events keep their head counts.
+    Returns how many events were cancelled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = EventSeries.objects.select_for_update().get(pk=series.pk)
+        today = timezone.localdate(now, Organization.get().tzinfo)
+        locked.is_active = False
+        locked.until = max(locked.first_date, min(locked.until or today, today))
+        locked.save(update_fields=["is_active", "until"])
+        upcoming = list(locked.events.filter(starts_at__gt=now, is_cancelled=False))
+        for event in upcoming:
+            event_cancel(actor=actor, event=event, notice=notice, request=request)
+        audit_record(
+            actor=actor,
+            action="event_series.end",
+            obj=locked,
+            request=request,
+            extra={"cancelled": len(upcoming)},
+        )
+    return len(upcoming)
+
+
 def series_expand(
     *, series: EventSeries, now: dt.datetime | None = None, horizon_days: int | None = None
 ) -> int:

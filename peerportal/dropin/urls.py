@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/<int:pk>/", views.event_detail, name="event-detail"),
     path("events/<int:pk>/edit/", views.event_edit, name="event-edit"),
     path("events/<int:pk>/cancel/", views.event_cancel, name="event-cancel"),
+    path("series/<int:pk>/end/", views.series_end, name="series-end"),
     path("events/<int:pk>/attendance/", views.event_attendance, name="event-attendance"),
     path("events/<int:pk>/rsvp/", views.rsvp_create, name="rsvp-create"),
     path("events/<int:pk>/rsvp/cancel/", views.rsvp_cancel, name="rsvp-cancel"),

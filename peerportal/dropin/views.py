@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
@@ -310,6 +311,32 @@ def event_cancel(request, pk: int):
         messages.success(request, _("The event is cancelled; everyone who RSVP'd is told."))
         return redirect("dropin:event-detail", pk=event.pk)
     return render(request, "dropin/event_cancel.html", {"form": form, "event": event})
+
+
+@role_required("coordinator")
+def series_end(request, pk: int):
+    """End a whole series: confirm, then cancel its upcoming events and tell their RSVPs."""
+    series = selectors.series_get_active(pk)
+    form = EventCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cancelled = services.series_end(
+            actor=request.user, series=series, notice=form.cleaned_data["notice"], request=request
+        )
+        messages.success(
+            request,
+            ngettext(
+                "The series has ended; %(n)s upcoming event was cancelled.",
+                "The series has ended; %(n)s upcoming events were cancelled.",
+                cancelled,
+            )
+            % {"n": cancelled},
+        )
+        return redirect("dropin:event-list")
+    return render(
+        request,
+        "dropin/series_end.html",
+        {"form": form, "series": series, "summary": selectors.series_upcoming_summary(series)},
+    )
 
 
 @role_required("staff")

@@ -134,3 +134,60 @@ def test_ical_feed_of_an_unknown_or_inactive_location_is_404(anonymous_client, l
     assert (
         anonymous_client.get(reverse("dropin:location-feed", args=[location.pk])).status_code == 404
     )
+
+
+def test_ending_a_series_cancels_what_is_to_come_tells_rsvps_and_stops_new_dates(
+    location, coordinator, member, coordinator_client, member_client
+):
+    from django.utils import timezone
+
+    from peerportal.core.models import AuditEvent, Organization
+    from peerportal.reminders.models import Reminder
+
+    today = timezone.localdate(timezone.now(), Organization.get().tzinfo)
+    series = services.series_create(
+        actor=coordinator,
+        location=location,
+        title="Weekly games",
+        rrule="FREQ=DAILY",
+        first_date=today - dt.timedelta(days=3),
+        start_time=dt.time(12),
+        end_time=dt.time(13),
+        capacity=10,
+        rsvp_enabled=True,
+    )
+    upcoming = Event.objects.filter(series=series, starts_at__gt=timezone.now())
+    assert upcoming.count() > 3
+    past = Event.objects.create(
+        location=location,
+        series=series,
+        occurrence_date=today - dt.timedelta(days=2),
+        title="Weekly games",
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        ends_at=timezone.now() - dt.timedelta(days=2) + dt.timedelta(hours=1),
+        attended_count=7,
+    )
+    services.rsvp_create(event=upcoming.first(), member=member)
+
+    url = reverse("dropin:series-end", args=[series.pk])
+    assert member_client.get(url).status_code == 403
+    page = coordinator_client.get(url)
+    assert page.status_code == 200
+    assert page.context["summary"] == {"events": upcoming.count(), "rsvps": 1}
+    # The notice is required: nothing changes without it.
+    assert coordinator_client.post(url, {"notice": ""}).status_code == 200
+    assert not Event.objects.filter(series=series, is_cancelled=True).exists()
+
+    to_cancel = upcoming.count()
+    response = coordinator_client.post(url, {"notice": "The games move to Fridays."})
+    assert response.status_code == 302
+    series.refresh_from_db()
+    assert not series.is_active and series.until == today
+    assert Event.objects.filter(series=series, is_cancelled=True).count() == to_cancel
+    past.refresh_from_db()
+    assert not past.is_cancelled and past.attended_count == 7
+    assert Reminder.objects.filter(kind=services.KIND_CANCELLED, recipient=member).count() == 1
+    assert AuditEvent.objects.filter(action="event_series.end", object_id=str(series.pk)).exists()
+    # No new dates are made, and the series can't be ended twice.
+    assert services.series_expand(series=series) == 0
+    assert coordinator_client.get(url).status_code == 404

@@ -28,12 +28,6 @@ def local_today() -> dt.date:
     return timezone.localdate(timezone.now(), Organization.get().tzinfo)
 
 
-def supervised_hours(person) -> Decimal:
-    return SupervisionSession.objects.filter(staff=person).aggregate(h=Sum("hours"))[
-        "h"
-    ] or Decimal("0")
-
-
 def approved_records(person) -> list[TrainingRecord]:
     return list(TrainingRecord.objects.filter(person=person, status=RecordStatus.APPROVED))
 
@@ -64,10 +58,6 @@ def certification_standing(
         expires_on=cert.expires_on,
         attested=attested,
     )
-
-
-def certifications_of(person):
-    return certifications_of_people([person])
 
 
 def certifications_of_people(people):

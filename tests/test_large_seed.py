@@ -82,6 +82,9 @@ def test_large_seed_builds_two_years_of_history_and_is_idempotent(small_large):
         dt.time(19),
         dt.time(22),
     }
+    coming = Shift.objects.filter(line=line, starts_at__gte=now).with_coverage()
+    assert all(s.staffed <= s.max_staff for s in coming)
+    assert sum(s.staffed > 0 for s in coming) > 6  # more than the demo's own sign-ups
     calls = CallRecord.objects.filter(line=line, shift__isnull=False)
     assert calls.count() >= past.count() * 2
     on_shift = set(

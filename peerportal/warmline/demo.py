@@ -127,7 +127,8 @@ LARGE_CALLS_PER_SHIFT = (2, 9)  # an evening's contacts, invented
 
 def seed_large(*, line, topics, referrals, stdout=None) -> None:
     """Benchmarks: the 80 large-scale staff on the line, two years of staffed shifts from its
-    patterns and the anonymous contacts logged on them (bulk inserts; idempotent)."""
+    patterns and the anonymous contacts logged on them, and the coming weeks partly staffed
+    (bulk inserts; idempotent)."""
     from peerportal.accounts.models import User
     from peerportal.core.demo import LARGE_DOMAIN
 
@@ -200,6 +201,17 @@ def seed_large(*, line, topics, referrals, stdout=None) -> None:
                     follow_up_offered=rng.random() < 0.2,
                 )
             )
+    # The coming weeks are partly staffed, as a real board is: some shifts full, some short,
+    # some open (the demo's own sign-ups are left alone).
+    coming = line.shifts.filter(starts_at__gte=now, assignments__isnull=True).values_list(
+        "pk", "max_staff"
+    )
+    for pk, high in coming:
+        people = rng.sample(staff, rng.randint(0, high))
+        assignments.extend(
+            ShiftAssignment(shift_id=pk, person_id=person, slot=slot)
+            for slot, person in enumerate(people, start=1)
+        )
     ShiftAssignment.objects.bulk_create(assignments, batch_size=5000, ignore_conflicts=True)
     CallRecord.objects.bulk_create(calls, batch_size=5000)
     topic_rows, referral_rows = [], []

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.e2e.conftest import check_page, log_in
@@ -157,3 +158,33 @@ def test_coordinator_views_reports(page, live_server):
         page.goto(path)
         assert page.locator("h1").first.is_visible()
         check_page(page, name)
+
+
+def test_coordinator_ends_a_drop_in_series_after_confirming(page, live_server):
+    from peerportal.dropin import services
+    from peerportal.dropin.models import Event
+    from tests.factories import LocationFactory
+
+    coordinator = CoordinatorFactory()
+    TOTP.activate(coordinator, SECRET)
+    series = services.series_create(
+        actor=coordinator,
+        location=LocationFactory(name="E2E Test Center"),
+        title="Evening games (invented)",
+        rrule="FREQ=WEEKLY",
+        first_date=timezone.localdate() + dt.timedelta(days=1),
+        start_time=dt.time(18),
+        end_time=dt.time(19),
+    )
+    first = series.events.order_by("starts_at").first()
+    log_in_with_code(page, coordinator)
+    page.goto(reverse("dropin:event-detail", args=[first.pk]))
+    page.get_by_role("link", name="End the whole series").click()
+    page.wait_for_load_state()
+    check_page(page, "series-end")
+    page.get_by_label("Cancellation notice").fill("The games move to another evening.")
+    page.once("dialog", lambda dialog: dialog.accept())  # the confirmation before ending
+    page.get_by_role("button", name="End the series").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The series has ended").is_visible()
+    assert not Event.objects.filter(series=series, is_cancelled=False).exists()

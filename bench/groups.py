@@ -12,7 +12,7 @@ from django.utils import timezone
 from peerportal.groups.models import GroupSession, SupportGroup
 
 
-def plans(member_cookies) -> list[dict]:
+def plans(member_cookies, booking_cookies=None) -> list[dict]:
     group = (
         SupportGroup.objects.filter(is_published=True)
         .annotate(n=Count("sessions"))
@@ -42,8 +42,9 @@ def plans(member_cookies) -> list[dict]:
                 "cookies": member_cookies,
             }
         )
-    # Booking POSTs against a roomy session: the first POST of each member books, later
-    # ones answer "already booked" — both run the full locked booking path.
+    # Booking POSTs against a roomy session. With ``booking_cookies`` each POST comes from a
+    # further member (a real booking each time); otherwise the same members repeat, and
+    # after the first booking the answer is "already booked" — both take the locked path.
     start = timezone.now() + timezone.timedelta(days=3)
     roomy = (
         GroupSession.objects.create(
@@ -62,7 +63,8 @@ def plans(member_cookies) -> list[dict]:
                 "label": "booking POST",
                 "path": reverse("groups:booking-create", args=[roomy.pk]),
                 "method": "POST",
-                "cookies": member_cookies,
+                "cookies": booking_cookies or member_cookies,
+                "rotate": bool(booking_cookies),
             }
         )
     return out

@@ -64,7 +64,7 @@ def manage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     )
 
 
-def prepare(reseed: bool) -> None:
+def prepare(reseed: bool) -> tuple[float, bool]:
     name = ENV["DATABASE_URL"].rsplit("/", 1)[1]
     exists = subprocess.run(
         [
@@ -92,7 +92,47 @@ def prepare(reseed: bool) -> None:
     print("seeding large demo data (a few minutes the first time)…", flush=True)
     started = time.monotonic()
     result = manage("seed_demo", "--scale", "large")
-    print(result.stdout[-600:], f"seeded in {time.monotonic() - started:.0f}s", flush=True)
+    seconds = time.monotonic() - started
+    print(result.stdout[-900:], f"seeded in {seconds:.0f}s", flush=True)
+    if not exists:
+        SEED_RECORD.parent.mkdir(parents=True, exist_ok=True)
+        SEED_RECORD.write_text(json.dumps({"seconds": round(seconds), "at": time.strftime("%F")}))
+    return seconds, not exists
+
+
+# How long the last build from empty took, so reruns (which only check) can still report it.
+SEED_RECORD = BASE / "var" / "bench" / "seed-from-empty.json"
+
+
+def seed_note(seconds: float, from_empty: bool) -> str:
+    if from_empty:
+        return f"The seed command built it from empty in {seconds:.0f} s in this run."
+    try:
+        last = json.loads(SEED_RECORD.read_text())
+    except (OSError, ValueError):
+        return "The data was already there (built in an earlier run; `--reseed` rebuilds it)."
+    return (
+        f"The data was already there; building it from empty took {last['seconds']} s "
+        f"on {last['at']} on this machine (`--reseed` rebuilds it)."
+    )
+
+
+DATA_SIZES = """
+from django.apps import apps
+names = [
+    ("accounts.User", "people"), ("groups.SupportGroup", "groups"),
+    ("groups.GroupSession", "group sessions"), ("groups.Booking", "bookings"),
+    ("warmline.Shift", "warm-line shifts"), ("warmline.ShiftAssignment", "shift assignments"),
+    ("warmline.CallRecord", "warm-line contacts"), ("dropin.Event", "drop-in events"),
+    ("dropin.VisitTally", "visit counts"), ("certification.Certification", "certifications"),
+    ("certification.TrainingRecord", "training records"),
+]
+print(", ".join(f"{apps.get_model(m).objects.count():,} {label}" for m, label in names))
+"""
+
+
+def data_sizes() -> str:
+    return shell(DATA_SIZES)
 
 
 def start_gunicorn() -> subprocess.Popen:
@@ -206,7 +246,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", "20")))
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
-    prepare(args.reseed)
+    seed_seconds, from_empty = prepare(args.reseed)
+    sizes = data_sizes()
+    print(sizes, flush=True)
     server = start_gunicorn()
     try:
         plans = targets()
@@ -222,15 +264,21 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    write_results(results, race, args)
+    write_results(
+        results, race, args, sizes=sizes, seed_seconds=seed_seconds, from_empty=from_empty
+    )
 
 
-def write_results(results, race, args) -> None:
+def write_results(
+    results, race, args, *, sizes: str, seed_seconds: float, from_empty: bool
+) -> None:
     health = dict(results).get("/healthz")
     lines = [
         "# Benchmark results",
         "",
         f"Machine: {machine()}.",
+        f"Data (`seed_demo --scale large`): {sizes}. {seed_note(seed_seconds, from_empty)}",
+        "",
         f"Each target: locust headless, {args.users} users, {args.seconds} s; ratios are to /healthz in the same run.",
         "",
         "| target | req/s | ratio to /healthz | p50 ms | p95 ms | errors |",

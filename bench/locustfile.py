@@ -30,6 +30,11 @@ class PortalUser(HttpUser):
     def hit(self):
         if PLAN.get("method") == "POST":
             path = PLAN["path"]
+            if PLAN.get("rotate"):
+                # Many members booking, one request each: per-account rate limits (30 a
+                # minute) protect the real site and would otherwise turn into 429s here.
+                self.client.cookies.clear()
+                self.on_start()
             self.client.post(
                 path,
                 data=PLAN.get("data") or {},

@@ -53,6 +53,30 @@ def plans() -> list[dict]:
     if event is not None:
         out.append(_page("event page", "dropin:event-detail", args=[event.pk]))
     out.extend(_group_plans(members))
+    out.extend(
+        [
+            _page("warm-line board (staff)", "warmline:board", cookies=staff),
+            _page("my shifts (staff)", "warmline:my-shifts", cookies=staff),
+            _page("call log (staff)", "warmline:call-list", cookies=staff),
+            _page("my training (staff)", "certification:progress", cookies=staff),
+        ]
+    )
+    # The demo supervisor supervises the 80 large-scale staff (and has an authenticator).
+    supervisor = cookies_for(User.objects.filter(email="supervisor@demo.peerportal.test"))
+    if supervisor:
+        out.extend(
+            [
+                _page(
+                    "review queue (supervisor)", "certification:review-queue", cookies=supervisor
+                ),
+                _page("team (supervisor)", "certification:team", cookies=supervisor),
+                _page(
+                    "warm-line reports (supervisor)",
+                    "reports:warmline:overview",
+                    cookies=supervisor,
+                ),
+            ]
+        )
     return [p for p in out if p]
 
 
@@ -62,7 +86,8 @@ def _group_plans(members) -> list[dict]:
         from bench.groups import plans as group_plans
     except ImportError:
         return []
-    return group_plans(members)
+    # Booking POSTs rotate through many members, one booking each (see locustfile.py).
+    return group_plans(members, booking_cookies=cookies_for(_members(2000)[20:]))
 
 
 def emit() -> None:

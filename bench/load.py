@@ -170,7 +170,9 @@ def targets() -> list[dict]:
 
 def run_locust(plan: dict, seconds: int, users: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(ENV, BENCH_PLAN=json.dumps(plan))
+        plan_file = Path(tmp) / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        env = dict(ENV, BENCH_PLAN_FILE=str(plan_file))
         subprocess.run(
             [
                 str(BIN / "locust"),

@@ -1,6 +1,6 @@
 """Locust scenarios for `make bench`. Driven by bench/load.py, which writes the plan file.
 
-BENCH_PLAN (JSON): {"path": "/groups/", "cookies": [{"sessionid": ..., "csrftoken": ...}, ...],
+BENCH_PLAN_FILE names a JSON file: {"path": "/groups/", "cookies": [{"sessionid": ...}, ...],
                     "method": "GET" | "POST", "data": {...} | null}
 One run measures one target, so each page's numbers stand alone.
 """
@@ -10,10 +10,13 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from pathlib import Path
 
 from locust import HttpUser, constant, task
 
-PLAN = json.loads(os.environ["BENCH_PLAN"])
+# A file, not an environment variable: a plan with thousands of session cookies is
+# larger than one environment string may be.
+PLAN = json.loads(Path(os.environ["BENCH_PLAN_FILE"]).read_text())
 _cookies = itertools.cycle(PLAN.get("cookies") or [{}])
 
 

@@ -157,17 +157,7 @@ def seed_large(*, line, topics, referrals, stdout=None) -> None:
             window_start=start,
             window_end=now,
         ):
-            shifts.append(
-                Shift(
-                    line=line,
-                    pattern=pattern,
-                    starts_at=occurrence.start,
-                    ends_at=occurrence.end,
-                    min_staff=pattern.min_staff,
-                    max_staff=pattern.max_staff,
-                    required_qualification=pattern.required_qualification,
-                )
-            )
+            shifts.append(services.shift_for(pattern, occurrence))
     Shift.objects.bulk_create(shifts, batch_size=2000, ignore_conflicts=True)
     past = list(
         line.shifts.filter(starts_at__gte=start, starts_at__lt=now).values_list(
@@ -182,12 +172,18 @@ def seed_large(*, line, topics, referrals, stdout=None) -> None:
         ContactType.TEXT,
         ContactType.CHAT,
     ]
-    for pk, starts, ends, low, high in past:
+
+    def staff_shift(pk: int, low: int, high: int) -> list[int]:
+        """Between ``low`` and ``high`` random staff on the shift, in numbered slots."""
         people = rng.sample(staff, rng.randint(low, high))
         assignments.extend(
             ShiftAssignment(shift_id=pk, person_id=person, slot=slot)
             for slot, person in enumerate(people, start=1)
         )
+        return people
+
+    for pk, starts, ends, low, high in past:
+        people = staff_shift(pk, low, high)
         minutes = int((ends - starts).total_seconds() // 60)
         for _ in range(rng.randint(*LARGE_CALLS_PER_SHIFT)):
             calls.append(
@@ -207,11 +203,7 @@ def seed_large(*, line, topics, referrals, stdout=None) -> None:
         "pk", "max_staff"
     )
     for pk, high in coming:
-        people = rng.sample(staff, rng.randint(0, high))
-        assignments.extend(
-            ShiftAssignment(shift_id=pk, person_id=person, slot=slot)
-            for slot, person in enumerate(people, start=1)
-        )
+        staff_shift(pk, 0, high)
     ShiftAssignment.objects.bulk_create(assignments, batch_size=5000, ignore_conflicts=True)
     CallRecord.objects.bulk_create(calls, batch_size=5000)
     topic_rows, referral_rows = [], []

@@ -36,6 +36,19 @@ def call_edit_window() -> dt.timedelta:
     return dt.timedelta(minutes=getattr(settings, "CALL_RECORD_EDIT_MINUTES", 30))
 
 
+def shift_for(pattern: ShiftPattern, occurrence) -> Shift:
+    """An unsaved shift for one occurrence of a pattern, with the pattern's staffing rules."""
+    return Shift(
+        line=pattern.line,
+        pattern=pattern,
+        starts_at=occurrence.start,
+        ends_at=occurrence.end,
+        min_staff=pattern.min_staff,
+        max_staff=pattern.max_staff,
+        required_qualification=pattern.required_qualification,
+    )
+
+
 def shifts_generate(*, pattern: ShiftPattern, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     occurrences = expand(
@@ -48,19 +61,7 @@ def shifts_generate(*, pattern: ShiftPattern, now: dt.datetime | None = None) ->
         window_end=now + dt.timedelta(weeks=pattern.horizon_weeks),
     )
     existing = set(pattern.shifts.filter(starts_at__gte=now).values_list("starts_at", flat=True))
-    new = [
-        Shift(
-            line=pattern.line,
-            pattern=pattern,
-            starts_at=o.start,
-            ends_at=o.end,
-            min_staff=pattern.min_staff,
-            max_staff=pattern.max_staff,
-            required_qualification=pattern.required_qualification,
-        )
-        for o in occurrences
-        if o.start not in existing
-    ]
+    new = [shift_for(pattern, o) for o in occurrences if o.start not in existing]
     Shift.objects.bulk_create(new, ignore_conflicts=True)  # the unique constraint covers a race
     return len(new)
 

@@ -18,6 +18,8 @@ from tests.factories import (
     with_totp,
 )
 
+pytest_plugins = ["tests.clock"]  # --clock INSTANT: the whole run at a chosen instant
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

@@ -70,3 +70,17 @@ class OpeningHoursFactory(factory.django.DjangoModelFactory):
     weekday = 0
     opens = dt.time(9)
     closes = dt.time(17)
+
+
+def org_localdate(instant: dt.datetime | None = None) -> dt.date:
+    """The organization's calendar date at ``instant`` (default: now).
+
+    ``timezone.localdate()`` in a test gives the *UTC* date (no request has activated a
+    zone), which is the next day for the organization every evening: compare pages that
+    speak in the organization's days with this instead.
+    """
+    from django.utils import timezone
+
+    from peerportal.core.models import Organization
+
+    return timezone.localdate(instant or timezone.now(), Organization.get().tzinfo)

@@ -97,10 +97,10 @@ def render_email(reminder: Reminder, context: dict) -> tuple[str, str, str]:
     from peerportal.core.models import Organization
 
     ctx = {
+        "preferences_url": preferences_url(user=recipient, kind_code=reminder.kind),
         **context,
         "recipient": recipient,
         "organization": Organization.get(),
-        "preferences_url": preferences_url(user=recipient, kind_code=reminder.kind),
         "site_url": site_url(),
         "reminder": reminder,
     }
@@ -116,8 +116,9 @@ def render_email(reminder: Reminder, context: dict) -> tuple[str, str, str]:
 
 
 def build_message(reminder: Reminder, context: dict) -> EmailMultiAlternatives:
-    subject, text, html = render_email(reminder, context)
+    # One signed link for the header and the body (a token signed twice can differ).
     unsubscribe = preferences_url(user=reminder.recipient, kind_code=reminder.kind)
+    subject, text, html = render_email(reminder, {**context, "preferences_url": unsubscribe})
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

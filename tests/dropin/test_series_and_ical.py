@@ -88,6 +88,7 @@ def test_inactive_series_is_not_expanded(new_york, location, coordinator):
     assert services.series_expand(series=series, now=START) == 0
 
 
+@pytest.mark.clock(START)  # the feed lists what is coming from "now"
 def test_ical_feed_parses_and_shows_local_times_across_dst(
     anonymous_client, new_york, location, coordinator
 ):

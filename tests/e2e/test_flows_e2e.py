@@ -17,6 +17,7 @@ from tests.factories import (
     StaffFactory,
     SupervisorFactory,
     UserFactory,
+    org_localdate,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,7 +93,7 @@ def test_peer_specialist_signs_up_for_a_shift_and_logs_a_call(page, live_server)
     start = timezone.now() + dt.timedelta(days=1)
     Shift.objects.create(line=line, starts_at=start, ends_at=start + dt.timedelta(hours=3))
     log_in(page, staff.email, TEST_PASSWORD)
-    page.goto(f"/warm-line/?week={timezone.localdate(start).isoformat()}")
+    page.goto(f"/warm-line/?week={org_localdate(start).isoformat()}")
     assert page.get_by_text("Not a crisis service.").is_visible()
     check_page(page, "shift-board")
     page.get_by_role("button", name="Sign up").first.click()

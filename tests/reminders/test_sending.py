@@ -43,6 +43,23 @@ def test_the_email_has_subject_text_html_and_a_one_click_unsubscribe_header(plac
     assert reminder.status == ReminderStatus.SENT
 
 
+def test_the_header_and_the_body_carry_the_same_unsubscribe_link(place, mailbox, monkeypatch):
+    """Signing twice can straddle a second and give two tokens; the email signs once."""
+    from peerportal.reminders import sending
+
+    calls = iter(range(1000))
+    real = sending.preferences_url
+    monkeypatch.setattr(
+        sending,
+        "preferences_url",
+        lambda **kw: f"{real(**kw)}?n={next(calls)}",
+    )
+    assert reminder_send(reminder_id=_claimed(target=place).pk) == "sent"
+    (message,) = mailbox
+    link = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert link in message.body and link in message.alternatives[0][0]
+
+
 def test_links_use_the_site_url_setting(place, mailbox, settings):
     settings.SITE_URL = "https://portal.example.org/"
     reminder = _claimed(target=place)
@@ -118,9 +135,14 @@ def test_quiet_hours_defer_a_non_urgent_reminder_to_their_end(place, mailbox):
     assert reminder_send(reminder_id=reminder.pk) == "deferred"
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.PENDING and not mailbox
-    local_end = timezone.localtime(reminder.not_before, zoneinfo.ZoneInfo("America/New_York"))
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    local_end = timezone.localtime(reminder.not_before, new_york)
     assert local_end.time() == pref.quiet_hours_end
-    assert now < reminder.not_before <= now + dt.timedelta(hours=1)
+    # One wall-clock hour later: two real hours when the clocks fall back in between.
+    assert local_end.replace(tzinfo=None) - timezone.localtime(now, new_york).replace(
+        tzinfo=None
+    ) <= dt.timedelta(hours=1)
+    assert now < reminder.not_before <= now + dt.timedelta(hours=2)
     # Once quiet hours are over (here: switched off) it goes out at the next scan.
     pref.delete()
     assert dispatch.dispatch_due(now=reminder.not_before + dt.timedelta(seconds=1)) == 1

@@ -27,6 +27,7 @@ from django.db import connection
 from django.utils import timezone
 
 from peerportal.reminders.models import Reminder, ReminderStatus
+from tests.clock import clock_env
 from tests.factories import LocationFactory, UserFactory
 
 from .factories import ReminderFactory
@@ -114,6 +115,7 @@ def test_killing_a_worker_mid_batch_loses_no_reminder(tmp_path):
     queue = f"reminders-test-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ,
+        **clock_env(),
         "DJANGO_SETTINGS_MODULE": "tests.reminders.worker_settings",
         "SECRET_KEY": "integration-test-only-secret-key-0123456789abcdefghijklmnop",
         "DATABASE_URL": _database_url(),

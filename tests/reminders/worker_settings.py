@@ -11,7 +11,10 @@ import os
 
 from peerportal.settings import *  # noqa: F403
 from peerportal.settings import INSTALLED_APPS, TEMPLATES
+from tests.clock import start_from_env
 from tests.reminders.kinds import templates_setting
+
+start_from_env()  # under `pytest --clock`, the worker lives at the suite's instant too
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.reminders.apps.TestKindsConfig"]
 TEMPLATES = templates_setting(TEMPLATES)

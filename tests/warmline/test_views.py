@@ -21,6 +21,7 @@ from peerportal.warmline.models import (
     WarmLine,
 )
 from tests.certification.factories import grant_credential
+from tests.factories import org_localdate
 
 from .factories import CallRecordFactory, ShiftFactory, WarmLineFactory
 
@@ -39,7 +40,7 @@ def test_the_board_shows_program_lines_to_staff_and_all_lines_to_supervisors(
     shift, staff_client, other_staff_client, supervisor_client, coordinator_client, member_client
 ):
     url = reverse("warmline:board")
-    week = {"week": timezone.localdate(shift.starts_at).isoformat()}
+    week = {"week": org_localdate(shift.starts_at).isoformat()}
     assert member_client.get(url).status_code == 403
     assert Client().get(url).status_code == 302
     html = staff_client.get(url, week).content.decode()
@@ -65,7 +66,7 @@ def test_the_board_shows_coverage_and_filters_by_line(staff, staff_client, line)
     covered = ShiftFactory(line=line, starts_at=start, ends_at=start + dt.timedelta(hours=2))
     ShiftAssignment.objects.create(shift=covered, person=staff, slot=1)
     ShiftFactory(line=other, starts_at=start, ends_at=start + dt.timedelta(hours=2), min_staff=2)
-    week = timezone.localdate(start).isoformat()
+    week = org_localdate(start).isoformat()
     html = staff_client.get(reverse("warmline:board"), {"week": week}).content.decode()
     assert "covered" in html and "open" in html and "Night Owl Line" in html
     filtered = staff_client.get(
@@ -78,7 +79,7 @@ def test_the_month_view_lists_shifts_per_day_per_persona(
     shift, staff_client, other_staff_client, coordinator_client, member_client
 ):
     url = reverse("warmline:board-month")
-    month = {"month": timezone.localdate(shift.starts_at).strftime("%Y-%m")}
+    month = {"month": org_localdate(shift.starts_at).strftime("%Y-%m")}
     detail = f"#shift-{shift.pk}"
     assert member_client.get(url).status_code == 403
     assert Client().get(url).status_code == 302

@@ -25,7 +25,7 @@ from peerportal.warmline.exceptions import (
 )
 from peerportal.warmline.models import CallRecord, Shift, ShiftAssignment, ShiftPattern, WarmLine
 from tests.certification.factories import grant_credential
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, org_localdate
 
 NY = zoneinfo.ZoneInfo("America/New_York")
 
@@ -233,7 +233,7 @@ def test_staff_sign_up_from_the_board_and_members_cannot(staff_client, staff, me
     assert response.status_code == 302
     assert ShiftAssignment.objects.filter(shift=shift, person=staff, is_active=True).exists()
     board = staff_client.get(
-        reverse("warmline:board"), {"week": timezone.localdate(shift.starts_at).isoformat()}
+        reverse("warmline:board"), {"week": org_localdate(shift.starts_at).isoformat()}
     )
     assert "You&#x27;re on it" in board.content.decode() or "You're on it" in board.content.decode()
 

@@ -2,7 +2,8 @@
 
 ``pytest --clock 2027-11-07T05:30:00Z`` runs the suite at that instant;
 ``@pytest.mark.clock("2027-06-16T17:00:00Z")`` pins one test's clock (not ticking), from
-before its fixtures are built, so the signed-in clients and factories live in that time too.
+before its fixtures are built, so the signed-in clients and factories live in that time too;
+the test asks for the ``clock`` fixture to move it.
 
 The process clock (``time.time``, ``datetime.now``, ``timezone.now`` …) starts at that instant
 and ticks on from there, for the whole run; tests that pin their own clock with time-machine
@@ -75,8 +76,12 @@ def pytest_addoption(parser):
 
 
 @pytest.fixture(autouse=True)
-def _pinned_clock(request):
-    """``@pytest.mark.clock(INSTANT, tick=False)``: the test and its fixtures run at INSTANT."""
+def clock(request):
+    """``@pytest.mark.clock(INSTANT, tick=False)``: the test and its fixtures run at INSTANT.
+
+    A test that asks for ``clock`` gets the traveller and can move time on
+    (``clock.move_to(instant)``, ``clock.shift(seconds)``); ``None`` without the marker.
+    """
     marker = request.node.get_closest_marker("clock")
     if marker is None:
         yield None

@@ -23,6 +23,7 @@ boundaries (exactly enough hours, one hour short, expiry day, grace end) are eas
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,7 +52,10 @@ STATUS_LABELS = {
 
 
 def _fixed_date(ctype, year: int) -> dt.date:
-    return dt.date(year, ctype.fixed_month, ctype.fixed_day)
+    """The fixed expiry day in ``year``; a day the month lacks (29 February in a common
+    year, 31 April) falls on the month's last day."""
+    last = calendar.monthrange(year, ctype.fixed_month)[1]
+    return dt.date(year, ctype.fixed_month, min(ctype.fixed_day, last))
 
 
 def _parity_ok(ctype, year: int) -> bool:
@@ -77,9 +81,21 @@ class Cycle:
 
 
 def cycles(ctype, issued_on: dt.date, until: dt.date, limit: int = 100, first_end=None):
+    """The cycles from ``issued_on`` (or a printed first expiry) until one ends after ``until``.
+
+    Anniversary cycles are counted from their anchor, not from the previous end, so a
+    credential issued on 29 February expires on 28 February in common years and on
+    29 February again in leap years, instead of drifting to the 28th for good.
+    """
     start = issued_on
     for step in range(limit):
-        end = first_end if (step == 0 and first_end) else next_cycle_end(ctype, start)
+        if step == 0 and first_end:
+            end = first_end
+        elif ctype.cycle_kind == "fixed":
+            end = next_cycle_end(ctype, start)
+        else:
+            anchor, count = (first_end, step) if first_end else (issued_on, step + 1)
+            end = anchor + relativedelta(months=ctype.cycle_months * count)
         yield Cycle(start, end)
         if end > until:
             return

@@ -12,12 +12,13 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from peerportal.core.dates import month_neighbours, parse_day, parse_month, week_start
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
 from peerportal.core.models import Location, Organization
 from peerportal.core.permissions import role_required
@@ -90,12 +91,7 @@ def event_list(request):
 def calendar_month(request):
     form, filters, location = _filters(request)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-        month = int(request.GET.get("month", today.month))
-        first = dt.date(year, month, 1)
-    except (TypeError, ValueError):
-        first = today.replace(day=1)
+    first = parse_month(request.GET.get("year"), request.GET.get("month"), today)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     grid_start, grid_end = weeks[0][0], weeks[-1][-1] + dt.timedelta(days=1)
     events = selectors.event_list_for(
@@ -105,8 +101,7 @@ def calendar_month(request):
         **filters,
     )
     by_day = _group_by_day(events)
-    prev_month = (first - dt.timedelta(days=1)).replace(day=1)
-    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    prev_month, next_month = month_neighbours(first)
     return render(
         request,
         "dropin/calendar_month.html",
@@ -128,9 +123,7 @@ def calendar_month(request):
 def calendar_week(request):
     form, filters, location = _filters(request)
     today = timezone.localdate()
-    start = parse_date(request.GET.get("start", "") or "") if request.GET.get("start") else None
-    start = start or today
-    start = start - dt.timedelta(days=start.weekday())
+    start = week_start(parse_day(request.GET.get("start"), today))
     end = start + dt.timedelta(days=7)
     events = selectors.event_list_for(
         request.user, start=_local_midnight(start), end=_local_midnight(end), **filters

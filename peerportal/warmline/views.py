@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
+from peerportal.core.dates import month_neighbours, parse_day, parse_month, week_start
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
@@ -51,11 +52,7 @@ def board(request):
     """A week of shifts with coverage at a glance (covered / short / open), one query."""
     tz = _tz()
     today = timezone.localdate(timezone.now(), tz)
-    try:
-        start = dt.date.fromisoformat(request.GET["week"]) if request.GET.get("week") else today
-    except ValueError:
-        start = today
-    monday = start - dt.timedelta(days=start.weekday())
+    monday = week_start(parse_day(request.GET.get("week"), today))
     begin = dt.datetime.combine(monday, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), tzinfo=tz)
     line_id = _line_filter(request)
@@ -87,14 +84,8 @@ def board_month(request):
     """A month grid: each day lists its shifts with their coverage."""
     tz = _tz()
     today = timezone.localdate(timezone.now(), tz)
-    try:
-        first = (
-            dt.date.fromisoformat(request.GET["month"] + "-01")
-            if request.GET.get("month")
-            else today.replace(day=1)
-        )
-    except ValueError:
-        first = today.replace(day=1)
+    year, _dash, month = request.GET.get("month", "").partition("-")
+    first = parse_month(year, month, today)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     begin = dt.datetime.combine(weeks[0][0], dt.time(), tzinfo=tz)
     end = dt.datetime.combine(weeks[-1][-1] + dt.timedelta(days=1), dt.time(), tzinfo=tz)
@@ -102,8 +93,7 @@ def board_month(request):
     by_day = _rows(
         selectors.shift_list_for(request.user, start=begin, end=end, line_id=line_id), tz
     )
-    prev_month = (first - dt.timedelta(days=1)).replace(day=1)
-    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    prev_month, next_month = month_neighbours(first)
     return render(
         request,
         "warmline/board_month.html",

@@ -315,3 +315,77 @@ def test_warmline_training_counts_initial_training_and_supervised_hours_separate
     # Initial training never counts as continuing education.
     s = standing("warmline-training", [initial], dt.date(2024, 6, 1))
     assert next(r for r in s.progress.requirements if r.label == "total").done == 0
+
+
+# --- Cycles that start on 29 February ---------------------------------------------------
+
+
+def _anniversary(months: int):
+    from peerportal.certification.models import CredentialType
+
+    return CredentialType(
+        code=f"leap-{months}", name="Leap", cycle_kind="anniversary", cycle_months=months
+    )
+
+
+@pytest.mark.parametrize(
+    ("months", "ends"),
+    [
+        (24, [(2030, 2, 28), (2032, 2, 29), (2034, 2, 28)]),
+        (12, [(2029, 2, 28), (2030, 2, 28), (2031, 2, 28), (2032, 2, 29)]),
+        (48, [(2032, 2, 29), (2036, 2, 29)]),
+    ],
+)
+def test_cycles_from_29_february_come_back_to_it_in_leap_years(months, ends):
+    """Anniversaries are counted from the issue date, so the 29th is not lost for good."""
+    got = [
+        c.end
+        for c in itertools.islice(
+            rules.cycles(_anniversary(months), dt.date(2028, 2, 29), dt.date(2040, 1, 1)),
+            len(ends),
+        )
+    ]
+    assert got == [dt.date(*e) for e in ends]
+
+
+def test_a_printed_first_expiry_anchors_the_following_cycles():
+    got = [
+        c.end
+        for c in itertools.islice(
+            rules.cycles(
+                _anniversary(24),
+                dt.date(2026, 1, 10),
+                dt.date(2040, 1, 1),
+                first_end=dt.date(2028, 2, 29),
+            ),
+            3,
+        )
+    ]
+    assert got == [dt.date(2028, 2, 29), dt.date(2030, 2, 28), dt.date(2032, 2, 29)]
+
+
+def test_a_fixed_expiry_on_29_february_falls_on_the_28th_in_common_years():
+    from peerportal.certification.models import CredentialType
+
+    ctype = CredentialType(
+        code="leap-fixed",
+        name="Leap fixed",
+        cycle_kind="fixed",
+        fixed_month=2,
+        fixed_day=29,
+        fixed_year_parity="any",
+    )
+    ends = [
+        c.end
+        for c in itertools.islice(rules.cycles(ctype, dt.date(2027, 6, 1), dt.date(2031, 1, 1)), 3)
+    ]
+    assert ends == [dt.date(2028, 2, 29), dt.date(2029, 2, 28), dt.date(2030, 2, 28)]
+
+
+def test_a_credential_issued_on_29_february_is_active_until_the_28th_then_expires():
+    ctype = _anniversary(24)
+    ctype.ce_hours_per_cycle = Decimal(0)
+    ctype.grace_days = 0
+    before = rules.standing(ctype, [], dt.date(2028, 2, 29), [], dt.date(2030, 2, 27))
+    assert before.status in (rules.Status.ACTIVE, rules.Status.EXPIRING)
+    assert before.expires_on == dt.date(2030, 2, 28)

@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test install install-test chromium lint clean
+.PHONY: run test test-at test-clocks install install-test chromium lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,22 @@ test: install-test chromium
 	$(BIN)/ruff check peerportal tests
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(BIN)/python -m pytest
+
+## test-at: the non-browser suite with the clock started at CLOCK (ISO 8601 with a zone, or
+## "random"), e.g. `make test-at CLOCK=2028-02-29T12:00:00Z`. Both cores (pytest-xdist).
+CLOCK ?= random
+test-at: install-test
+	$(BIN)/python -m pytest -m "not e2e and not integration" -n 2 -q -p no:cacheprovider \
+	  --clock "$(CLOCK)" --ignore=tests/test_translations.py
+
+## test-clocks: the instants CI pins (UTC): a Monday 00:30 in New York, both DST changes,
+## 29 February and New Year's Eve late evening local.
+CLOCKS := 2026-11-23T05:30:00Z 2027-03-14T07:30:00Z 2027-11-07T05:30:00Z \
+	2028-02-29T12:00:00Z 2027-01-01T04:30:00Z
+test-clocks: install-test
+	@set -e; for clock in $(CLOCKS); do \
+	  echo "== the suite at $$clock"; $(MAKE) --no-print-directory test-at CLOCK=$$clock; \
+	done
 
 lint: install-test
 	$(BIN)/ruff check peerportal tests

@@ -3,7 +3,8 @@
 ``pytest --clock 2027-11-07T05:30:00Z`` runs the suite at that instant;
 ``@pytest.mark.clock("2027-06-16T17:00:00Z")`` pins one test's clock (not ticking), from
 before its fixtures are built, so the signed-in clients and factories live in that time too;
-the test asks for the ``clock`` fixture to move it.
+the test asks for the ``clock`` fixture to move it. ``@pytest.mark.clock()`` with no instant
+stops the clock where it is (for tests that count per minute and must not straddle one).
 
 The process clock (``time.time``, ``datetime.now``, ``timezone.now`` …) starts at that instant
 and ticks on from there, for the whole run; tests that pin their own clock with time-machine
@@ -88,15 +89,19 @@ def clock(request):
         return
     import time_machine
 
-    (value,) = marker.args
-    instant = parse_instant(value) if isinstance(value, str) else value
+    if not marker.args:  # @pytest.mark.clock(): time stands still at the current instant
+        instant = dt.datetime.now(dt.UTC)
+    else:
+        (value,) = marker.args
+        instant = parse_instant(value) if isinstance(value, str) else value
     with time_machine.travel(instant, tick=marker.kwargs.get("tick", False)) as traveller:
         yield traveller
 
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "clock(instant, tick=False): run this test (and its fixtures) at that instant"
+        "markers",
+        "clock(instant=now, tick=False): run this test (and its fixtures) at that instant",
     )
     value = config.getoption("--clock")
     if not value:

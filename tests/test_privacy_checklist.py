@@ -115,6 +115,7 @@ def test_booking_and_rsvp_flows_log_no_names_or_emails(
     _assert_clean(_portal_logs(caplog) + payloads + urls)
 
 
+@pytest.mark.clock()  # 31 requests inside one rate-limit minute, however slow the machine
 def test_rsvp_and_booking_endpoints_are_rate_limited_per_account(member_client):
     from peerportal.dropin.models import Event
     from tests.factories import LocationFactory

@@ -49,6 +49,7 @@ def test_login_is_by_email(client, member):
     assert client.get(reverse("core:dashboard")).status_code == 200
 
 
+@pytest.mark.clock()  # allauth counts failures per time window: no window may end mid-test
 def test_failed_logins_are_rate_limited(client, member):
     for _ in range(5):
         client.post(reverse("account_login"), {"login": member.email, "password": "wrong"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -83,12 +84,14 @@ def test_audit_retention_task_runs(db, settings):
     assert audit_purge_expired.delay().get() == 1
 
 
+@pytest.mark.clock()  # the counts are per minute: no minute may pass mid-test
 def test_rate_limit_counts_per_account(db):
     assert all(ratelimit.hit("booking", "42", "3/m") for _ in range(3))
     assert not ratelimit.hit("booking", "42", "3/m")
     assert ratelimit.hit("booking", "43", "3/m")
 
 
+@pytest.mark.clock()  # the counts are per minute: no minute may pass mid-test
 def test_rate_limited_view_answers_429(rf, member):
     from django.http import HttpResponse
 

@@ -229,3 +229,34 @@ def occurrence_dates(
         if day not in skip and (from_date is None or day >= from_date):
             out.append(day)
     return out
+
+
+def summary(
+    schedule: Schedule,
+    *,
+    start_time: dt.time,
+    end_time: dt.time,
+    first_date: dt.date,
+    until: dt.date | None = None,
+    skipped=(),
+) -> str:
+    """"Every other Tuesday, 18:00–19:30, from 5 Jan 2027 to 30 Jun 2027, except 23 Feb 2027"."""
+    from django.utils.formats import date_format
+
+    def day(d: dt.date) -> str:
+        return date_format(d, "j M Y")
+
+    text = _("%(pattern)s, %(start)s–%(end)s, from %(first)s") % {
+        "pattern": schedule.describe(),
+        "start": start_time.strftime("%H:%M"),
+        "end": end_time.strftime("%H:%M"),
+        "first": day(first_date),
+    }
+    if until:
+        text = _("%(text)s to %(until)s") % {"text": text, "until": day(until)}
+    if skipped:
+        text = _("%(text)s, except %(dates)s") % {
+            "text": text,
+            "dates": ", ".join(day(d) for d in sorted(skipped)),
+        }
+    return text

@@ -17,6 +17,7 @@ from peerportal.core.recurrence import (
     Occurrence,
     Schedule,
     occurrence_dates,
+    summary,
     to_utc,
     validate_schedule_rule,
 )
@@ -210,6 +211,21 @@ class SupportGroup(models.Model):
     @property
     def skipped(self) -> list[dt.date]:
         return sorted(dt.date.fromisoformat(d) for d in self.skipped_dates or [])
+
+    def schedule_summary(self) -> str:
+        """ "Every other Tuesday, 18:00–19:30, from 5 Jan 2027…" for people to read."""
+        try:
+            schedule = self.schedule
+        except ValidationError:
+            return ""
+        return summary(
+            schedule,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            first_date=self.first_date,
+            until=self.until,
+            skipped=self.skipped,
+        )
 
     def planned_occurrences(self, *, tz, window_start: dt.datetime, window_end: dt.datetime):
         """The schedule's occurrences starting in [window_start, window_end): expanded on

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from .models import BookingStatus, GroupSession, SessionStatus, SupportGroup
 
@@ -161,3 +163,69 @@ def schedule_plan(
             o.start for o in occurrences if o.start < horizon_end and o.local_date not in matched
         ]
     return plan
+
+
+def plan_lines(plan, group, tz, *, with_dates: bool = True) -> list[dict]:
+    """Plain sentences for a plan, each with the dates it concerns."""
+    sessions = GroupSession.objects.in_bulk(
+        [m.session_id for m in plan.visible_moves]
+        + [d.session_id for d in plan.cancels + plan.removals]
+    )
+
+    def when(start, end=None) -> str:
+        local = timezone.localtime(start, tz)
+        text = date_format(local, "D j M Y, H:i")
+        return f"{text}–{timezone.localtime(end, tz):%H:%M}" if end else text
+
+    lines = []
+    if plan.visible_moves:
+        n, booked = len(plan.visible_moves), plan.moved_bookings
+        text = ngettext(
+            "%(n)d session moves to %(start)s–%(end)s (same date).",
+            "%(n)d sessions move to %(start)s–%(end)s (same dates).",
+            n,
+        ) % {"n": n, "start": f"{group.start_time:%H:%M}", "end": f"{group.end_time:%H:%M}"}
+        if booked:
+            text += " " + ngettext(
+                "The %(b)d member booked or waiting is told by email.",
+                "The %(b)d members booked or waiting are told by email.",
+                booked,
+            ) % {"b": booked}
+        dates = [
+            f"{when(sessions[m.session_id].starts_at)} → {when(m.starts_at, m.ends_at)}"
+            for m in plan.visible_moves
+        ]
+        lines.append({"text": text, "dates": dates, "kind": "move"})
+    if plan.cancels:
+        n, booked = len(plan.cancels), plan.cancelled_bookings
+        text = ngettext(
+            "%(n)d session with bookings is no longer on the schedule: it is cancelled.",
+            "%(n)d sessions with bookings are no longer on the schedule: they are cancelled.",
+            n,
+        ) % {"n": n}
+        text += " " + ngettext(
+            "The %(b)d member booked or waiting is told by email.",
+            "The %(b)d members booked or waiting are told by email.",
+            booked,
+        ) % {"b": booked}
+        dates = [when(sessions[d.session_id].starts_at) for d in plan.cancels]
+        lines.append({"text": text, "dates": dates, "kind": "cancel"})
+    if plan.removals:
+        n = len(plan.removals)
+        text = ngettext(
+            "%(n)d session without bookings is removed.",
+            "%(n)d sessions without bookings are removed.",
+            n,
+        ) % {"n": n}
+        dates = [when(sessions[d.session_id].starts_at) for d in plan.removals]
+        lines.append({"text": text, "dates": dates, "kind": "remove"})
+    if plan.creates:
+        n = len(plan.creates)
+        text = ngettext("%(n)d new session is added.", "%(n)d new sessions are added.", n) % {
+            "n": n
+        }
+        lines.append({"text": text, "dates": [when(s) for s in plan.creates], "kind": "create"})
+    if not with_dates:
+        for line in lines:
+            line.pop("dates")
+    return lines

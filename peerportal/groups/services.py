@@ -237,16 +237,6 @@ def group_archive(
     return plan
 
 
-def group_unarchive(*, actor, group: SupportGroup, now=None, request=None) -> int:
-    """Bring an archived group back; its sessions are generated again if it is published."""
-    with transaction.atomic():
-        group = SupportGroup.objects.select_for_update().get(pk=group.pk)
-        group.archived_at = None
-        group.save(update_fields=["archived_at"])
-        audit_record(actor=actor, action="group.unarchive", obj=group, request=request)
-        return group_sessions_generate(group=group, now=now)
-
-
 def group_delete(*, actor, group: SupportGroup, request=None) -> None:
     """Delete a group that never had a booking (otherwise archive it: bookings are history)."""
     with transaction.atomic():

@@ -30,10 +30,9 @@ def first_date_error(first: dt.date, *, today: dt.date, previous: dt.date | None
 
 
 def last_date_error(first: dt.date, until: dt.date | None, *, today: dt.date):
-    if until is None:
+    """Bounds of the last date (the model's clean refuses one before the first date)."""
+    if until is None or until < first:
         return None
-    if until < first:
-        return _("The last date is before the first date.")
     if until > today + dt.timedelta(days=LAST_DATE_FUTURE_DAYS):
         return _("The last date can be at most three years ahead.")
     return None

@@ -79,8 +79,10 @@ def group_detail(request, pk: int):
     group, preview = selectors.group_get_for_viewer(request.user, pk)
     rows = _session_rows(request, group.upcoming_sessions)
     context = {"group": group, "rows": rows, "preview": preview}
-    if preview:
+    if preview:  # nothing can be booked from a preview (the booking view would 404 anyway)
         context["next_dates"] = _next_dates(group)
+        for row in rows:
+            row["can_book"] = False
     return render(request, "groups/group_detail.html", context)
 
 

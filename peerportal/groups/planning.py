@@ -36,6 +36,7 @@ class Move:
     ends_at: dt.datetime
     occurrence_start: dt.datetime
     bookings: int
+    was_starts_at: dt.datetime
     silent: bool = False  # only the occurrence moved (a hand-moved or cancelled session)
 
 
@@ -43,6 +44,7 @@ class Move:
 class Drop:
     session_id: int
     bookings: int
+    starts_at: dt.datetime
 
 
 @dataclass
@@ -125,7 +127,11 @@ def schedule_plan(
         if occurrence is None or day in matched:
             if session.status == SessionStatus.CANCELLED:
                 continue  # already cancelled, members already told: history stays
-            drop = Drop(session_id=session.pk, bookings=session.active_bookings)
+            drop = Drop(
+                session_id=session.pk,
+                bookings=session.active_bookings,
+                starts_at=session.starts_at,
+            )
             (plan.cancels if session.active_bookings else plan.removals).append(drop)
             continue
         matched.add(day)
@@ -145,6 +151,7 @@ def schedule_plan(
                     ends_at=session.ends_at,
                     occurrence_start=occurrence.start,
                     bookings=session.active_bookings,
+                    was_starts_at=session.starts_at,
                     silent=True,
                 )
             )
@@ -156,6 +163,7 @@ def schedule_plan(
                 ends_at=occurrence.end,
                 occurrence_start=occurrence.start,
                 bookings=session.active_bookings,
+                was_starts_at=session.starts_at,
             )
         )
     if keep_schedule and group.is_published and not group.is_archived:
@@ -167,11 +175,6 @@ def schedule_plan(
 
 def plan_lines(plan, group, tz, *, with_dates: bool = True) -> list[dict]:
     """Plain sentences for a plan, each with the dates it concerns."""
-    sessions = GroupSession.objects.in_bulk(
-        [m.session_id for m in plan.visible_moves]
-        + [d.session_id for d in plan.cancels + plan.removals]
-    )
-
     def when(start, end=None) -> str:
         local = timezone.localtime(start, tz)
         text = date_format(local, "D j M Y, H:i")
@@ -192,7 +195,7 @@ def plan_lines(plan, group, tz, *, with_dates: bool = True) -> list[dict]:
                 booked,
             ) % {"b": booked}
         dates = [
-            f"{when(sessions[m.session_id].starts_at)} → {when(m.starts_at, m.ends_at)}"
+            f"{when(m.was_starts_at)} → {when(m.starts_at, m.ends_at)}"
             for m in plan.visible_moves
         ]
         lines.append({"text": text, "dates": dates, "kind": "move"})
@@ -208,7 +211,7 @@ def plan_lines(plan, group, tz, *, with_dates: bool = True) -> list[dict]:
             "The %(b)d members booked or waiting are told by email.",
             booked,
         ) % {"b": booked}
-        dates = [when(sessions[d.session_id].starts_at) for d in plan.cancels]
+        dates = [when(d.starts_at) for d in plan.cancels]
         lines.append({"text": text, "dates": dates, "kind": "cancel"})
     if plan.removals:
         n = len(plan.removals)
@@ -217,7 +220,7 @@ def plan_lines(plan, group, tz, *, with_dates: bool = True) -> list[dict]:
             "%(n)d sessions without bookings are removed.",
             n,
         ) % {"n": n}
-        dates = [when(sessions[d.session_id].starts_at) for d in plan.removals]
+        dates = [when(d.starts_at) for d in plan.removals]
         lines.append({"text": text, "dates": dates, "kind": "remove"})
     if plan.creates:
         n = len(plan.creates)

@@ -67,7 +67,7 @@ ORDINAL_CHOICES = [(n, recurrence.ordinal_label(n)) for n in recurrence.ORDINALS
 class DateListField(forms.CharField):
     """Dates one per line (or separated by commas), as YYYY-MM-DD."""
 
-    widget = forms.Textarea(attrs={"rows": 3, "placeholder": "2027-02-23"})
+    widget = forms.Textarea(attrs={"rows": 3, "placeholder": "YYYY-MM-DD"})
 
     def to_python(self, value):
         text = super().to_python(value) or ""

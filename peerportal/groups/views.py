@@ -312,9 +312,18 @@ def schedule_preview(request):
     form = GroupForm(request.POST, instance=group)
     form.is_valid()
     schedule_fields = set(GroupForm.SCHEDULE_FIELDS)
-    errors = [e for name, errs in form.errors.items() if name in schedule_fields for e in errs]
+    # Fields not filled in yet are not mistakes while the coordinator is still typing.
+    errors = [
+        message
+        for name, errs in form.errors.as_data().items()
+        if name in schedule_fields
+        for error in errs
+        if error.code != "required"
+        for message in error.messages
+    ]
+    missing = any(name in schedule_fields for name in form.errors)
     context = {"errors": errors}
-    if not errors and form.schedule is not None:
+    if not errors and not missing and getattr(form, "schedule", None) is not None:
         edited = form.instance
         context["summary"] = edited.schedule_summary()
         context["next_dates"] = _next_dates(edited)

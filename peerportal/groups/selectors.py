@@ -118,7 +118,7 @@ def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
 
 def session_get_public(pk: int) -> GroupSession:
     return get_object_or_404(
-        GroupSession.objects.filter(group__is_published=True)
+        GroupSession.objects.filter(group__is_published=True, group__archived_at__isnull=True)
         .with_counts()
         .select_related("group", "group__location"),
         pk=pk,

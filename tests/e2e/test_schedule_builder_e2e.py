@@ -89,7 +89,7 @@ def test_coordinator_builds_a_tuesday_and_thursday_schedule_and_saves(page, live
     page.wait_for_load_state()
     page.get_by_text("1 session without bookings is removed.").wait_for()
     check_page(page, "group-schedule-confirm")
-    page.get_by_role("button", name="Save and tell members").click()
+    page.get_by_role("button", name="Save these changes").click()
     page.wait_for_load_state()
     page.get_by_text("Group saved.").wait_for()
     assert group.sessions.count() == 2

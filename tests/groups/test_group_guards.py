@@ -256,3 +256,11 @@ def test_the_cancel_button_asks_once(member_client, member, group):
     page = member_client.get(reverse("groups:group-detail", args=[group.pk])).content.decode()
     assert page.count("Cancel your booking for this session?") == 1
     assert "hx-confirm" not in page
+
+
+def test_an_archived_groups_sessions_cannot_be_booked(member_client, group):
+    session = group.sessions.first()
+    SupportGroup.objects.filter(pk=group.pk).update(archived_at=NOW)  # the session row stays
+    response = member_client.post(reverse("groups:booking-create", args=[session.pk]))
+    assert response.status_code == 404
+    assert not session.bookings.exists()

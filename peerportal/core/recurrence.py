@@ -240,7 +240,7 @@ def summary(
     until: dt.date | None = None,
     skipped=(),
 ) -> str:
-    """"Every other Tuesday, 18:00–19:30, from 5 Jan 2027 to 30 Jun 2027, except 23 Feb 2027"."""
+    """A sentence such as "Every other Tuesday, 18:00–19:30, from 5 Jan 2027, except 23 Feb 2027"."""
     from django.utils.formats import date_format
 
     def day(d: dt.date) -> str:

@@ -175,6 +175,7 @@ def schedule_plan(
 
 def plan_lines(plan, group, tz, *, with_dates: bool = True) -> list[dict]:
     """Plain sentences for a plan, each with the dates it concerns."""
+
     def when(start, end=None) -> str:
         local = timezone.localtime(start, tz)
         text = date_format(local, "D j M Y, H:i")
@@ -195,8 +196,7 @@ def plan_lines(plan, group, tz, *, with_dates: bool = True) -> list[dict]:
                 booked,
             ) % {"b": booked}
         dates = [
-            f"{when(m.was_starts_at)} → {when(m.starts_at, m.ends_at)}"
-            for m in plan.visible_moves
+            f"{when(m.was_starts_at)} → {when(m.starts_at, m.ends_at)}" for m in plan.visible_moves
         ]
         lines.append({"text": text, "dates": dates, "kind": "move"})
     if plan.cancels:

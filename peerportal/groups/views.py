@@ -290,6 +290,14 @@ def group_edit(request, pk: int | None = None):
                 expected_plan=confirmed or None,
                 request=request,
             )
+        except PlanChanged as exc:  # someone booked meanwhile: show the plan as it is now
+            messages.warning(request, str(exc))
+            plan = schedule_plan(group=edited, tz=tz)
+            return render(
+                request,
+                "groups/group_confirm_schedule.html",
+                {**context, "plan": plan, "plan_lines": plan_lines(plan, edited, tz)},
+            )
         except GroupsError as exc:
             form.add_error(None, str(exc))
             return render(request, "groups/group_form.html", context)

@@ -338,3 +338,18 @@ def test_the_moved_and_cancelled_emails_carry_the_year(
     assert (member.email, "New time for your session: Tue 12 Jan 2027, 18:30") in subjects
     assert (waiting.email, "Cancelled: your session on Tue 19 Jan 2027, 18:00") in subjects
     assert all(group.name not in subject for _to, subject in subjects)
+
+
+def test_a_stale_confirmation_shows_the_new_plan_and_changes_nothing(coordinator_client, group):
+    url = reverse("groups:group-edit", args=[group.pk])
+    seen = coordinator_client.post(url, form_data(group, weekdays=["2"])).context["plan"]
+    book(session_on(group, dt.date(2027, 1, 12)), 2)  # someone books meanwhile
+    response = coordinator_client.post(
+        url, form_data(group, weekdays=["2"], confirm_plan=seen.fingerprint())
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "changed while you were reviewing" in page
+    assert "The 2 members booked or waiting are told by email." in page
+    assert reload(group).rrule == "FREQ=WEEKLY;BYDAY=TU"
+    assert group.sessions.scheduled().count() == 4

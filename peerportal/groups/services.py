@@ -100,6 +100,22 @@ def _check_group(group: SupportGroup, *, today: dt.date, previous: SupportGroup 
         raise exceptions.InvalidGroup(message)
 
 
+def _lock_group(pk: int, *, now: dt.datetime) -> SupportGroup:
+    """Lock a group's future sessions, then the group itself.
+
+    The order matters: ``booking_create`` locks a session and then (through its join) the
+    group. Taking the sessions first here means a schedule edit and a booking wait for
+    each other instead of deadlocking (a PostgreSQL race test proves it).
+    """
+    list(
+        GroupSession.objects.select_for_update()
+        .filter(group_id=pk, starts_at__gt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return SupportGroup.objects.select_for_update().get(pk=pk)
+
+
 def group_save(
     *,
     actor,
@@ -122,8 +138,8 @@ def group_save(
         creating = group.pk is None
         previous = None
         if not creating:
-            # Lock the group: two coordinators saving at once apply one plan after the other.
-            previous = SupportGroup.objects.select_for_update().get(pk=group.pk)
+            # Two coordinators saving at once apply one plan after the other.
+            previous = _lock_group(group.pk, now=now)
         _check_group(group, today=timezone.localdate(now, tz), previous=previous)
         group.save()
         if topics is not None:
@@ -224,7 +240,7 @@ def group_archive(
     nobody booked are removed, booked ones cancelled with the members told."""
     now = now or timezone.now()
     with transaction.atomic():
-        group = SupportGroup.objects.select_for_update().get(pk=group.pk)
+        group = _lock_group(group.pk, now=now)
         if group.is_archived:
             raise exceptions.GroupsError(_("This group is already archived."))
         plan = schedule_plan(

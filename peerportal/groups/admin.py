@@ -10,8 +10,10 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(SupportGroup)
 class SupportGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "format", "language", "capacity", "is_published"]
+    list_display = ["name", "format", "language", "capacity", "is_published", "archived_at"]
     list_filter = ["format", "language", "is_published", "topics"]
+    # The schedule is built and its sessions regenerated in the portal's group form only.
+    readonly_fields = ["rrule", "skipped_dates", "archived_at"]
     search_fields = ["name"]
     filter_horizontal = ["topics", "facilitators"]
 

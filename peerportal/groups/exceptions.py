@@ -42,3 +42,21 @@ class AttendanceNotOpen(GroupsError):
 
 class NotFacilitator(GroupsError):
     message = _("Only this group's facilitators can do that.")
+
+
+class InvalidGroup(GroupsError):
+    message = _("Some of the group's settings are not possible.")
+
+
+class PlanChanged(GroupsError):
+    message = _(
+        "The group's sessions changed while you were reviewing (someone booked or cancelled). "
+        "Please check what will happen again."
+    )
+
+
+class GroupHasBookings(GroupsError):
+    message = _(
+        "This group has had bookings, so it can't be deleted: archive it instead. "
+        "Its history stays for members and reports."
+    )

@@ -6,13 +6,21 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerportal.core.recurrence import expand, validate_rrule
+from peerportal.core.recurrence import (
+    Occurrence,
+    Schedule,
+    occurrence_dates,
+    summary,
+    to_utc,
+    validate_schedule_rule,
+)
 
 
 class Topic(models.Model):
@@ -44,7 +52,23 @@ class Audience(models.TextChoices):
 
 class SupportGroupQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True)
+        """Listed, bookable groups: published and not archived."""
+        return self.filter(is_published=True, archived_at__isnull=True)
+
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+# Bounds of a group's settings, checked by the form (with a clear message), the service
+# and, where cheap, the database. Why these numbers:
+CAPACITY_MAX = 500  # larger than any room or video call a peer group uses
+HORIZON_WEEKS_MAX = 26  # half a year of sessions open ahead; the daily task tops it up
+SESSION_MIN = dt.timedelta(minutes=15)  # shorter is a typo, not a meeting
+SESSION_MAX = dt.timedelta(hours=8)  # a full-day retreat; groups never run overnight
+FIRST_DATE_PAST_DAYS = 28  # a new group may record that it started a few weeks ago
+FIRST_DATE_FUTURE_DAYS = 731  # about two years: nobody plans a group further ahead
+LAST_DATE_FUTURE_DAYS = 3 * 366  # a series may run up to three years from today
+SKIPPED_DATES_MAX = 60
 
 
 class SupportGroup(models.Model):
@@ -77,39 +101,57 @@ class SupportGroup(models.Model):
         blank=True,
         related_name="facilitated_groups",
     )
-    capacity = models.PositiveSmallIntegerField(_("seats per session"), default=12)
+    capacity = models.PositiveSmallIntegerField(
+        _("seats per session"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(CAPACITY_MAX)],
+    )
     virtual_link = models.URLField(
         _("meeting link"), blank=True, help_text=_("Shown only to booked members and facilitators.")
     )
     link_visible_minutes = models.PositiveSmallIntegerField(
-        _("show the link this many minutes before start"), default=30
+        _("show the link this many minutes before start"),
+        default=30,
+        validators=[MaxValueValidator(240)],
     )
     booking_opens_days = models.PositiveSmallIntegerField(
         _("booking opens (days before)"),
         default=21,
+        validators=[MinValueValidator(1), MaxValueValidator(182)],
         help_text=_("How far ahead members may book a session."),
     )
     booking_closes_minutes = models.PositiveSmallIntegerField(
-        _("booking closes (minutes before)"), default=15
+        _("booking closes (minutes before)"),
+        default=15,
+        validators=[MaxValueValidator(24 * 60)],
     )
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(
         _("cancellation cutoff (hours before)"),
         default=2,
+        validators=[MaxValueValidator(7 * 24)],
         help_text=_("Members can cancel online until this many hours before the start."),
     )
+    # Built by core.recurrence.Schedule from the form's schedule builder; never typed.
     rrule = models.CharField(
         _("repeats"),
         max_length=200,
-        default="FREQ=WEEKLY",
-        validators=[validate_rrule],
-        help_text=_("An iCalendar rule, e.g. FREQ=WEEKLY;BYDAY=TU for every Tuesday."),
+        default="FREQ=WEEKLY;BYDAY=MO",
+        validators=[validate_schedule_rule],
     )
+    # Dates of the schedule with no session (holidays), ISO strings, each an occurrence.
+    skipped_dates = models.JSONField(_("skipped dates"), default=list, blank=True)
     first_date = models.DateField(_("first date"))
     until = models.DateField(_("last date"), null=True, blank=True)
     start_time = models.TimeField(_("starts (local time)"))
     end_time = models.TimeField(_("ends (local time)"))
-    horizon_weeks = models.PositiveSmallIntegerField(_("sessions planned ahead (weeks)"), default=8)
+    horizon_weeks = models.PositiveSmallIntegerField(
+        _("sessions planned ahead (weeks)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(HORIZON_WEEKS_MAX)],
+    )
     is_published = models.BooleanField(_("published"), default=False)
+    # Archived groups leave the directory and get no new sessions; their history stays.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SupportGroupQuerySet.as_manager()
@@ -121,7 +163,14 @@ class SupportGroup(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="groups_capacity_positive"),
             models.CheckConstraint(
-                condition=~Q(start_time=F("end_time")), name="groups_start_not_end"
+                condition=Q(capacity__lte=CAPACITY_MAX), name="groups_capacity_bounded"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="groups_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(horizon_weeks__gte=1, horizon_weeks__lte=HORIZON_WEEKS_MAX),
+                name="groups_horizon_bounded",
             ),
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(until__gte=F("first_date")),
@@ -140,8 +189,10 @@ class SupportGroup(models.Model):
             errors["virtual_link"] = _("Online and hybrid groups need a meeting link.")
         if self.until and self.first_date and self.until < self.first_date:
             errors["until"] = _("The last date is before the first date.")
-        if self.start_time and self.end_time and self.start_time == self.end_time:
-            errors["end_time"] = _("A session must end after it starts.")
+        if self.start_time and self.end_time:
+            message = session_length_error(self.start_time, self.end_time)
+            if message:
+                errors["end_time"] = message
         if errors:
             raise ValidationError(errors)
 
@@ -149,18 +200,68 @@ class SupportGroup(models.Model):
     def is_virtual(self) -> bool:
         return self.format in (GroupFormat.VIRTUAL, GroupFormat.HYBRID)
 
-    def planned_occurrences(self, *, tz, window_start: dt.datetime, window_end: dt.datetime):
-        """The schedule's occurrences in [window_start, window_end), local time kept over DST."""
-        return expand(
-            self.rrule,
-            first_date=self.first_date,
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule.from_rule(self.rrule)
+
+    @property
+    def skipped(self) -> list[dt.date]:
+        return sorted(dt.date.fromisoformat(d) for d in self.skipped_dates or [])
+
+    def schedule_summary(self) -> str:
+        """ "Every other Tuesday, 18:00–19:30, from 5 Jan 2027…" for people to read."""
+        try:
+            schedule = self.schedule
+        except ValidationError:
+            return ""
+        return summary(
+            schedule,
             start_time=self.start_time,
             end_time=self.end_time,
-            tz=tz,
-            window_start=window_start,
-            window_end=window_end,
+            first_date=self.first_date,
             until=self.until,
+            skipped=self.skipped,
         )
+
+    def planned_occurrences(self, *, tz, window_start: dt.datetime, window_end: dt.datetime):
+        """The schedule's occurrences starting in [window_start, window_end): expanded on
+        local dates, then given the local start and end time, so 18:00 stays 18:00 over DST."""
+        first = max(self.first_date, window_start.astimezone(tz).date())
+        last = (window_end.astimezone(tz) + dt.timedelta(days=1)).date()
+        out = []
+        dates = occurrence_dates(
+            self.schedule,
+            first_date=self.first_date,
+            from_date=first,
+            last_date=last,
+            until=self.until,
+            skipped=self.skipped,
+        )
+        for day in dates:
+            start = to_utc(day, self.start_time, tz)
+            if window_start <= start < window_end:
+                out.append(
+                    Occurrence(start=start, end=to_utc(day, self.end_time, tz), local_date=day)
+                )
+        return out
+
+
+def session_length_error(start: dt.time, end: dt.time):
+    """The message when a session's times are impossible, else None (no overnight groups)."""
+    if end <= start:
+        return _("A session must end after it starts (groups don't run overnight).")
+    length = dt.datetime.combine(dt.date(2000, 1, 1), end) - dt.datetime.combine(
+        dt.date(2000, 1, 1), start
+    )
+    if length < SESSION_MIN:
+        return _("A session lasts at least 15 minutes.")
+    if length > SESSION_MAX:
+        return _("A session lasts at most 8 hours.")
+    return None
 
 
 class SessionStatus(models.TextChoices):

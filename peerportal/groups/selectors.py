@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import ExtractIsoWeekDay
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from peerportal.core.models import Organization
-from peerportal.core.permissions import is_coordinator, require_role
+from peerportal.core.permissions import has_role, is_coordinator, require_role
 
 from .models import Booking, BookingStatus, GroupSession, SupportGroup, Topic
 
@@ -84,6 +85,25 @@ def group_get_public(pk: int, *, now=None) -> SupportGroup:
     )
 
 
+def group_get_for_viewer(user, pk: int, *, now=None) -> tuple[SupportGroup, bool]:
+    """A group's page: published groups for everyone; an unpublished or archived group only
+    as a preview for coordinators and the group's own facilitators (others get a 404).
+    Returns the group and whether this is such a preview."""
+    try:
+        return group_get_public(pk, now=now), False
+    except Http404:
+        if not has_role(user, "staff"):
+            raise
+    now = now or timezone.now()
+    qs = SupportGroup.objects.select_related("location").prefetch_related(
+        "topics",
+        Prefetch("sessions", queryset=_upcoming_sessions(now, 56), to_attr="upcoming_sessions"),
+    )
+    if not is_coordinator(user):
+        qs = qs.filter(facilitators=user)
+    return get_object_or_404(qs, pk=pk), True
+
+
 def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
     """The person's own active bookings for these sessions (one query)."""
     if not user.is_authenticated:
@@ -98,7 +118,7 @@ def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
 
 def session_get_public(pk: int) -> GroupSession:
     return get_object_or_404(
-        GroupSession.objects.filter(group__is_published=True)
+        GroupSession.objects.filter(group__is_published=True, group__archived_at__isnull=True)
         .with_counts()
         .select_related("group", "group__location"),
         pk=pk,
@@ -175,7 +195,7 @@ def group_list_for_coordinator(user):
     return (
         SupportGroup.objects.select_related("location")
         .prefetch_related("facilitators")
-        .order_by("name")
+        .order_by(F("archived_at").asc(nulls_first=True), "name")
     )
 
 
@@ -184,18 +204,5 @@ def group_get_for_coordinator(user, pk: int) -> SupportGroup:
     return get_object_or_404(SupportGroup, pk=pk)
 
 
-def sessions_off_schedule(group: SupportGroup, *, now=None):
-    """Booked future sessions the group's (edited) schedule no longer produces."""
-    now = now or timezone.now()
-    window_end = now + dt.timedelta(weeks=group.horizon_weeks)
-    wanted = [
-        o.start
-        for o in group.planned_occurrences(
-            tz=Organization.get().tzinfo, window_start=now, window_end=window_end
-        )
-    ]
-    return (
-        group.sessions.scheduled()
-        .filter(occurrence_start__gte=now, occurrence_start__lt=window_end)
-        .exclude(occurrence_start__in=wanted)
-    )
+def group_has_bookings(group: SupportGroup) -> bool:
+    return Booking.objects.filter(session__group=group).exists()

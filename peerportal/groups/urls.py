@@ -19,4 +19,7 @@ urlpatterns = [
     path("manage/", views.group_manage_list, name="group-manage-list"),
     path("manage/new/", views.group_edit, name="group-create"),
     path("manage/<int:pk>/edit/", views.group_edit, name="group-edit"),
+    path("manage/<int:pk>/archive/", views.group_archive, name="group-archive"),
+    path("manage/<int:pk>/delete/", views.group_delete, name="group-delete"),
+    path("manage/schedule-preview/", views.schedule_preview, name="schedule-preview"),
 ]

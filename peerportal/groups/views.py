@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
@@ -19,9 +20,10 @@ from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
 
 from . import permissions, selectors, services
-from .exceptions import GroupsError
+from .exceptions import GroupHasBookings, GroupsError, PlanChanged
 from .forms import DirectoryFilterForm, GroupForm, SessionCancelForm, SessionMoveForm
-from .models import Attendance, BookingStatus
+from .models import HORIZON_WEEKS_MAX, Attendance, BookingStatus
+from .planning import plan_lines, schedule_plan
 
 
 @require_GET
@@ -74,9 +76,30 @@ def _box_context(request, session, booking, now=None) -> dict:
 
 @require_GET
 def group_detail(request, pk: int):
-    group = selectors.group_get_public(pk)
+    group, preview = selectors.group_get_for_viewer(request.user, pk)
     rows = _session_rows(request, group.upcoming_sessions)
-    return render(request, "groups/group_detail.html", {"group": group, "rows": rows})
+    context = {"group": group, "rows": rows, "preview": preview}
+    if preview:  # nothing can be booked from a preview (the booking view would 404 anyway)
+        context["next_dates"] = _next_dates(group)
+        for row in rows:
+            row["can_book"] = False
+    return render(request, "groups/group_detail.html", context)
+
+
+def _next_dates(group, count: int = 8) -> list[dict]:
+    """The schedule's next dates in local time, for previews (no sessions are created)."""
+    tz = Organization.get().tzinfo
+    now = timezone.now()
+    try:
+        occurrences = group.planned_occurrences(
+            tz=tz, window_start=now, window_end=now + dt.timedelta(weeks=HORIZON_WEEKS_MAX * 2)
+        )
+    except ValidationError:
+        return []
+    return [
+        {"starts": timezone.localtime(o.start, tz), "ends": timezone.localtime(o.end, tz)}
+        for o in occurrences[:count]
+    ]
 
 
 def _booking_response(request, session, *, ok: str = "", error: str = ""):
@@ -238,33 +261,123 @@ def group_manage_list(request):
 
 @role_required("coordinator")
 def group_edit(request, pk: int | None = None):
+    """Create or edit a group. When an edit changes existing sessions, the coordinator first
+    sees exactly what will happen (moves, cancellations, removals, new sessions) and
+    confirms; the confirmation carries the plan's fingerprint so a booking made meanwhile
+    shows the new plan instead of applying a different one."""
     group = selectors.group_get_for_coordinator(request.user, pk) if pk else None
     form = GroupForm(request.POST or None, instance=group)
+    context = {"form": form, "group": group}
     if request.method == "POST" and form.is_valid():
-        group = form.save(commit=False)
-        services.group_save(
-            actor=request.user,
-            group=group,
-            topics=form.cleaned_data["topics"],
-            facilitators=form.cleaned_data["facilitators"],
-            request=request,
-        )
-        messages.success(request, _("Group saved."))
-        off_schedule = selectors.sessions_off_schedule(group).count()
-        if off_schedule:
-            messages.warning(
+        edited = form.instance
+        tz = Organization.get().tzinfo
+        plan = schedule_plan(group=edited, tz=tz) if edited.pk else None
+        confirmed = request.POST.get("confirm_plan")
+        if plan is not None and plan.touches_existing and confirmed != plan.fingerprint():
+            if confirmed:
+                messages.warning(request, str(PlanChanged.message))
+            return render(
                 request,
-                ngettext(
-                    "%(n)d booked session is no longer on the schedule. "
-                    "Move or cancel it from its roster so members are told.",
-                    "%(n)d booked sessions are no longer on the schedule. "
-                    "Move or cancel them from their rosters so members are told.",
-                    off_schedule,
-                )
-                % {"n": off_schedule},
+                "groups/group_confirm_schedule.html",
+                {**context, "plan": plan, "plan_lines": plan_lines(plan, edited, tz)},
             )
+        try:
+            plan = services.group_save(
+                actor=request.user,
+                group=edited,
+                topics=form.cleaned_data["topics"],
+                facilitators=form.cleaned_data["facilitators"],
+                expected_plan=confirmed or None,
+                request=request,
+            )
+        except PlanChanged as exc:  # someone booked meanwhile: show the plan as it is now
+            messages.warning(request, str(exc))
+            plan = schedule_plan(group=edited, tz=tz)
+            return render(
+                request,
+                "groups/group_confirm_schedule.html",
+                {**context, "plan": plan, "plan_lines": plan_lines(plan, edited, tz)},
+            )
+        except GroupsError as exc:
+            form.add_error(None, str(exc))
+            return render(request, "groups/group_form.html", context)
+        messages.success(request, _("Group saved."))
+        for line in plan_lines(plan, edited, tz, with_dates=False):
+            messages.info(request, line["text"])
         return redirect("groups:group-manage-list")
-    return render(request, "groups/group_form.html", {"form": form, "group": group})
+    if group is not None:
+        context["summary"] = group.schedule_summary()
+        context["next_dates"] = _next_dates(group)
+    return render(request, "groups/group_form.html", context)
+
+
+@require_POST
+@role_required("coordinator")
+def schedule_preview(request):
+    """HTMX: the schedule builder's summary and next dates for the form as it is now."""
+    pk = request.POST.get("group") or ""
+    group = selectors.group_get_for_coordinator(request.user, int(pk)) if pk.isdigit() else None
+    form = GroupForm(request.POST, instance=group)
+    form.is_valid()
+    schedule_fields = set(GroupForm.SCHEDULE_FIELDS)
+    # Fields not filled in yet are not mistakes while the coordinator is still typing.
+    errors = [
+        message
+        for name, errs in form.errors.as_data().items()
+        if name in schedule_fields
+        for error in errs
+        if error.code != "required"
+        for message in error.messages
+    ]
+    missing = any(name in schedule_fields for name in form.errors)
+    context = {"errors": errors}
+    if not errors and not missing and getattr(form, "schedule", None) is not None:
+        edited = form.instance
+        context["summary"] = edited.schedule_summary()
+        context["next_dates"] = _next_dates(edited)
+    return render(request, "groups/_schedule_preview.html", context)
+
+
+@role_required("coordinator")
+def group_archive(request, pk: int):
+    group = selectors.group_get_for_coordinator(request.user, pk)
+    if group.is_archived:
+        messages.info(request, _("This group is already archived."))
+        return redirect("groups:group-manage-list")
+    tz = Organization.get().tzinfo
+    if request.method == "POST":
+        plan = services.group_archive(actor=request.user, group=group, request=request)
+        messages.success(request, _("The group is archived."))
+        for line in plan_lines(plan, group, tz, with_dates=False):
+            messages.info(request, line["text"])
+        return redirect("groups:group-manage-list")
+    plan = schedule_plan(group=group, tz=tz, keep_schedule=False)
+    return render(
+        request,
+        "groups/group_archive.html",
+        {"group": group, "plan": plan, "plan_lines": plan_lines(plan, group, tz)},
+    )
+
+
+@role_required("coordinator")
+def group_delete(request, pk: int):
+    group = selectors.group_get_for_coordinator(request.user, pk)
+    has_bookings = selectors.group_has_bookings(group)
+    if request.method == "POST" and not has_bookings:
+        try:
+            services.group_delete(actor=request.user, group=group, request=request)
+        except GroupsError as exc:
+            messages.error(request, str(exc))
+            return redirect("groups:group-delete", pk=pk)
+        messages.success(request, _("The group was deleted."))
+        return redirect("groups:group-manage-list")
+    if request.method == "POST":
+        messages.error(request, str(GroupHasBookings.message))
+    return render(
+        request,
+        "groups/group_delete.html",
+        {"group": group, "has_bookings": has_bookings, "sessions": group.sessions.count()},
+    )
 
 
 @role_required("coordinator")
@@ -295,7 +408,7 @@ def session_move(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.times()
-        with transaction.atomic():
+        try:
             services.session_move(
                 actor=request.user,
                 session=session,
@@ -304,6 +417,9 @@ def session_move(request, pk: int):
                 notice=form.cleaned_data["notice"],
                 request=request,
             )
+        except GroupsError as exc:
+            form.add_error(None, str(exc))
+            return render(request, "groups/session_move.html", {"form": form, "session": session})
         messages.success(request, _("The session was moved and booked members were told."))
         return redirect("groups:session-roster", pk=session.pk)
     return render(request, "groups/session_move.html", {"form": form, "session": session})

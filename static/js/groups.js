@@ -15,3 +15,20 @@
     if (pressed) pressed.focus();
   });
 })();
+
+// Group form, schedule builder: show the weekly or the monthly choices for the chosen
+// "Repeats" (both stay visible without scripts; the server ignores the other ones).
+(() => {
+  const sync = () => {
+    const chosen = document.querySelector('#schedule-builder input[name="repeat"]:checked');
+    if (!chosen) return;
+    document.querySelectorAll("#schedule-builder [data-repeat]").forEach((part) => {
+      part.hidden = part.dataset.repeat !== chosen.value;
+    });
+  };
+  document.addEventListener("change", (event) => {
+    if (event.target && event.target.name === "repeat") sync();
+  });
+  document.addEventListener("DOMContentLoaded", sync);
+  if (document.readyState !== "loading") sync();
+})();

@@ -45,6 +45,9 @@ TABLE = {
     "groups:group-manage-list": ("get", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
     "groups:group-create": ("get", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
     "groups:group-edit": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
+    "groups:group-archive": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
+    "groups:group-delete": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
+    "groups:schedule-preview": ("post", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
     "reports:groups:overview": ("get", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
     "reports:groups:overview-csv": ("get", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
 }
@@ -115,6 +118,26 @@ def test_each_persona_gets_what_the_table_says(name, world, clients):
             assert response.status_code == want, f"{persona} at {name}: {response.status_code}"
             if want == 302:
                 assert not response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+@pytest.mark.parametrize("state", ["unpublished", "archived"])
+def test_only_coordinators_and_its_facilitators_preview_a_hidden_group(state, world, clients):
+    from django.utils import timezone
+
+    group = world["group"]
+    if state == "unpublished":
+        group.is_published = False
+    else:
+        group.archived_at = timezone.now()
+    group.save()
+    url = reverse("groups:group-detail", args=[group.pk])
+    expected = (404, 404, 404, 200, 404, 404, 200)
+    for persona, want in zip(PERSONAS, expected, strict=True):
+        response = clients[persona].get(url)
+        assert response.status_code == want, f"{persona}: {response.status_code}"
+        if want == 200:
+            assert "Preview:" in response.content.decode()
+            assert "Book a place" not in response.content.decode()
 
 
 def test_the_feed_opens_with_its_token_only(anonymous_client, member, world):

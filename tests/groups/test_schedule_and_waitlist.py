@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerportal.core.models import Organization
-from peerportal.groups import selectors, services
+from peerportal.groups import services
 from peerportal.groups.models import Booking, BookingStatus, GroupFormat
 from tests.factories import LocationFactory, UserFactory
 from tests.groups.factories import GroupSessionFactory, SupportGroupFactory
@@ -29,53 +29,6 @@ def _next_local(weekday: int, at: dt.time, tz) -> dt.datetime:
     today = timezone.localdate(timezone.now(), tz)
     day = today + dt.timedelta(days=(weekday - today.weekday()) % 7 or 7)
     return dt.datetime.combine(day, at, tzinfo=tz)
-
-
-# --- Schedule edits ---------------------------------------------------------------------
-def test_changing_a_groups_time_replaces_unbooked_sessions_and_keeps_booked_ones(new_york, member):
-    now = timezone.now()
-    group = SupportGroupFactory(
-        rrule="FREQ=WEEKLY;BYDAY=TU", first_date=timezone.localdate(now, NY), horizon_weeks=4
-    )
-    services.group_sessions_generate(group=group, now=now)
-    booked = group.sessions.order_by("starts_at")[1]
-    services.booking_create(session=booked, member=member)
-
-    group.start_time, group.end_time = dt.time(19), dt.time(20, 30)
-    group.save()
-    services.group_sessions_generate(group=group, now=now)
-
-    local_times = [s.starts_at.astimezone(NY).time() for s in group.sessions.all()]
-    assert local_times.count(dt.time(18)) == 1, "only the booked old session remains"
-    assert local_times.count(dt.time(19)) == 4
-    assert booked.pk in set(group.sessions.values_list("pk", flat=True))
-    assert list(selectors.sessions_off_schedule(group, now=now)) == [booked]
-
-
-def test_coordinator_is_told_about_booked_sessions_left_off_the_schedule(
-    coordinator_client, member
-):
-    group = SupportGroupFactory(
-        rrule="FREQ=WEEKLY;BYDAY=TU", first_date=timezone.localdate(), horizon_weeks=3
-    )
-    services.group_sessions_generate(group=group)
-    services.booking_create(session=group.sessions.first(), member=member)
-    from peerportal.groups.forms import GroupForm
-
-    data = {
-        k: v
-        for k, v in GroupForm(instance=group).initial.items()
-        if v is not None and k not in ("topics", "facilitators")
-    }
-    data.update(
-        {"rrule": "FREQ=WEEKLY;BYDAY=WE", "is_published": "on", "location": group.location_id}
-    )
-    data.pop("until", None)
-    response = coordinator_client.post(
-        reverse("groups:group-edit", args=[group.pk]), data, follow=True
-    )
-    assert response.status_code == 200
-    assert "1 booked session is no longer on the schedule" in response.content.decode()
 
 
 # --- Directory filters ------------------------------------------------------------------

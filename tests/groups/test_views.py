@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,6 +175,7 @@ def test_personal_feed_lists_confirmed_bookings_and_unknown_tokens_are_404(clien
     assert client.get(reverse("groups:booking-feed", args=["not-a-token"])).status_code == 404
 
 
+@time_machine.travel(dt.datetime(2026, 11, 23, 15, tzinfo=dt.UTC), tick=False)
 def test_coordinator_creates_a_group_and_sessions_appear(coordinator_client, staff):
     topic = TopicFactory(name="Anxiety")
     from tests.factories import LocationFactory
@@ -192,7 +194,9 @@ def test_coordinator_creates_a_group_and_sessions_appear(coordinator_client, sta
             "facilitators": [staff.pk],
             "capacity": 8,
             "link_visible_minutes": 30,
-            "rrule": "FREQ=WEEKLY;BYDAY=MO",
+            "repeat": "weekly",
+            "weekdays": ["0"],
+            "interval": "1",
             "first_date": timezone.localdate().isoformat(),
             "start_time": "18:00",
             "end_time": "19:00",
@@ -210,6 +214,7 @@ def test_coordinator_creates_a_group_and_sessions_appear(coordinator_client, sta
     assert group.sessions.count() >= 3
 
 
+@time_machine.travel(dt.datetime(2026, 11, 23, 15, tzinfo=dt.UTC), tick=False)
 def test_group_form_rejects_bad_recurrence_and_missing_location(coordinator_client):
     response = coordinator_client.post(
         reverse("groups:group-create"),
@@ -221,7 +226,8 @@ def test_group_form_rejects_bad_recurrence_and_missing_location(coordinator_clie
             "format": "in_person",
             "capacity": 8,
             "link_visible_minutes": 30,
-            "rrule": "EVERY TUESDAY",
+            "repeat": "weekly",
+            "weekdays": [],
             "first_date": "2026-12-01",
             "start_time": "18:00",
             "end_time": "19:00",
@@ -233,7 +239,8 @@ def test_group_form_rejects_bad_recurrence_and_missing_location(coordinator_clie
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "rrule" in errors and "location" in errors
+    assert errors["weekdays"] == ["Choose at least one day of the week."]
+    assert "location" in errors
 
 
 def test_coordinator_cancels_a_session_after_confirming(coordinator_client, member):

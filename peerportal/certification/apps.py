@@ -64,3 +64,8 @@ class CertificationConfig(AppConfig):
         USER_DATA.setdefault("certification.trainingrecord", UserDataPolicy("delete"))
         USER_DATA.setdefault("certification.review", UserDataPolicy("keep", scrub=("comment",)))
         USER_DATA.setdefault("certification.supervisionsession", UserDataPolicy("delete"))
+        # Trainings are the organization's (kept; the facilitator pseudonymised on erasure);
+        # a person's place on a roster and their credits are theirs (deleted).
+        USER_DATA.setdefault("certification.trainingevent", UserDataPolicy("keep"))
+        USER_DATA.setdefault("certification.trainingattendee", UserDataPolicy("delete"))
+

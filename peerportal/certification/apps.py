@@ -65,7 +65,10 @@ class CertificationConfig(AppConfig):
         USER_DATA.setdefault("certification.review", UserDataPolicy("keep", scrub=("comment",)))
         USER_DATA.setdefault("certification.supervisionsession", UserDataPolicy("delete"))
         # Trainings are the organization's (kept; the facilitator pseudonymised on erasure);
-        # a person's place on a roster and their credits are theirs (deleted).
+        # a place on a roster is the person's (deleted). Credits are kept, pointing at the
+        # pseudonymised person: "delete" would also remove the credits an erased facilitator
+        # approved for everyone else. The person's records themselves are deleted (above).
         USER_DATA.setdefault("certification.trainingevent", UserDataPolicy("keep"))
         USER_DATA.setdefault("certification.trainingattendee", UserDataPolicy("delete"))
+        USER_DATA.setdefault("certification.trainingcredit", UserDataPolicy("keep"))
 

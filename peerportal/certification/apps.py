@@ -17,6 +17,7 @@ class CertificationConfig(AppConfig):
         from . import notifications, panels, services
 
         register_nav(_("My training"), "certification:progress", "staff", order=250)
+        register_nav(_("Trainings"), "certification:training-list", "staff", order=255)
         register_nav(_("Reviews"), "certification:review-queue", "supervisor", order=400)
         register_nav(_("My team"), "certification:team", "supervisor", order=410)
         register_panel(
@@ -71,4 +72,3 @@ class CertificationConfig(AppConfig):
         USER_DATA.setdefault("certification.trainingevent", UserDataPolicy("keep"))
         USER_DATA.setdefault("certification.trainingattendee", UserDataPolicy("delete"))
         USER_DATA.setdefault("certification.trainingcredit", UserDataPolicy("keep"))
-

@@ -282,10 +282,14 @@ def training_event_list_for(user):
     from .models import TrainingAttendee
 
     require_role(user, "staff")
-    return _trainings().annotate(
-        registered=Exists(TrainingAttendee.objects.filter(event=OuterRef("pk"), person=user)),
-        roster_size=Count("attendees", distinct=True),
-    ).order_by("-held_on", "-id")
+    return (
+        _trainings()
+        .annotate(
+            registered=Exists(TrainingAttendee.objects.filter(event=OuterRef("pk"), person=user)),
+            roster_size=Count("attendees", distinct=True),
+        )
+        .order_by("-held_on", "-id")
+    )
 
 
 def training_event_get(user, pk: int):

@@ -360,7 +360,12 @@ def training_credit_get_for(user, pk: int):
     require_role(user, "staff")
     credit = get_object_or_404(
         TrainingCredit.objects.select_related("event", "person", "approved_by").prefetch_related(
-            Prefetch("records", queryset=TrainingRecord.objects.select_related("topic"))
+            Prefetch(
+                "records",
+                queryset=TrainingRecord.objects.select_related("topic").order_by(
+                    "topic__name", "pk"
+                ),
+            )
         ),
         pk=pk,
     )

@@ -323,14 +323,15 @@ def training_roster(event):
 
 
 def training_roster_candidates(event):
-    """Staff who could be added to the roster: not on it, not the facilitator."""
-    return (
-        User.objects.staff()
-        .exclude(pk=event.facilitator_id)
-        .exclude(training_attendance__event=event)
-        .only("pk", "display_name")
-        .order_by("display_name", "pk")
-    )
+    """Staff the facilitator may add, never themselves: before closing, anyone not on the
+    roster; after closing (a late attendee), anyone not yet credited — including someone
+    who registered but was not marked present."""
+    qs = User.objects.staff().exclude(pk=event.facilitator_id)
+    if event.is_closed:
+        qs = qs.exclude(training_credits__event=event)
+    else:
+        qs = qs.exclude(training_attendance__event=event)
+    return qs.only("pk", "display_name").order_by("display_name", "pk")
 
 
 def training_close_summary(event, closer) -> dict:

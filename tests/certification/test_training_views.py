@@ -254,6 +254,20 @@ def test_a_late_attendee_is_added_and_credited_after_closing(
     }
 
 
+def test_someone_registered_but_not_marked_present_can_be_credited_late(
+    training, staff, other_staff, supervisor, facilitator_client
+):
+    services.training_attendee_add(actor=supervisor, event=training, person=staff)
+    services.training_attendee_register(person=other_staff, event=training)
+    services.training_event_close(actor=supervisor, event=training)
+    url = reverse("certification:training-attendance", args=[training.pk])
+    page = facilitator_client.get(url).content.decode()
+    assert f'value="{other_staff.pk}"' in page  # offered as a late attendee
+    assert f'value="{staff.pk}"' not in page  # already credited
+    facilitator_client.post(url, {"action": "add", "add-person": other_staff.pk})
+    assert TrainingCredit.objects.filter(person=other_staff).count() == 1
+
+
 # --- the certificate ----------------------------------------------------------------------------
 
 

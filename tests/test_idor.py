@@ -90,6 +90,38 @@ def _call(owner, other):
     }
 
 
+def _training(facilitator):
+    from peerportal.certification import selectors, services
+    from peerportal.certification.demo import seed_credential_types
+    from tests.factories import CoordinatorFactory
+
+    seed_credential_types()
+    return services.training_event_save(
+        actor=CoordinatorFactory(),
+        title="IDOR training",
+        description="",
+        provider=services.approved_provider_names()[0],
+        held_on=selectors.local_today(),
+        facilitator=facilitator,
+        topic_hours={None: Decimal(2)},
+    )
+
+
+def _facilitated_training(owner, other):
+    return {"pk": _training(owner).pk}
+
+
+def _training_credit(owner, other):
+    from peerportal.certification import services
+    from tests.factories import StaffFactory
+
+    facilitator = StaffFactory()
+    event = _training(facilitator)
+    services.training_attendee_add(actor=facilitator, event=event, person=owner)
+    services.training_event_close(actor=facilitator, event=event)
+    return {"pk": owner.training_credits.get().pk}
+
+
 OWNED = {
     "groups:booking-cancel": ("member", _booking),
     "groups:session-roster": ("staff", _facilitated_session),
@@ -101,6 +133,9 @@ OWNED = {
     "warmline:shift-release": ("staff", _assignment),
     "warmline:swap-offer": ("staff", _assignment),
     "warmline:call-edit": ("staff", _call),
+    "certification:training-attendance": ("staff", _facilitated_training),
+    "certification:training-close": ("staff", _facilitated_training),
+    "certification:training-certificate": ("staff", _training_credit),
 }
 
 SHARED = {
@@ -112,6 +147,7 @@ SHARED = {
     "dropin:tally-tap": "a location's anonymous visit counter",
     "dropin:tally-undo": "undoes only the requester's own last tap (kept in their session)",
     "warmline:shift-sign-up": "an open shift any program member may take (the service checks eligibility)",
+    "certification:training-register": "a training any staff member may register for; acts only on the requester's own place on its roster",
     "warmline:swap-take": "an open swap any qualified colleague may take (the service checks eligibility)",
 }
 

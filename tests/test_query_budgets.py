@@ -73,6 +73,10 @@ PAGES = [
     Page("staff", "warmline:call-list"),
     Page("staff", "dropin:tally-list"),
     Page("staff", "certification:progress"),
+    Page("staff", "certification:training-list"),
+    Page("staff", "certification:training-attendance", "training"),
+    Page("staff", "certification:training-close", "training"),
+    Page("staff", "certification:training-certificate", "credit"),
     # Supervisors
     Page("supervisor", "core:dashboard"),
     Page("supervisor", "certification:review-queue"),
@@ -92,6 +96,7 @@ PAGES = [
     Page("coordinator", "reports:dropin:overview"),
     Page("coordinator", "certification:attestation-list"),
     Page("coordinator", "certification:team"),
+    Page("coordinator", "certification:training-list"),
     Page("coordinator", "reminders:reminder-failed-list"),
 ]
 
@@ -110,7 +115,12 @@ def _count(client: Client, path: str) -> tuple[int, list[str]]:
 
 def _objects(people) -> dict:
     """The objects the detail pages open: each one that the data grows around."""
-    from peerportal.certification.models import RecordStatus, TrainingRecord
+    from peerportal.certification.models import (
+        RecordStatus,
+        TrainingCredit,
+        TrainingEvent,
+        TrainingRecord,
+    )
     from peerportal.core.models import Location
     from peerportal.dropin.models import Event
     from peerportal.groups.demo import DEMO_GROUPS
@@ -134,6 +144,8 @@ def _objects(people) -> dict:
             person=people["staff"], status=RecordStatus.SUBMITTED
         ).first(),
         "staff": people["staff"],
+        "training": TrainingEvent.objects.get(facilitator=people["staff"], closed_at__isnull=True),
+        "credit": TrainingCredit.objects.filter(person=people["staff"]).first(),
     }
 
 
@@ -146,6 +158,10 @@ def grow(people, objects, n: int, start: int = 0) -> None:  # noqa: PLR0915 — 
         Attestation,
         Review,
         SupervisionSession,
+        TrainingAttendee,
+        TrainingCredit,
+        TrainingEvent,
+        TrainingEventTopic,
         TrainingRecord,
     )
     from peerportal.core.audit import audit_record
@@ -283,6 +299,38 @@ def grow(people, objects, n: int, start: int = 0) -> None:  # noqa: PLR0915 — 
             staff=staff, supervisor=supervisor, date=today, hours=Decimal(1)
         )
         grant_credential(staff, f"staff-credential-{start + k}")
+
+    # Trainings: more on the list (each with topic lines), more staff on the open
+    # training's roster, and more certificates of attendance for the staff member.
+    open_training = objects["training"]
+    for k in range(n):
+        event = TrainingEvent.objects.create(
+            title=f"Grown training {start + k}",
+            provider="Invented Institute",
+            held_on=today - dt.timedelta(days=1 + k % 20),
+            facilitator=supervisor,
+            closed_at=now,
+            closed_by=supervisor,
+        )
+        TrainingEventTopic.objects.create(event=event, topic=topic, hours=Decimal(2))
+        TrainingEventTopic.objects.create(event=event, topic=None, hours=Decimal(1))
+        TrainingAttendee.objects.create(event=event, person=staff, attended=True)
+        TrainingCredit.objects.create(event=event, person=staff, approved_by=supervisor)
+        TrainingAttendee.objects.create(
+            event=open_training, person=StaffFactory(), attended=bool(k % 2)
+        )
+    credit = objects["credit"]
+    for k in range(n):  # the certificate shows the credit's records: more topic lines
+        TrainingRecord.objects.create(
+            person=staff,
+            course=credit.event.title,
+            provider=credit.event.provider,
+            completed_on=credit.event.held_on,
+            hours=Decimal("0.5"),
+            topic=CETopicFactory(code=f"grown-cert-topic-{start + k}"),
+            status="approved",
+            credit=credit,
+        )
 
     # Reminders and the audit trail.
     for k in range(n):

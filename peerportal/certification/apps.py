@@ -17,6 +17,7 @@ class CertificationConfig(AppConfig):
         from . import notifications, panels, services
 
         register_nav(_("My training"), "certification:progress", "staff", order=250)
+        register_nav(_("Trainings"), "certification:training-list", "staff", order=255)
         register_nav(_("Reviews"), "certification:review-queue", "supervisor", order=400)
         register_nav(_("My team"), "certification:team", "supervisor", order=410)
         register_panel(
@@ -64,3 +65,10 @@ class CertificationConfig(AppConfig):
         USER_DATA.setdefault("certification.trainingrecord", UserDataPolicy("delete"))
         USER_DATA.setdefault("certification.review", UserDataPolicy("keep", scrub=("comment",)))
         USER_DATA.setdefault("certification.supervisionsession", UserDataPolicy("delete"))
+        # Trainings are the organization's (kept; the facilitator pseudonymised on erasure);
+        # a place on a roster is the person's (deleted). Credits are kept, pointing at the
+        # pseudonymised person: "delete" would also remove the credits an erased facilitator
+        # approved for everyone else. The person's records themselves are deleted (above).
+        USER_DATA.setdefault("certification.trainingevent", UserDataPolicy("keep"))
+        USER_DATA.setdefault("certification.trainingattendee", UserDataPolicy("delete"))
+        USER_DATA.setdefault("certification.trainingcredit", UserDataPolicy("keep"))

@@ -183,12 +183,60 @@ def seed(*, people, scale="small", stdout=None) -> None:
             hours=Decimal(6),
             credit_requested=True,
         )
+    seed_trainings(people=people)
     if stdout is not None:
         stdout.write("certification: credential types, certifications and records ready")
     if scale == "large":
         seed_large(
             types=types, coordinator=coordinator, supervisor=people["supervisor"], stdout=stdout
         )
+
+
+TRAININGS = [
+    # (title, days from today, facilitator key, {topic code or None: hours}, closed)
+    (
+        "Ethics and boundaries refresher (invented)",
+        -14,
+        "supervisor",
+        {"ethics": 3, "peer-practice": 2},
+        True,
+    ),
+    ("Peer support practice day (invented)", 7, "staff", {"peer-practice": 5, None: 1}, False),
+]
+
+
+def seed_trainings(*, people) -> None:
+    """Two trainings the organization runs: one closed (the staff members were credited from
+    attendance, with certificates), one coming up with staff registered."""
+    from .models import TrainingEvent
+
+    if TrainingEvent.objects.exists():
+        return
+    today = timezone.localdate()
+    topics = {t.code: t for t in CETopic.objects.all()}
+    coordinator = people["coordinator"]
+    provider = services.approved_provider_names()[0]
+    for title, days, facilitator_key, hours, closed in TRAININGS:
+        facilitator = people[facilitator_key]
+        event = services.training_event_save(
+            actor=coordinator,
+            title=title,
+            description="",
+            provider=provider,
+            held_on=today + dt.timedelta(days=days),
+            facilitator=facilitator,
+            topic_hours={topics.get(code): Decimal(h) for code, h in hours.items()},
+        )
+        for key in ("staff", "staff2"):
+            if people[key] != facilitator:
+                services.training_attendee_register(person=people[key], event=event)
+        if closed:
+            services.training_attendance_record(
+                actor=facilitator,
+                event=event,
+                present_ids=[people["staff"].pk, people["staff2"].pk],
+            )
+            services.training_event_close(actor=facilitator, event=event)
 
 
 LARGE_RECORDS_PER_PERSON = 20

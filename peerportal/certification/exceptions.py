@@ -22,3 +22,23 @@ class AlreadyDecided(CertificationError):
 
 class EvidenceRejected(CertificationError):
     message = _("That file can't be used as evidence.")
+
+
+class NotYourTraining(CertificationError):
+    message = _("Only the training's facilitator or a coordinator can do that.")
+
+
+class TrainingClosed(CertificationError):
+    message = _("This training's attendance is already closed.")
+
+
+class TrainingNotHeldYet(CertificationError):
+    message = _("Attendance can be closed on the day of the training or later.")
+
+
+class NotStaff(CertificationError):
+    message = _("Only staff members get training credit; members can't be added.")
+
+
+class TrainingInvalid(CertificationError):
+    message = _("Please check the training's details.")

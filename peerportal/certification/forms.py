@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -107,3 +109,155 @@ class AuditDecisionForm(forms.Form):
         if data.get("outcome") == "failed" and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Please say why the audit failed."))
         return data
+
+
+HOURS_FIELD_PREFIX = "hours_"
+ELECTIVE = "elective"
+
+
+class TrainingEventForm(forms.Form):
+    """A training's details and hours per CE topic (one field per topic, plus elective)."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        error_messages={"max_length": _("Please keep the title to 200 characters.")},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Please keep the description to 2,000 characters.")},
+    )
+    provider = forms.ChoiceField(
+        label=_("Provider"),
+        help_text=_("Providers approved by a credential (coordinators keep that list)."),
+    )
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    facilitator = forms.ModelChoiceField(
+        label=_("Facilitator"),
+        queryset=User.objects.none(),
+        help_text=_("Takes the attendance; closing it approves the attendees' records."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .services import approved_provider_names
+
+        super().__init__(*args, **kwargs)
+        names = approved_provider_names()
+        self.fields["provider"].choices = [("", "—")] + [(n, n) for n in names]
+        if not names:
+            self.fields["provider"].help_text = _(
+                "No provider is approved yet: a coordinator adds one to a credential first."
+            )
+        self.fields["facilitator"].queryset = User.objects.staff().order_by("display_name", "pk")
+        self.topics = list(CETopic.objects.all())
+        hours = {
+            "label": None,
+            "required": False,
+            "min_value": Decimal("0.25"),
+            "max_value": Decimal(40),
+            "max_digits": 5,
+            "decimal_places": 2,
+            "error_messages": {
+                "min_value": _("Each topic's hours must be between 0.25 and 40."),
+                "max_value": _("Each topic's hours must be between 0.25 and 40."),
+                "invalid": _("Please enter hours as a number, like 1.5."),
+            },
+        }
+        for topic in self.topics:
+            self.fields[f"{HOURS_FIELD_PREFIX}{topic.pk}"] = forms.DecimalField(
+                **{**hours, "label": _("Hours on %(topic)s") % {"topic": topic.name}}
+            )
+        self.fields[f"{HOURS_FIELD_PREFIX}{ELECTIVE}"] = forms.DecimalField(
+            **{**hours, "label": _("Elective hours (no topic)")}
+        )
+
+    @classmethod
+    def initial_for(cls, event) -> dict:
+        initial = {
+            "title": event.title,
+            "description": event.description,
+            "provider": event.provider,
+            "held_on": event.held_on,
+            "facilitator": event.facilitator,
+        }
+        for line in event.topic_hours.all():
+            key = line.topic_id if line.topic_id else ELECTIVE
+            initial[f"{HOURS_FIELD_PREFIX}{key}"] = line.hours
+        return initial
+
+    def topic_hours(self) -> dict:
+        out = {}
+        for topic in self.topics:
+            value = self.cleaned_data.get(f"{HOURS_FIELD_PREFIX}{topic.pk}")
+            if value is not None:
+                out[topic] = value
+        elective = self.cleaned_data.get(f"{HOURS_FIELD_PREFIX}{ELECTIVE}")
+        if elective is not None:
+            out[None] = elective
+        return out
+
+    def clean(self):
+        from .services import training_event_problems
+
+        data = super().clean()
+        if self.errors:
+            return data
+        problems = training_event_problems(
+            title=data.get("title"),
+            description=data.get("description"),
+            provider=data.get("provider"),
+            held_on=data.get("held_on"),
+            facilitator=data.get("facilitator"),
+            topic_hours=self.topic_hours(),
+        )
+        for field, message in problems.items():
+            self.add_error(None if field == "hours" else field, message)
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "provider": data["provider"],
+            "held_on": data["held_on"],
+            "facilitator": data["facilitator"],
+            "topic_hours": self.topic_hours(),
+        }
+
+
+class DisplayNameChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
+class AttendanceForm(forms.Form):
+    """Who on the roster came (display names only)."""
+
+    present = forms.TypedMultipleChoiceField(
+        label=_("Present"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("That person is not on this training's roster.")},
+    )
+
+    def __init__(self, *args, roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [(a.person_id, a.person.display_name) for a in roster]
+        self.fields["present"].initial = [a.person_id for a in roster if a.attended]
+
+
+class AttendeeAddForm(forms.Form):
+    person = DisplayNameChoiceField(
+        label=_("Add a staff member who came"),
+        queryset=User.objects.none(),
+        error_messages={"invalid_choice": _("Please choose a staff member from the list.")},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = candidates

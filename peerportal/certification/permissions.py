@@ -24,3 +24,18 @@ def can_read_supervision_notes(user, session) -> bool:
 
 def can_issue(user) -> bool:
     return is_coordinator(user)
+
+
+def can_manage_trainings(user) -> bool:
+    """Coordinators create and edit the organization's training events."""
+    return is_coordinator(user)
+
+
+def can_take_attendance(user, event) -> bool:
+    """The training's facilitator, and coordinators (when the facilitator is away)."""
+    return user.pk == event.facilitator_id or is_coordinator(user)
+
+
+def can_view_certificate(user, credit) -> bool:
+    """The person credited, their supervisor and coordinators."""
+    return user.pk == credit.person_id or supervises(user, credit.person)

@@ -140,15 +140,16 @@ def _norm(text: str) -> str:
 def countable(records, ctype, start: dt.date, end: dt.date) -> list:
     """Approved CE records inside [start, end).
 
-    A course counts once per cycle if the rule says so; where only approved providers
-    count, other events need an approved credit request.
+    A course counts once per cycle if the rule says so (the per-topic records that one
+    training's attendance produced are one course); where only approved providers count,
+    other events need an approved credit request.
     """
     approved_providers = (
         {_norm(p.name) for p in ctype.approved_providers.all()}
         if ctype.requires_approved_provider
         else None
     )
-    seen: set[str] = set()
+    seen: dict[str, object] = {}  # course -> the attendance (or record) that counted it
     out = []
     for record in sorted(records, key=lambda r: (r.completed_on, r.pk or 0)):
         if record.status != "approved" or record.is_initial_training:
@@ -162,9 +163,12 @@ def countable(records, ctype, start: dt.date, end: dt.date) -> list:
         ):
             continue
         key = _norm(record.course)
-        if ctype.same_course_once_per_cycle and key in seen:
+        # The topic lines of one training's attendance are one course, counted together.
+        credit_id = getattr(record, "credit_id", None)
+        source = ("credit", credit_id) if credit_id else ("record", id(record))
+        if ctype.same_course_once_per_cycle and seen.get(key, source) != source:
             continue
-        seen.add(key)
+        seen.setdefault(key, source)
         out.append(record)
     return out
 

@@ -19,4 +19,11 @@ urlpatterns = [
     path("attest/", views.certification_attest, name="certification-attest"),
     path("audits/", views.attestation_list, name="attestation-list"),
     path("audits/<int:pk>/", views.attestation_audit, name="attestation-audit"),
+    path("trainings/", views.training_list, name="training-list"),
+    path("trainings/new/", views.training_create, name="training-create"),
+    path("trainings/<int:pk>/edit/", views.training_edit, name="training-edit"),
+    path("trainings/<int:pk>/register/", views.training_register, name="training-register"),
+    path("trainings/<int:pk>/attendance/", views.training_attendance, name="training-attendance"),
+    path("trainings/<int:pk>/close/", views.training_close, name="training-close"),
+    path("certificates/<int:pk>/", views.training_certificate, name="training-certificate"),
 ]

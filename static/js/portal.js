@@ -18,4 +18,9 @@
     },
     true,
   );
+  // Print buttons: <button data-print> (a certificate of attendance prints from the browser).
+  document.addEventListener("click", (event) => {
+    const el = event.target.closest && event.target.closest("[data-print]");
+    if (el) window.print();
+  });
 })();

@@ -18,9 +18,9 @@ from peerportal.reminders.services import (
     reminders_schedule_before,
 )
 
-from . import exceptions, rules
-from .evidence import check_evidence
-from .models import (
+from .. import exceptions, rules
+from ..evidence import check_evidence
+from ..models import (
     Attestation,
     AuditOutcome,
     Certification,
@@ -31,7 +31,7 @@ from .models import (
     SupervisionSession,
     TrainingRecord,
 )
-from .permissions import can_review
+from ..permissions import can_review
 
 KIND_EXPIRING = "credential_expiring"
 KIND_DECIDED = "training_reviewed"
@@ -160,7 +160,7 @@ def certification_start_training(
 
 
 def _standing(cert: Certification, on: dt.date):
-    from .selectors import certification_standing
+    from ..selectors import certification_standing
 
     return certification_standing(cert, on)
 
@@ -187,7 +187,7 @@ def review_digest_send(*, now: dt.datetime | None = None) -> int:
     """Weekly: each supervisor with pending reviews gets one digest (idempotent per week)."""
     from peerportal.accounts.models import User
 
-    from .selectors import review_queue_for
+    from ..selectors import review_queue_for
 
     now = now or timezone.now()
     week_start = (now - dt.timedelta(days=now.weekday())).replace(
@@ -273,3 +273,15 @@ def attestation_audit_decide(
         )
         notify(kind=KIND_AUDIT, target=att, recipient=att.certification.holder)
     return att
+
+
+from .training import (  # noqa: E402, F401 — training services use the helpers above
+    approved_provider_names,
+    training_attendance_record,
+    training_attendee_add,
+    training_attendee_register,
+    training_attendee_withdraw,
+    training_event_close,
+    training_event_problems,
+    training_event_save,
+)

@@ -43,6 +43,11 @@ SCHEDULE_MAX_AHEAD = dt.timedelta(days=2 * 365)
 #: almost always a mistyped year (events "in 2019", field report M1).
 SCHEDULE_BACKFILL = dt.timedelta(days=7)
 
+#: How far back the first date of a repeating series may lie. The first date anchors the
+#: rhythm ("every other Wednesday") and dates are only ever created from today on, so a past
+#: first date is harmless; a year back covers any real rhythm and still catches 1900.
+SERIES_ANCHOR_BACKFILL = dt.timedelta(days=365)
+
 #: Longest single drop-in event. A drop-in is a gathering of some hours; an end more than a
 #: day after the start is a typo in the end date. A multi-day programme is a repeating event.
 EVENT_MAX_DURATION = dt.timedelta(hours=24)
@@ -173,14 +178,50 @@ def enforced(error_cls: Callable[[str], Exception]) -> Iterator[None]:
         raise error_cls(" ".join(str(m) for m in exc.messages)) from exc
 
 
-def form_check(form, field: str | None, check: Callable, *args, **kwargs) -> bool:
-    """Run ``check`` in a form's ``clean()``; a failure becomes an error on ``field``."""
+def form_check(
+    form, field: str | None, check: Callable, *args, rename: dict | None = None, **kwargs
+) -> bool:
+    """Run ``check`` in a form's ``clean()``; a failure becomes an error on ``field`` (or,
+    for a :class:`Checks` error, on each named field, ``rename`` mapping check names to the
+    form's field names)."""
     try:
         check(*args, **kwargs)
     except ValidationError as exc:
-        form.add_error(field if field in form.fields else None, exc)
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                name = (rename or {}).get(name, name)
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(field if field in form.fields else None, exc)
         return False
     return True
+
+
+class Checks:
+    """Collect several checks' errors by field, then raise them as one ``ValidationError``.
+
+    An app's ``<entity>_check_bounds`` builds one of these; a form passes it to
+    :func:`form_check` (each message lands on its field), a service runs it inside
+    :func:`enforced` (one domain error).
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def run(self, field: str, check: Callable, *args, **kwargs) -> bool:
+        try:
+            check(*args, **kwargs)
+        except ValidationError as exc:
+            self.errors.setdefault(field, []).append(exc)
+            return False
+        return True
+
+    def add(self, field: str, message: str, code: str = "invalid") -> None:
+        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
 
 
 def _between(value, low, high, message: str, code: str) -> None:
@@ -219,17 +260,22 @@ def check_schedule_window(
 
 
 def check_date_window(
-    day: dt.date, *, now: dt.datetime | None = None, backfill: bool = False
+    day: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    backfill: bool = False,
+    backfill_by: dt.timedelta = SCHEDULE_BACKFILL,
 ) -> None:
-    """:func:`check_schedule_window` for a date in the organization's calendar."""
+    """:func:`check_schedule_window` for a date in the organization's calendar
+    (``backfill_by``: how far back, when ``backfill``)."""
     today = local_today(now)
-    earliest = today - SCHEDULE_BACKFILL if backfill else today
+    earliest = today - backfill_by if backfill else today
     if day < earliest:
         if backfill:
             raise ValidationError(
                 _("This is more than %(days)s days in the past. Check the year."),
                 code="too_far_past",
-                params={"days": SCHEDULE_BACKFILL.days},
+                params={"days": backfill_by.days},
             )
         raise ValidationError(
             _("This date has already passed. Choose today or a later date."), code="past"

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from peerportal.core import bounds
 from peerportal.core.audit import audit_record
 from peerportal.core.models import Location, Organization
 from peerportal.core.recurrence import expand
@@ -24,6 +25,7 @@ from .exceptions import (
     EventFull,
     EventPast,
     NoActiveRSVP,
+    OutOfBounds,
     RSVPNotOpen,
     UndoExpired,
 )
@@ -51,10 +53,77 @@ EVENT_FIELDS = (
 # --- events and series -------------------------------------------------------------------
 
 
+def event_check_bounds(
+    *,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    capacity: int | None = None,
+    previous_start: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """The bounds of one event (``core.bounds``), as a ``ValidationError`` keyed by field.
+
+    A new event may be entered up to a week late (to record its head count). An event that
+    has not happened yet can't be moved into the past: the people who RSVP'd would be told
+    of a time they can't attend. An unchanged start is not checked again (editing the title
+    of last month's event is fine).
+    """
+    now = now or timezone.now()
+    checks = bounds.Checks()
+    if starts_at is not None and starts_at != previous_start:
+        moving_upcoming = previous_start is not None and previous_start > now
+        checks.run(
+            "starts_at",
+            bounds.check_schedule_window,
+            starts_at,
+            now=now,
+            backfill=not moving_upcoming,
+        )
+    checks.run(
+        "ends_at",
+        bounds.check_ends_after_starts,
+        starts_at,
+        ends_at,
+        max_duration=bounds.EVENT_MAX_DURATION,
+    )
+    checks.run("capacity", bounds.validate_event_capacity, capacity)
+    checks.raise_any()
+
+
+def series_check_bounds(
+    *,
+    rrule: str,
+    first_date: dt.date | None,
+    until: dt.date | None,
+    now: dt.datetime | None = None,
+) -> None:
+    """The bounds of a repeating event: a bounded rule, a first date inside the schedule
+    window (up to ``SERIES_ANCHOR_BACKFILL`` back), a last date at most two years ahead."""
+    checks = bounds.Checks()
+    checks.run("rrule", bounds.check_recurrence, rrule)
+    if first_date is not None:
+        checks.run(
+            "first_date",
+            bounds.check_date_window,
+            first_date,
+            now=now,
+            backfill=True,
+            backfill_by=bounds.SERIES_ANCHOR_BACKFILL,
+        )
+    checks.run("until", bounds.check_series_until, first_date, until, now=now)
+    checks.raise_any()
+
+
 def event_create(*, actor, request=None, **fields) -> Event:
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown event fields: {sorted(unknown)}")
+    with bounds.enforced(OutOfBounds):
+        event_check_bounds(
+            starts_at=fields.get("starts_at"),
+            ends_at=fields.get("ends_at"),
+            capacity=fields.get("capacity"),
+        )
     with transaction.atomic():
         event = Event(**fields)
         event.full_clean()
@@ -72,6 +141,13 @@ def event_update(*, actor, event: Event, request=None, **fields) -> Event:
             if name not in EVENT_FIELDS:
                 raise TypeError(f"unknown event field: {name}")
             setattr(locked, name, value)
+        with bounds.enforced(OutOfBounds):
+            event_check_bounds(
+                starts_at=locked.starts_at,
+                ends_at=locked.ends_at,
+                capacity=locked.capacity,
+                previous_start=old_start,
+            )
         locked.full_clean()
         locked.save()
         if locked.starts_at != old_start and not locked.is_cancelled:
@@ -123,6 +199,10 @@ def series_create(
     request=None,
     now: dt.datetime | None = None,
 ) -> EventSeries:
+    with bounds.enforced(OutOfBounds):
+        series_check_bounds(rrule=rrule, first_date=first_date, until=until, now=now)
+        bounds.validate_event_capacity(capacity)
+        bounds.check_ends_after_starts(start_time, end_time)
     with transaction.atomic():
         series = EventSeries(
             location=location,
@@ -296,8 +376,8 @@ def rsvps_cancel_for_erased_user(user) -> None:
 
 def event_attendance_record(*, actor, event: Event, attended_count: int, request=None) -> Event:
     """Staff note how many people came (RSVP'd or not); no names are recorded."""
-    if attended_count < 0:
-        raise ValueError("attended_count must not be negative")
+    with bounds.enforced(OutOfBounds):
+        bounds.validate_attendance(attended_count)
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         if locked.is_cancelled:

@@ -144,6 +144,11 @@ CERTIFICATE_MAX_VALIDITY = dt.timedelta(days=10 * 365)
 QUIET_HOURS_MAX = dt.timedelta(hours=16)
 
 
+#: Earliest a reminder may go out: 90 days before, the longest choice offered (a credential
+#: expiring); further ahead a reminder is noise and rows would pile up.
+REMINDER_OFFSET_MAX_MINUTES = 90 * 24 * 60
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 

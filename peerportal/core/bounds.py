@@ -137,6 +137,12 @@ SUPERVISION_BACKFILL = dt.timedelta(days=365)
 #: every one to three years; a longer span is a mistyped year.
 CERTIFICATE_MAX_VALIDITY = dt.timedelta(days=10 * 365)
 
+# --- locations ---------------------------------------------------------------------------
+
+#: Opening-hours blocks per location and weekday. A centre opens in one or two blocks a day
+#: (morning and evening); four leaves room for split hours, more is a slip in the form.
+OPENING_BLOCKS_PER_DAY_MAX = 4
+
 # --- reminders ---------------------------------------------------------------------------
 
 #: Longest quiet-hours span. With more than 16 quiet hours, reminders due "2 hours before"
@@ -574,3 +580,32 @@ def check_quiet_hours(start: dt.time | None, end: dt.time | None) -> None:
             code="quiet_hours_long",
             params={"hours": int(QUIET_HOURS_MAX.total_seconds() // 3600)},
         )
+
+
+# --- locations ---------------------------------------------------------------------------
+
+
+def check_opening_hours(rows) -> None:
+    """``rows`` of (weekday, opens, closes): each closes after it opens, blocks of one day
+    don't overlap, at most OPENING_BLOCKS_PER_DAY_MAX blocks a day."""
+    by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, opens, closes in rows:
+        if closes <= opens:
+            raise ValidationError(
+                _("Closing time must be after opening time."), code="closes_before_opens"
+            )
+        by_day.setdefault(weekday, []).append((opens, closes))
+    for blocks in by_day.values():
+        if len(blocks) > OPENING_BLOCKS_PER_DAY_MAX:
+            raise ValidationError(
+                _("A day can have at most %(high)s blocks of opening hours."),
+                code="too_many_blocks",
+                params={"high": OPENING_BLOCKS_PER_DAY_MAX},
+            )
+        blocks.sort()
+        for (_opens, closes), (next_opens, _closes) in zip(blocks, blocks[1:], strict=False):
+            if next_opens < closes:
+                raise ValidationError(
+                    _("Opening hours on the same day overlap. Join them into one block."),
+                    code="overlap",
+                )

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 — the "pinned" fixture comes from tests.clock and is a parameter here
 """core.bounds: every bound's edges, at awkward instants; location and organization forms."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def refused(check, *args, **kwargs) -> str:
     return " ".join(info.value.messages)
 
 
-def test_schedule_window(pinned):  # noqa: F811
+def test_schedule_window(pinned):
     now = pinned
     bounds.check_schedule_window(now + H)
     bounds.check_schedule_window(now + bounds.SCHEDULE_MAX_AHEAD)
@@ -35,7 +36,7 @@ def test_schedule_window(pinned):  # noqa: F811
     )
 
 
-def test_date_window_uses_the_organization_calendar(pinned):  # noqa: F811
+def test_date_window_uses_the_organization_calendar(pinned):
     today = bounds.local_today()
     assert today == pinned.astimezone(Organization.get().tzinfo).date()
     bounds.check_date_window(today)
@@ -45,7 +46,7 @@ def test_date_window_uses_the_organization_calendar(pinned):  # noqa: F811
     assert "Check the year" in refused(bounds.check_date_window, dt.date(9999, 1, 1))
 
 
-def test_ends_after_starts_and_maximum_length(pinned):  # noqa: F811
+def test_ends_after_starts_and_maximum_length(pinned):
     now = pinned
     assert "after the start" in refused(bounds.check_ends_after_starts, now, now)
     assert "after the start" in refused(bounds.check_ends_after_starts, now, now - H)
@@ -82,7 +83,7 @@ def test_everyday_rules_pass(rule):
     bounds.check_recurrence(rule)
 
 
-def test_series_until(pinned):  # noqa: F811
+def test_series_until(pinned):
     today = bounds.local_today()
     bounds.check_series_until(today, today + dt.timedelta(days=700))
     assert "before the first" in refused(
@@ -114,7 +115,7 @@ def test_count_and_duration_bounds(validator, good, bad):
         assert "between" in message and "%(" not in message
 
 
-def test_call_start(pinned):  # noqa: F811
+def test_call_start(pinned):
     now = pinned
     bounds.check_call_started(now)
     bounds.check_call_started(now + dt.timedelta(minutes=4))  # clock skew
@@ -123,7 +124,7 @@ def test_call_start(pinned):  # noqa: F811
     assert "7 days" in refused(bounds.check_call_started, now - 8 * 24 * H)
 
 
-def test_completed_and_supervision_dates(pinned):  # noqa: F811
+def test_completed_and_supervision_dates(pinned):
     today = bounds.local_today()
     bounds.check_completed_on(today)
     bounds.check_completed_on(dt.date(1990, 1, 1))

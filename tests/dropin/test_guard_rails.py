@@ -1,3 +1,4 @@
+# ruff: noqa: F811 — the "pinned" fixture comes from tests.clock and is a parameter here
 """Guard rails on drop-in forms and services (core.bounds): a bad value gets a clear
 message and changes nothing. The clock is pinned at awkward instants."""
 
@@ -66,7 +67,7 @@ def _nothing_saved():
     ],
 )
 def test_event_form_refuses_out_of_bounds_values(
-    pinned,  # noqa: F811
+    pinned,
     coordinator_client,
     location,
     start,
@@ -86,7 +87,7 @@ def test_event_form_refuses_out_of_bounds_values(
     _nothing_saved()
 
 
-def test_an_event_entered_a_few_days_late_is_fine(pinned, coordinator_client, location):  # noqa: F811
+def test_an_event_entered_a_few_days_late_is_fine(pinned, coordinator_client, location):
     response = _post(
         coordinator_client, location, local(pinned, days=-3), local(pinned, days=-3, hours=2)
     )
@@ -94,7 +95,7 @@ def test_an_event_entered_a_few_days_late_is_fine(pinned, coordinator_client, lo
     assert Event.objects.filter(title="Guard rail test event").count() == 1
 
 
-def test_an_upcoming_event_cannot_be_moved_into_the_past(pinned, coordinator_client, location):  # noqa: F811
+def test_an_upcoming_event_cannot_be_moved_into_the_past(pinned, coordinator_client, location):
     event = EventFactory(
         location=location,
         starts_at=pinned + dt.timedelta(days=1),
@@ -120,7 +121,7 @@ def test_an_upcoming_event_cannot_be_moved_into_the_past(pinned, coordinator_cli
 
 def test_a_past_event_keeps_its_start_when_its_title_is_edited(
     pinned, coordinator_client, location
-):  # noqa: F811
+):
     event = EventFactory(
         location=location,
         starts_at=pinned - dt.timedelta(days=30),
@@ -141,7 +142,7 @@ def test_a_past_event_keeps_its_start_when_its_title_is_edited(
     assert event.title == "Renamed afterwards"
 
 
-def test_attendance_form_refuses_an_impossible_head_count(pinned, staff_client, location):  # noqa: F811
+def test_attendance_form_refuses_an_impossible_head_count(pinned, staff_client, location):
     event = EventFactory(
         location=location,
         starts_at=pinned - dt.timedelta(hours=3),
@@ -159,7 +160,7 @@ def test_attendance_form_refuses_an_impossible_head_count(pinned, staff_client, 
 # --- the services hold the same bounds (the demo seed and commands call them) --------------
 
 
-def test_event_service_refuses_what_the_form_refuses(pinned, coordinator, location):  # noqa: F811
+def test_event_service_refuses_what_the_form_refuses(pinned, coordinator, location):
     with pytest.raises(OutOfBounds, match="Check the year"):
         services.event_create(
             actor=coordinator,
@@ -180,7 +181,7 @@ def test_event_service_refuses_what_the_form_refuses(pinned, coordinator, locati
     _nothing_saved()
 
 
-def test_event_update_service_refuses_a_move_into_the_past(pinned, coordinator, location):  # noqa: F811
+def test_event_update_service_refuses_a_move_into_the_past(pinned, coordinator, location):
     event = EventFactory(
         location=location,
         starts_at=pinned + dt.timedelta(days=2),
@@ -207,7 +208,7 @@ def test_event_update_service_refuses_a_move_into_the_past(pinned, coordinator, 
 )
 def test_series_service_refuses_unbounded_repeats(
     pinned, coordinator, location, rule, until, words
-):  # noqa: F811
+):
     today = timezone.localdate(pinned, NEW_YORK)
     with pytest.raises(OutOfBounds, match=words):
         services.series_create(
@@ -223,7 +224,7 @@ def test_series_service_refuses_unbounded_repeats(
     _nothing_saved()
 
 
-def test_attendance_service_refuses_a_negative_count(pinned, staff, location):  # noqa: F811
+def test_attendance_service_refuses_a_negative_count(pinned, staff, location):
     event = EventFactory(
         location=location,
         starts_at=pinned - dt.timedelta(hours=3),

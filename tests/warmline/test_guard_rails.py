@@ -1,3 +1,4 @@
+# ruff: noqa: F811 — the "pinned" fixture comes from tests.clock and is a parameter here
 """Guard rails on warm-line forms and services (core.bounds): calls, lines, patterns,
 shift moves. A bad value gets a clear message and changes nothing."""
 
@@ -32,7 +33,7 @@ def local(instant: dt.datetime, **delta) -> str:
     ],
 )
 def test_call_form_refuses_impossible_calls(
-    pinned,  # noqa: F811
+    pinned,
     line,
     staff_client,
     started,
@@ -53,7 +54,7 @@ def test_call_form_refuses_impossible_calls(
     assert not CallRecord.objects.exists()
 
 
-def test_a_call_from_this_evening_is_fine(pinned, line, staff_client):  # noqa: F811
+def test_a_call_from_this_evening_is_fine(pinned, line, staff_client):
     data = {
         "line": line.pk,
         "contact_type": "call",
@@ -64,7 +65,7 @@ def test_a_call_from_this_evening_is_fine(pinned, line, staff_client):  # noqa: 
     assert CallRecord.objects.count() == 1
 
 
-def test_call_services_refuse_what_the_form_refuses(pinned, line, staff):  # noqa: F811
+def test_call_services_refuse_what_the_form_refuses(pinned, line, staff):
     with pytest.raises(WarmLineError, match="between 1 and 240"):
         services.call_record_create(
             author=staff, line=line, contact_type="call", started_at=pinned, duration_minutes=0
@@ -153,7 +154,7 @@ def _pattern_data(pinned, **changes):
     ],
 )
 def test_pattern_form_refuses_out_of_bounds_patterns(
-    pinned,  # noqa: F811
+    pinned,
     line,
     coordinator_client,
     changes,
@@ -169,7 +170,7 @@ def test_pattern_form_refuses_out_of_bounds_patterns(
     assert not ShiftPattern.objects.exists() and not Shift.objects.exists()
 
 
-def test_pattern_service_refuses_an_unbounded_horizon(pinned, line, coordinator):  # noqa: F811
+def test_pattern_service_refuses_an_unbounded_horizon(pinned, line, coordinator):
     pattern = ShiftPattern(
         line=line,
         rrule="FREQ=DAILY",
@@ -193,7 +194,7 @@ def test_pattern_service_refuses_an_unbounded_horizon(pinned, line, coordinator)
     ],
 )
 def test_shift_move_form_refuses_the_past_and_marathons(
-    pinned,  # noqa: F811
+    pinned,
     line,
     coordinator_client,
     start,
@@ -217,7 +218,7 @@ def test_shift_move_form_refuses_the_past_and_marathons(
     assert (shift.starts_at, shift.ends_at) == before
 
 
-def test_shift_move_service_refuses_the_past(pinned, line, coordinator):  # noqa: F811
+def test_shift_move_service_refuses_the_past(pinned, line, coordinator):
     shift = ShiftFactory(
         line=line,
         starts_at=pinned + dt.timedelta(days=2),

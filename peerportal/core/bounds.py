@@ -77,6 +77,10 @@ SHIFT_HORIZON_WEEKS_MAX = 26
 #: number is a typo, and capacity 0 would make an event nobody can RSVP to.
 EVENT_CAPACITY_MAX = 500
 
+#: A visit count is for a day that has happened: today or, for a correction, up to a week
+#: back (the same SCHEDULE_BACKFILL as late events); never the future.
+VISIT_TALLY_BACKFILL = SCHEDULE_BACKFILL
+
 #: Largest head count staff may record for one event (no names, just a number). Ten times
 #: the largest capacity leaves room for open events without RSVP.
 ATTENDANCE_MAX = 5000
@@ -446,6 +450,18 @@ def validate_gap_alert_days(value: int | None) -> None:
         _("Alert between %(low)s and %(high)s days ahead."),
         "gap_alert_days",
     )
+
+
+def check_tally_day(day: dt.date, *, now: dt.datetime | None = None) -> None:
+    today = local_today(now)
+    if day > today:
+        raise ValidationError(_("Visits can't be counted for a day still to come."), code="future")
+    if day < today - VISIT_TALLY_BACKFILL:
+        raise ValidationError(
+            _("Visits can be counted up to %(days)s days afterwards."),
+            code="too_far_past",
+            params={"days": VISIT_TALLY_BACKFILL.days},
+        )
 
 
 # --- calls -------------------------------------------------------------------------------

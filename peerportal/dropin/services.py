@@ -403,6 +403,8 @@ def visit_tap(
     """One visitor came in. An atomic ``count = count + 1``: concurrent taps never get lost."""
     if day is None:
         day = timezone.localtime(timezone.now(), Organization.get().tzinfo).date()
+    with bounds.enforced(OutOfBounds):
+        bounds.check_tally_day(day)
     lookup = {"location": location, "date": day, "category": category}
     with transaction.atomic():
         if not VisitTally.objects.filter(**lookup).update(count=F("count") + 1):

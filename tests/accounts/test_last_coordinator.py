@@ -161,3 +161,15 @@ def test_two_coordinators_demoting_each_other_at_once_leave_one(monkeypatch):
 
     assert sorted(outcomes) == ["ok", "refused"], outcomes
     assert User.objects.filter(role=Role.COORDINATOR, is_active=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_profile_form_refuses_an_unknown_time_zone_and_changes_nothing(member, member_client):
+    response = member_client.post(
+        reverse("accounts:profile"),
+        {"display_name": "New Name", "preferred_language": "en", "time_zone": "Mars/Olympus"},
+    )
+    assert response.status_code == 200
+    assert "not a known time zone" in str(response.context["form"].errors["time_zone"])
+    member.refresh_from_db()
+    assert member.display_name == "Member Maple" and member.time_zone == ""

@@ -234,3 +234,14 @@ def test_attendance_service_refuses_a_negative_count(pinned, staff, location):
         services.event_attendance_record(actor=staff, event=event, attended_count=-1)
     event.refresh_from_db()
     assert event.attended_count is None
+
+
+def test_visits_cannot_be_counted_for_the_future_or_long_ago(pinned, location):
+    from peerportal.dropin.models import VisitTally
+
+    today = timezone.localdate(pinned, NEW_YORK)
+    for day in (today + dt.timedelta(days=1), dt.date(1900, 1, 1)):
+        with pytest.raises(OutOfBounds):
+            services.visit_tap(location=location, day=day)
+    assert not VisitTally.objects.exists()
+    assert services.visit_tap(location=location, day=today - dt.timedelta(days=2)).count == 1

@@ -178,13 +178,20 @@ class ShiftTimesForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.shift is not None:
+            previous_start = self.shift.starts_at
+        else:  # the start as shown: unchanged when only the end moves (a running shift)
+            try:
+                previous_start = self.fields["starts_at"].clean(self.initial.get("starts_at"))
+            except forms.ValidationError:
+                previous_start = None
         bounds.form_check(
             self,
             None,
             shift_check_bounds,
             starts_at=data.get("starts_at"),
             ends_at=data.get("ends_at"),
-            previous_start=self.shift.starts_at if self.shift is not None else None,
+            previous_start=previous_start,
         )
         return data
 

@@ -233,3 +233,18 @@ def test_shift_move_service_refuses_the_past(pinned, line, coordinator):
         )
     shift.refresh_from_db()
     assert shift.starts_at == pinned + dt.timedelta(days=2)
+
+
+def test_a_running_shift_can_be_extended(pinned, line, coordinator_client):
+    shift = ShiftFactory(
+        line=line,
+        starts_at=pinned - dt.timedelta(hours=2),  # not 01:30 on the fall-back night
+        ends_at=pinned + dt.timedelta(hours=2),
+    )
+    response = coordinator_client.post(
+        reverse("warmline:shift-edit", args=[shift.pk]),
+        {"starts_at": local(shift.starts_at), "ends_at": local(pinned, hours=3)},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    shift.refresh_from_db()
+    assert shift.ends_at == pinned + dt.timedelta(hours=3)

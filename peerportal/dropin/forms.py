@@ -107,6 +107,7 @@ class EventForm(forms.ModelForm):
             starts_at=starts,
             ends_at=ends,
             capacity=data.get("capacity"),
+            rsvp_enabled=bool(data.get("rsvp_enabled")),
             previous_start=self.instance.starts_at if self.instance.pk else None,
         )
         repeat = data.get("repeat") or ""

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerportal.core import bounds
 from peerportal.core.audit import audit_record
@@ -58,10 +59,14 @@ def event_check_bounds(
     starts_at: dt.datetime | None,
     ends_at: dt.datetime | None,
     capacity: int | None = None,
+    rsvp_enabled: bool | None = None,
     previous_start: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> None:
     """The bounds of one event (``core.bounds``), as a ``ValidationError`` keyed by field.
+
+    A capacity only means something with RSVPs (it limits them); given without, it would
+    be silently ignored, so it is refused.
 
     A new event may be entered up to a week late (to record its head count). An event that
     has not happened yet can't be moved into the past: the people who RSVP'd would be told
@@ -86,7 +91,12 @@ def event_check_bounds(
         ends_at,
         max_duration=bounds.EVENT_MAX_DURATION,
     )
-    checks.run("capacity", bounds.validate_event_capacity, capacity)
+    if checks.run("capacity", bounds.validate_event_capacity, capacity):
+        if capacity is not None and rsvp_enabled is False:
+            checks.add(
+                "capacity",
+                _("A capacity limits RSVPs: turn RSVPs on, or leave the capacity empty."),
+            )
     checks.raise_any()
 
 
@@ -123,6 +133,7 @@ def event_create(*, actor, request=None, **fields) -> Event:
             starts_at=fields.get("starts_at"),
             ends_at=fields.get("ends_at"),
             capacity=fields.get("capacity"),
+            rsvp_enabled=fields.get("rsvp_enabled", False),
         )
     with transaction.atomic():
         event = Event(**fields)
@@ -146,6 +157,7 @@ def event_update(*, actor, event: Event, request=None, **fields) -> Event:
                 starts_at=locked.starts_at,
                 ends_at=locked.ends_at,
                 capacity=locked.capacity,
+                rsvp_enabled=locked.rsvp_enabled,
                 previous_start=old_start,
             )
         locked.full_clean()
@@ -201,7 +213,9 @@ def series_create(
 ) -> EventSeries:
     with bounds.enforced(OutOfBounds):
         series_check_bounds(rrule=rrule, first_date=first_date, until=until, now=now)
-        bounds.validate_event_capacity(capacity)
+        event_check_bounds(
+            starts_at=None, ends_at=None, capacity=capacity, rsvp_enabled=rsvp_enabled
+        )
         bounds.check_ends_after_starts(start_time, end_time)
     with transaction.atomic():
         series = EventSeries(

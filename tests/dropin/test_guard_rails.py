@@ -245,3 +245,16 @@ def test_visits_cannot_be_counted_for_the_future_or_long_ago(pinned, location):
             services.visit_tap(location=location, day=day)
     assert not VisitTally.objects.exists()
     assert services.visit_tap(location=location, day=today - dt.timedelta(days=2)).count == 1
+
+
+def test_a_capacity_without_rsvps_is_refused_not_ignored(pinned, coordinator_client, location):
+    response = _post(
+        coordinator_client,
+        location,
+        local(pinned, days=2),
+        local(pinned, days=2, hours=2),
+        capacity="20",
+    )
+    assert response.status_code == 200
+    assert "turn RSVPs on" in " ".join(response.context["form"].errors["capacity"])
+    _nothing_saved()

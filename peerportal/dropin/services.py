@@ -91,12 +91,12 @@ def event_check_bounds(
         ends_at,
         max_duration=bounds.EVENT_MAX_DURATION,
     )
-    if checks.run("capacity", bounds.validate_event_capacity, capacity):
-        if capacity is not None and rsvp_enabled is False:
-            checks.add(
-                "capacity",
-                _("A capacity limits RSVPs: turn RSVPs on, or leave the capacity empty."),
-            )
+    in_range = checks.run("capacity", bounds.validate_event_capacity, capacity)
+    if in_range and capacity is not None and rsvp_enabled is False:
+        checks.add(
+            "capacity",
+            _("A capacity limits RSVPs: turn RSVPs on, or leave the capacity empty."),
+        )
     checks.raise_any()
 
 

@@ -57,13 +57,19 @@ def keeps_a_coordinator(*, user: User, role: str | None = None, is_active: bool 
 
 
 def ensure_keeps_a_coordinator(
-    *, user: User, role: str | None = None, is_active: bool = True
+    *,
+    user: User,
+    role: str | None = None,
+    is_active: bool = True,
+    coordinators: list[int] | None = None,
 ) -> None:
     """Raise :class:`LastCoordinator` if the change would leave no active coordinator.
 
-    Locks the coordinators' rows; call inside ``transaction.atomic()``.
+    Locks the coordinators' rows (unless given ``coordinators`` already locked); call inside
+    ``transaction.atomic()``.
     """
-    coordinators = active_coordinators_locked()
+    if coordinators is None:
+        coordinators = active_coordinators_locked()
     if user.pk not in coordinators:
         return
     stays = is_active and role == Role.COORDINATOR
@@ -91,7 +97,9 @@ def user_set_role(
         coordinators = active_coordinators_locked()
         if actor.pk not in coordinators:  # demoted by someone else a moment ago
             raise AccountError(_("Only coordinators can change roles."))
-        ensure_keeps_a_coordinator(user=user, role=role, is_active=user.is_active)
+        ensure_keeps_a_coordinator(
+            user=user, role=role, is_active=user.is_active, coordinators=coordinators
+        )
         list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
         before = user.role
         user.role = role
@@ -133,7 +141,7 @@ def user_set_active(*, actor: User, user: User, is_active: bool, request=None) -
 
 
 def feed_token_for(*, user: User) -> FeedToken:
-    token, _ = FeedToken.objects.get_or_create(user=user)
+    token, _created = FeedToken.objects.get_or_create(user=user)
     return token
 
 

@@ -186,7 +186,7 @@ def certification_start_training(
     *, actor, holder, credential_type: CredentialType, request=None
 ) -> Certification:
     with transaction.atomic():
-        cert, _ = Certification.objects.get_or_create(
+        cert, _created = Certification.objects.get_or_create(
             holder=holder, credential_type=credential_type
         )
         audit_record(actor=actor, action="certification.start", obj=cert, request=request)

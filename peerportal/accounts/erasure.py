@@ -14,12 +14,17 @@ ERASED_DISPLAY_NAME = "Former member"
 
 
 def user_erase(*, user, actor=None, request=None) -> None:
-    """Erase ``user``: run app handlers, delete or scrub their rows, pseudonymise the account."""
+    """Erase ``user``: run app handlers, delete or scrub their rows, pseudonymise the account.
+
+    The last active coordinator cannot be erased (raises ``LastCoordinator``): nobody would
+    be left to manage the portal.
+    """
     from peerportal.reminders.models import Reminder, ReminderStatus
 
-    from .services import user_end_other_sessions
+    from .services import ensure_keeps_a_coordinator, user_end_other_sessions
 
     with transaction.atomic():
+        ensure_keeps_a_coordinator(user=user, is_active=False)
         for handler in erasure_handlers():
             handler(user)
         Reminder.objects.filter(recipient=user, status=ReminderStatus.PENDING).update(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import STAFF_ROLES, Role, User
+from .services import LastCoordinator, keeps_a_coordinator
 
 
 class SignupForm(forms.Form):
@@ -49,6 +50,11 @@ class RoleForm(forms.Form):
         data = super().clean()
         if data.get("supervisor") and data.get("role") not in STAFF_ROLES:
             self.add_error("supervisor", _("Only staff roles have a supervisor."))
+        role = data.get("role")
+        if role and not keeps_a_coordinator(
+            user=self.user, role=role, is_active=self.user.is_active
+        ):
+            self.add_error("role", str(LastCoordinator()))
         return data
 
 
@@ -76,3 +82,15 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That password is not right."))
         return password
+
+    def clean(self):
+        data = super().clean()
+        if not keeps_a_coordinator(user=self.user, is_active=False):
+            raise forms.ValidationError(
+                _(
+                    "You are the last active coordinator, so your account can't be deleted "
+                    "yet. Make someone else a coordinator first."
+                ),
+                code="last_coordinator",
+            )
+        return data

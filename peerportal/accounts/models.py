@@ -112,10 +112,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         ordering = ["display_name", "id"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
+                violation_error_message=_("An account with this email address already exists."),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(supervisor=models.F("id")),
                 name="accounts_user_not_own_supervisor",
+                violation_error_message=_("Nobody can supervise themselves."),
             ),
         ]
 

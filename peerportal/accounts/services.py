@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from peerportal.core.audit import audit_record
 
@@ -13,22 +14,93 @@ class AccountError(Exception):
     """A change to an account that the rules do not allow."""
 
 
+class LastCoordinator(AccountError):
+    """The change would leave the portal without an active coordinator."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or _(
+                "This is the last active coordinator. Make someone else a coordinator first, "
+                "so that somebody can still manage the portal."
+            )
+        )
+
+
+def active_coordinators_locked() -> list[int]:
+    """Ids of the active coordinators, their rows locked until the transaction ends.
+
+    Every change that can remove a coordinator (a role change, an erasure, a deactivation)
+    takes these locks first, in id order, so two coordinators demoting each other at the
+    same moment are serialised: the second sees the first's change and is refused.
+    Call inside ``transaction.atomic()``.
+    """
+    return list(
+        User.objects.select_for_update()
+        .filter(role=Role.COORDINATOR, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def keeps_a_coordinator(*, user: User, role: str | None = None, is_active: bool = True) -> bool:
+    """Whether ``user`` taking ``role``/``is_active`` leaves at least one active coordinator.
+
+    Reads without locks: for forms (a clear message early). Services use
+    :func:`ensure_keeps_a_coordinator` under the lock.
+    """
+    coordinators = User.objects.filter(role=Role.COORDINATOR, is_active=True)
+    if not coordinators.filter(pk=user.pk).exists():
+        return True
+    stays = is_active and (role or user.role) == Role.COORDINATOR
+    return stays or coordinators.exclude(pk=user.pk).exists()
+
+
+def ensure_keeps_a_coordinator(
+    *,
+    user: User,
+    role: str | None = None,
+    is_active: bool = True,
+    coordinators: list[int] | None = None,
+) -> None:
+    """Raise :class:`LastCoordinator` if the change would leave no active coordinator.
+
+    Locks the coordinators' rows (unless given ``coordinators`` already locked); call inside
+    ``transaction.atomic()``.
+    """
+    if coordinators is None:
+        coordinators = active_coordinators_locked()
+    if user.pk not in coordinators:
+        return
+    stays = is_active and role == Role.COORDINATOR
+    if not stays and len(coordinators) <= 1:
+        raise LastCoordinator
+
+
 def user_set_role(
     *, actor: User, user: User, role: str, supervisor: User | None = None, request=None
 ) -> User:
-    """Change a person's role (and supervisor). Only coordinators may do it."""
+    """Change a person's role (and supervisor). Only coordinators may do it, and the last
+    active coordinator keeps the role (otherwise nobody could manage the portal)."""
     if not actor.is_coordinator:
-        raise AccountError("Only coordinators can change roles.")
+        raise AccountError(_("Only coordinators can change roles."))
     if role not in Role.values:
-        raise AccountError("Unknown role.")
+        raise AccountError(_("Unknown role."))
     if supervisor is not None:
         if supervisor.pk == user.pk:
-            raise AccountError("Nobody can supervise themselves.")
+            raise AccountError(_("Nobody can supervise themselves."))
         if not supervisor.is_supervisor:
-            raise AccountError("The supervisor must have the supervisor or coordinator role.")
+            raise AccountError(_("The supervisor must have the supervisor or coordinator role."))
     if role not in STAFF_ROLES:
         supervisor = None
     with transaction.atomic():
+        coordinators = active_coordinators_locked()
+        if actor.pk not in coordinators:  # demoted by someone else a moment ago
+            raise AccountError(_("Only coordinators can change roles."))
+        ensure_keeps_a_coordinator(
+            user=user, role=role, is_active=user.is_active, coordinators=coordinators
+        )
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
         before = user.role
         user.role = role
         user.supervisor = supervisor
@@ -49,8 +121,27 @@ def user_set_role(
     return user
 
 
+def user_set_active(*, actor: User, user: User, is_active: bool, request=None) -> User:
+    """Deactivate (or reactivate) an account; the last active coordinator stays active."""
+    if not actor.is_coordinator:
+        raise AccountError(_("Only coordinators can deactivate accounts."))
+    with transaction.atomic():
+        if not is_active:
+            ensure_keeps_a_coordinator(user=user, role=user.role, is_active=False)
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="user.activate" if is_active else "user.deactivate",
+            obj=user,
+            request=request,
+        )
+    return user
+
+
 def feed_token_for(*, user: User) -> FeedToken:
-    token, _ = FeedToken.objects.get_or_create(user=user)
+    token, _created = FeedToken.objects.get_or_create(user=user)
     return token
 
 

@@ -90,7 +90,11 @@ def account_delete(request):
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        user_erase(user=user, actor=user, request=request)
+        try:
+            user_erase(user=user, actor=user, request=request)
+        except services.AccountError as exc:  # the last coordinator, raced past the form
+            form.add_error(None, str(exc))
+            return render(request, "accounts/account_delete.html", {"form": form})
         logout(request)
         messages.success(request, _("Your account was deleted. Take care."))
         return redirect("core:home")

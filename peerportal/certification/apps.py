@@ -12,7 +12,7 @@ class CertificationConfig(AppConfig):
     def ready(self) -> None:
         from peerportal.accounts.userdata import USER_DATA, UserDataPolicy
         from peerportal.core.navigation import register_nav, register_panel
-        from peerportal.reminders.registry import register_kind
+        from peerportal.reminders.registry import AUDIENCE_STAFF, register_kind
 
         from . import notifications, panels, services
 
@@ -32,6 +32,7 @@ class CertificationConfig(AppConfig):
 
         register_kind(
             services.KIND_EXPIRING,
+            audience=AUDIENCE_STAFF,
             label=_("Before a credential expires"),
             default_offsets=[
                 timedelta(days=90),
@@ -43,17 +44,20 @@ class CertificationConfig(AppConfig):
         )
         register_kind(
             services.KIND_DECIDED,
+            audience=AUDIENCE_STAFF,
             label=_("A training record was reviewed"),
             optional=False,
             context=notifications.training_reviewed_context,
         )
         register_kind(
             services.KIND_DIGEST,
+            audience=AUDIENCE_STAFF,
             label=_("Weekly list of records waiting for your review"),
             context=notifications.review_digest_context,
         )
         register_kind(
             services.KIND_AUDIT,
+            audience=AUDIENCE_STAFF,
             label=_("Audit of a credential attestation"),
             optional=False,
             context=notifications.credential_audit_context,

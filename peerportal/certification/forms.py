@@ -6,8 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerportal.accounts.models import User
+from peerportal.core import bounds
 
 from .models import CETopic, CredentialType, ReviewDecision, TrainingRecord
+from .services import (
+    certification_check_bounds,
+    supervision_check_bounds,
+    training_record_check_bounds,
+)
 
 
 class TrainingRecordForm(forms.ModelForm):
@@ -33,6 +39,17 @@ class TrainingRecordForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = CETopic.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        bounds.form_check(
+            self,
+            None,
+            training_record_check_bounds,
+            completed_on=data.get("completed_on"),
+            hours=data.get("hours"),
+        )
+        return data
 
 
 class ReviewForm(forms.Form):
@@ -69,6 +86,13 @@ class SupervisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = team
 
+    def clean(self):
+        data = super().clean()
+        bounds.form_check(
+            self, None, supervision_check_bounds, date=data.get("date"), hours=data.get("hours")
+        )
+        return data
+
 
 class IssueForm(forms.Form):
     holder = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.staff())
@@ -88,9 +112,13 @@ class IssueForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        issued, expires = data.get("issued_on"), data.get("expires_on")
-        if issued and expires and expires <= issued:
-            self.add_error("expires_on", _("The expiry date must be after the issue date."))
+        bounds.form_check(
+            self,
+            None,
+            certification_check_bounds,
+            issued_on=data.get("issued_on"),
+            expires_on=data.get("expires_on"),
+        )
         return data
 
 

@@ -109,6 +109,9 @@ class CredentialType(models.Model):
                 condition=Q(cycle_kind="anniversary")
                 | Q(fixed_month__gte=1, fixed_month__lte=12, fixed_day__gte=1, fixed_day__lte=31),
                 name="cert_fixed_cycle_has_a_date",
+                violation_error_message=_(
+                    "A credential with a fixed expiry date needs the month and day it expires."
+                ),
             )
         ]
 
@@ -129,7 +132,11 @@ class TopicRequirement(models.Model):
         verbose_name = _("topic requirement")
         constraints = [
             models.UniqueConstraint(
-                fields=["credential_type", "topic"], name="cert_one_requirement_per_topic"
+                fields=["credential_type", "topic"],
+                name="cert_one_requirement_per_topic",
+                violation_error_message=_(
+                    "This credential already has a requirement for that topic."
+                ),
             )
         ]
 
@@ -146,7 +153,11 @@ class ApprovedProvider(models.Model):
     class Meta:
         verbose_name = _("approved provider")
         constraints = [
-            models.UniqueConstraint(fields=["credential_type", "name"], name="cert_provider_once")
+            models.UniqueConstraint(
+                fields=["credential_type", "name"],
+                name="cert_provider_once",
+                violation_error_message=_("This provider is already approved for this credential."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -183,12 +194,15 @@ class Certification(models.Model):
         verbose_name_plural = _("certifications")
         constraints = [
             models.UniqueConstraint(
-                fields=["holder", "credential_type"], name="cert_one_per_type_per_person"
+                fields=["holder", "credential_type"],
+                name="cert_one_per_type_per_person",
+                violation_error_message=_("This person already holds this credential."),
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True)
                 | Q(issued_on__isnull=False, expires_on__gt=models.F("issued_on")),
                 name="cert_expires_after_issue",
+                violation_error_message=_("The expiry date must be after the issue date."),
             ),
         ]
 
@@ -227,7 +241,9 @@ class Attestation(models.Model):
         ordering = ["-cycle_end", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["certification", "cycle_end"], name="cert_one_attestation_per_cycle"
+                fields=["certification", "cycle_end"],
+                name="cert_one_attestation_per_cycle",
+                violation_error_message=_("This cycle has already been attested."),
             )
         ]
 
@@ -301,7 +317,11 @@ class TrainingRecord(models.Model):
         verbose_name_plural = _("training records")
         ordering = ["-completed_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(hours__gt=0), name="cert_record_hours_positive")
+            models.CheckConstraint(
+                condition=Q(hours__gt=0),
+                name="cert_record_hours_positive",
+                violation_error_message=_("The hours must be more than zero."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -371,10 +391,14 @@ class SupervisionSession(models.Model):
         ordering = ["-date", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(hours__gt=0), name="cert_supervision_hours_positive"
+                condition=Q(hours__gt=0),
+                name="cert_supervision_hours_positive",
+                violation_error_message=_("The hours must be more than zero."),
             ),
             models.CheckConstraint(
-                condition=~Q(staff=models.F("supervisor")), name="cert_no_self_supervision"
+                condition=~Q(staff=models.F("supervisor")),
+                name="cert_no_self_supervision",
+                violation_error_message=_("Nobody can log supervision of themselves."),
             ),
         ]
 
@@ -419,6 +443,7 @@ class TrainingEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(closed_by__isnull=False),
                 name="cert_training_closed_by_someone",
+                violation_error_message=_("A closed training records who closed it."),
             )
         ]
 
@@ -448,10 +473,15 @@ class TrainingEventTopic(models.Model):
         verbose_name = _("training topic hours")
         ordering = ["topic__name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "topic"], name="cert_training_topic_once"),
+            models.UniqueConstraint(
+                fields=["event", "topic"],
+                name="cert_training_topic_once",
+                violation_error_message=_("Each topic is listed once per training."),
+            ),
             models.CheckConstraint(
                 condition=Q(hours__gte=TRAINING_MIN_HOURS, hours__lte=TRAINING_MAX_HOURS),
                 name="cert_training_topic_hours_bounded",
+                violation_error_message=_("Those hours are out of range for one topic."),
             ),
         ]
 
@@ -485,7 +515,11 @@ class TrainingAttendee(models.Model):
     class Meta:
         verbose_name = _("training attendee")
         constraints = [
-            models.UniqueConstraint(fields=["event", "person"], name="cert_attendee_once")
+            models.UniqueConstraint(
+                fields=["event", "person"],
+                name="cert_attendee_once",
+                violation_error_message=_("This person is already on the roster."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -509,7 +543,11 @@ class TrainingCredit(models.Model):
         verbose_name = _("training credit")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "person"], name="cert_one_credit_per_training")
+            models.UniqueConstraint(
+                fields=["event", "person"],
+                name="cert_one_credit_per_training",
+                violation_error_message=_("This person already has credit for this training."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import bounds
 from .models import Location, OpeningHours, Organization
 
 
@@ -46,9 +47,31 @@ class LocationForm(forms.ModelForm):
         ]
 
 
+class BaseOpeningHoursFormSet(forms.BaseInlineFormSet):
+    """Opening hours of one location, checked together (``core.bounds``)."""
+
+    def rows(self) -> list[tuple[int, object, object]]:
+        """(weekday, opens, closes) of every filled-in block that is not being deleted."""
+        out = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            if all(data.get(k) is not None for k in ("weekday", "opens", "closes")):
+                out.append((data["weekday"], data["opens"], data["closes"]))
+        return out
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        bounds.check_opening_hours(self.rows())
+
+
 OpeningHoursFormSet = forms.inlineformset_factory(
     Location,
     OpeningHours,
+    formset=BaseOpeningHoursFormSet,
     fields=["weekday", "opens", "closes"],
     extra=1,
     can_delete=True,

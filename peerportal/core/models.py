@@ -56,7 +56,11 @@ class Organization(models.Model):
         verbose_name = _("organization settings")
         verbose_name_plural = _("organization settings")
         constraints = [
-            models.CheckConstraint(condition=models.Q(pk=1), name="core_organization_singleton")
+            models.CheckConstraint(
+                condition=models.Q(pk=1),
+                name="core_organization_singleton",
+                violation_error_message=_("There is only one organization."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -113,7 +117,13 @@ class Location(models.Model):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["name"], name="core_location_name_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="core_location_name_unique",
+                violation_error_message=_("A location with this name already exists."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -150,10 +160,14 @@ class OpeningHours(models.Model):
         ordering = ["weekday", "opens"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(closes__gt=models.F("opens")), name="core_hours_close_after_open"
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="core_hours_close_after_open",
+                violation_error_message=_("Closing time must be after opening time."),
             ),
             models.CheckConstraint(
-                condition=models.Q(weekday__gte=0, weekday__lte=6), name="core_hours_weekday_range"
+                condition=models.Q(weekday__gte=0, weekday__lte=6),
+                name="core_hours_weekday_range",
+                violation_error_message=_("Choose a day of the week."),
             ),
         ]
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import selectors
-from .audit import audit_record
+from . import selectors, services
 from .forms import AuditFilterForm, LocationForm, OpeningHoursFormSet, OrganizationForm
 from .health import broker_status, database_status
 from .models import Location, Organization
@@ -66,13 +64,18 @@ def location_edit(request, pk: int | None = None):
     form = LocationForm(request.POST or None, instance=location)
     formset = OpeningHoursFormSet(request.POST or None, instance=location)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            location = form.save()
-            formset.instance = location
-            formset.save()
-            audit_record(actor=request.user, action="location.save", obj=location, request=request)
-        messages.success(request, _("Location saved."))
-        return redirect("core:location-detail", pk=location.pk)
+        try:
+            location = services.location_save(
+                actor=request.user,
+                location=form.save(commit=False),
+                opening_hours=formset.rows(),
+                request=request,
+            )
+        except services.CoreError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Location saved."))
+            return redirect("core:location-detail", pk=location.pk)
     return render(
         request, "core/location_form.html", {"form": form, "formset": formset, "location": location}
     )
@@ -83,13 +86,15 @@ def organization_edit(request):
     organization = Organization.get()
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            audit_record(
-                actor=request.user, action="organization.save", obj=organization, request=request
+        try:
+            services.organization_save(
+                actor=request.user, organization=form.save(commit=False), request=request
             )
-        messages.success(request, _("Organization settings saved."))
-        return redirect("core:organization-edit")
+        except services.CoreError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Organization settings saved."))
+            return redirect("core:organization-edit")
     return render(request, "core/organization_form.html", {"form": form})
 
 

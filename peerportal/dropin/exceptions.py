@@ -38,3 +38,12 @@ class NoActiveRSVP(DropinError):
 
 class UndoExpired(DropinError):
     message = _("There is no recent tap to undo.")
+
+
+class OutOfBounds(DropinError):
+    """A date, duration or count outside the portal's bounds (``core.bounds``)."""
+
+    def __init__(self, message=None):
+        super().__init__()
+        if message:
+            self.message = message

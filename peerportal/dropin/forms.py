@@ -4,10 +4,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peerportal.core import bounds
 from peerportal.core.models import Location, Organization
 from peerportal.core.recurrence import validate_rrule
 
 from .models import Event, EventCategory
+from .services import event_check_bounds, series_check_bounds
 
 REPEAT_CHOICES = [
     ("", _("Does not repeat")),
@@ -98,8 +100,16 @@ class EventForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("The end must be after the start."))
+        bounds.form_check(
+            self,
+            None,
+            event_check_bounds,
+            starts_at=starts,
+            ends_at=ends,
+            capacity=data.get("capacity"),
+            rsvp_enabled=bool(data.get("rsvp_enabled")),
+            previous_start=self.instance.starts_at if self.instance.pk else None,
+        )
         repeat = data.get("repeat") or ""
         if repeat == "custom":
             rule = (data.get("custom_rule") or "").strip()
@@ -118,9 +128,15 @@ class EventForm(forms.ModelForm):
             local_start, local_end = timezone.localtime(starts, tz), timezone.localtime(ends, tz)
             if local_start.date() != local_end.date():
                 self.add_error("ends_at", _("A repeating event must end on the day it starts."))
-            until = data.get("until")
-            if until and until < local_start.date():
-                self.add_error("until", _("The last date must not be before the first."))
+            bounds.form_check(
+                self,
+                None,
+                series_check_bounds,
+                rrule=data["rrule"],
+                first_date=local_start.date(),
+                until=data.get("until"),
+                rename={"rrule": "custom_rule", "first_date": "starts_at"},
+            )
         return data
 
     def series_fields(self) -> dict:
@@ -162,6 +178,6 @@ class AttendanceForm(forms.Form):
     attended_count = forms.IntegerField(
         label=_("How many people came"),
         min_value=0,
-        max_value=10000,
+        max_value=bounds.ATTENDANCE_MAX,
         help_text=_("Everyone who came, with or without an RSVP. No names."),
     )

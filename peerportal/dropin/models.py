@@ -38,7 +38,11 @@ class EventCategory(models.Model):
         verbose_name_plural = _("event categories")
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["name"], name="dropin_eventcategory_name_unique")
+            models.UniqueConstraint(
+                fields=["name"],
+                name="dropin_eventcategory_name_unique",
+                violation_error_message=_("A category with this name already exists."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -86,10 +90,12 @@ class EventSeries(models.Model):
             models.CheckConstraint(
                 condition=Q(end_time__gt=models.F("start_time")),
                 name="dropin_series_ends_after_start",
+                violation_error_message=_("The end must be after the start."),
             ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
                 name="dropin_series_capacity_positive",
+                violation_error_message=_("Capacity must be at least 1 (or empty for no limit)."),
             ),
         ]
 
@@ -155,16 +161,20 @@ class Event(models.Model):
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="dropin_event_ends_after_start"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="dropin_event_ends_after_start",
+                violation_error_message=_("The end must be after the start."),
             ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
                 name="dropin_event_capacity_positive",
+                violation_error_message=_("Capacity must be at least 1 (or empty for no limit)."),
             ),
             models.UniqueConstraint(
                 fields=["series", "occurrence_date"],
                 condition=Q(series__isnull=False),
                 name="dropin_event_one_per_series_date",
+                violation_error_message=_("This series already has an event on that date."),
             ),
         ]
         indexes = [models.Index(fields=["location", "starts_at"], name="dropin_event_loc_start")]
@@ -224,6 +234,7 @@ class RSVP(models.Model):
                 fields=["event", "member"],
                 condition=Q(status="active"),
                 name="dropin_rsvp_one_active_per_member",
+                violation_error_message=_("You have already RSVP'd to this event."),
             ),
         ]
 
@@ -243,7 +254,11 @@ class VisitCategory(models.Model):
         verbose_name_plural = _("visit categories")
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["name"], name="dropin_visitcategory_name_unique")
+            models.UniqueConstraint(
+                fields=["name"],
+                name="dropin_visitcategory_name_unique",
+                violation_error_message=_("A visit category with this name already exists."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -276,13 +291,21 @@ class VisitTally(models.Model):
                 fields=["location", "date", "category"],
                 condition=Q(category__isnull=False),
                 name="dropin_tally_one_per_category",
+                violation_error_message=_(
+                    "This location already has a count for that day and category."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["location", "date"],
                 condition=Q(category__isnull=True),
                 name="dropin_tally_one_uncategorised",
+                violation_error_message=_("This location already has a count for that day."),
             ),
-            models.CheckConstraint(condition=Q(count__gte=0), name="dropin_tally_count_nonneg"),
+            models.CheckConstraint(
+                condition=Q(count__gte=0),
+                name="dropin_tally_count_nonneg",
+                violation_error_message=_("A count can't be below zero."),
+            ),
         ]
 
     def __str__(self) -> str:

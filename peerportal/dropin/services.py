@@ -7,7 +7,9 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from peerportal.core import bounds
 from peerportal.core.audit import audit_record
 from peerportal.core.models import Location, Organization
 from peerportal.core.recurrence import expand
@@ -24,6 +26,7 @@ from .exceptions import (
     EventFull,
     EventPast,
     NoActiveRSVP,
+    OutOfBounds,
     RSVPNotOpen,
     UndoExpired,
 )
@@ -51,10 +54,87 @@ EVENT_FIELDS = (
 # --- events and series -------------------------------------------------------------------
 
 
+def event_check_bounds(
+    *,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    capacity: int | None = None,
+    rsvp_enabled: bool | None = None,
+    previous_start: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """The bounds of one event (``core.bounds``), as a ``ValidationError`` keyed by field.
+
+    A capacity only means something with RSVPs (it limits them); given without, it would
+    be silently ignored, so it is refused.
+
+    A new event may be entered up to a week late (to record its head count). An event that
+    has not happened yet can't be moved into the past: the people who RSVP'd would be told
+    of a time they can't attend. An unchanged start is not checked again (editing the title
+    of last month's event is fine).
+    """
+    now = now or timezone.now()
+    checks = bounds.Checks()
+    if starts_at is not None and starts_at != previous_start:
+        moving_upcoming = previous_start is not None and previous_start > now
+        checks.run(
+            "starts_at",
+            bounds.check_schedule_window,
+            starts_at,
+            now=now,
+            backfill=not moving_upcoming,
+        )
+    checks.run(
+        "ends_at",
+        bounds.check_ends_after_starts,
+        starts_at,
+        ends_at,
+        max_duration=bounds.EVENT_MAX_DURATION,
+    )
+    in_range = checks.run("capacity", bounds.validate_event_capacity, capacity)
+    if in_range and capacity is not None and rsvp_enabled is False:
+        checks.add(
+            "capacity",
+            _("A capacity limits RSVPs: turn RSVPs on, or leave the capacity empty."),
+        )
+    checks.raise_any()
+
+
+def series_check_bounds(
+    *,
+    rrule: str,
+    first_date: dt.date | None,
+    until: dt.date | None,
+    now: dt.datetime | None = None,
+) -> None:
+    """The bounds of a repeating event: a bounded rule, a first date inside the schedule
+    window (up to ``SERIES_ANCHOR_BACKFILL`` back), a last date at most two years ahead."""
+    checks = bounds.Checks()
+    checks.run("rrule", bounds.check_recurrence, rrule)
+    if first_date is not None:
+        checks.run(
+            "first_date",
+            bounds.check_date_window,
+            first_date,
+            now=now,
+            backfill=True,
+            backfill_by=bounds.SERIES_ANCHOR_BACKFILL,
+        )
+    checks.run("until", bounds.check_series_until, first_date, until, now=now)
+    checks.raise_any()
+
+
 def event_create(*, actor, request=None, **fields) -> Event:
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown event fields: {sorted(unknown)}")
+    with bounds.enforced(OutOfBounds):
+        event_check_bounds(
+            starts_at=fields.get("starts_at"),
+            ends_at=fields.get("ends_at"),
+            capacity=fields.get("capacity"),
+            rsvp_enabled=fields.get("rsvp_enabled", False),
+        )
     with transaction.atomic():
         event = Event(**fields)
         event.full_clean()
@@ -72,6 +152,14 @@ def event_update(*, actor, event: Event, request=None, **fields) -> Event:
             if name not in EVENT_FIELDS:
                 raise TypeError(f"unknown event field: {name}")
             setattr(locked, name, value)
+        with bounds.enforced(OutOfBounds):
+            event_check_bounds(
+                starts_at=locked.starts_at,
+                ends_at=locked.ends_at,
+                capacity=locked.capacity,
+                rsvp_enabled=locked.rsvp_enabled,
+                previous_start=old_start,
+            )
         locked.full_clean()
         locked.save()
         if locked.starts_at != old_start and not locked.is_cancelled:
@@ -123,6 +211,12 @@ def series_create(
     request=None,
     now: dt.datetime | None = None,
 ) -> EventSeries:
+    with bounds.enforced(OutOfBounds):
+        series_check_bounds(rrule=rrule, first_date=first_date, until=until, now=now)
+        event_check_bounds(
+            starts_at=None, ends_at=None, capacity=capacity, rsvp_enabled=rsvp_enabled
+        )
+        bounds.check_ends_after_starts(start_time, end_time)
     with transaction.atomic():
         series = EventSeries(
             location=location,
@@ -296,8 +390,8 @@ def rsvps_cancel_for_erased_user(user) -> None:
 
 def event_attendance_record(*, actor, event: Event, attended_count: int, request=None) -> Event:
     """Staff note how many people came (RSVP'd or not); no names are recorded."""
-    if attended_count < 0:
-        raise ValueError("attended_count must not be negative")
+    with bounds.enforced(OutOfBounds):
+        bounds.validate_attendance(attended_count)
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         if locked.is_cancelled:
@@ -323,6 +417,8 @@ def visit_tap(
     """One visitor came in. An atomic ``count = count + 1``: concurrent taps never get lost."""
     if day is None:
         day = timezone.localtime(timezone.now(), Organization.get().tzinfo).date()
+    with bounds.enforced(OutOfBounds):
+        bounds.check_tally_day(day)
     lookup = {"location": location, "date": day, "category": category}
     with transaction.atomic():
         if not VisitTally.objects.filter(**lookup).update(count=F("count") + 1):

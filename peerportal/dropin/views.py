@@ -262,18 +262,24 @@ def rsvp_list(request):
 def event_create(request):
     form = EventForm(request.POST or None, initial={"is_published": True})
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["rrule"]:
-            series = services.series_create(
-                actor=request.user, request=request, **form.series_fields()
+        try:
+            if form.cleaned_data["rrule"]:
+                series = services.series_create(
+                    actor=request.user, request=request, **form.series_fields()
+                )
+                first = series.events.order_by("starts_at").first()
+                messages.success(request, _("Repeating event saved."))
+                if first is not None:
+                    return redirect("dropin:event-detail", pk=first.pk)
+                return redirect("dropin:event-list")
+            event = services.event_create(
+                actor=request.user, request=request, **form.event_fields()
             )
-            first = series.events.order_by("starts_at").first()
-            messages.success(request, _("Repeating event saved."))
-            if first is not None:
-                return redirect("dropin:event-detail", pk=first.pk)
-            return redirect("dropin:event-list")
-        event = services.event_create(actor=request.user, request=request, **form.event_fields())
-        messages.success(request, _("Event saved."))
-        return redirect("dropin:event-detail", pk=event.pk)
+        except DropinError as exc:  # a bound the form could not see (the clock moved on)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Event saved."))
+            return redirect("dropin:event-detail", pk=event.pk)
     return render(request, "dropin/event_form.html", {"form": form, "event": None})
 
 
@@ -282,11 +288,15 @@ def event_edit(request, pk: int):
     event = selectors.event_get_for(request.user, pk)
     form = EventForm(request.POST or None, instance=event, allow_repeat=False)
     if request.method == "POST" and form.is_valid():
-        services.event_update(
-            actor=request.user, event=event, request=request, **form.event_fields()
-        )
-        messages.success(request, _("Event saved."))
-        return redirect("dropin:event-detail", pk=event.pk)
+        try:
+            services.event_update(
+                actor=request.user, event=event, request=request, **form.event_fields()
+            )
+        except DropinError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Event saved."))
+            return redirect("dropin:event-detail", pk=event.pk)
     return render(request, "dropin/event_form.html", {"form": form, "event": event})
 
 

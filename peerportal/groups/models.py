@@ -161,20 +161,30 @@ class SupportGroup(models.Model):
         verbose_name_plural = _("support groups")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="groups_capacity_positive"),
             models.CheckConstraint(
-                condition=Q(capacity__lte=CAPACITY_MAX), name="groups_capacity_bounded"
+                condition=Q(capacity__gte=1),
+                name="groups_capacity_positive",
+                violation_error_message=_("Capacity must be at least 1."),
             ),
             models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="groups_ends_after_start"
+                condition=Q(capacity__lte=CAPACITY_MAX),
+                name="groups_capacity_bounded",
+                violation_error_message=_("That is more seats than a group may have."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="groups_ends_after_start",
+                violation_error_message=_("A session must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(horizon_weeks__gte=1, horizon_weeks__lte=HORIZON_WEEKS_MAX),
                 name="groups_horizon_bounded",
+                violation_error_message=_("That is not a number of weeks to plan ahead."),
             ),
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(until__gte=F("first_date")),
                 name="groups_until_after_first",
+                violation_error_message=_("The last date must not be before the first."),
             ),
         ]
 
@@ -310,10 +320,14 @@ class GroupSession(models.Model):
         ordering = ["starts_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "occurrence_start"], name="groups_one_session_per_occurrence"
+                fields=["group", "occurrence_start"],
+                name="groups_one_session_per_occurrence",
+                violation_error_message=_("This group already has a session at that time."),
             ),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="groups_session_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="groups_session_ends_after_start",
+                violation_error_message=_("The end must be after the start."),
             ),
         ]
         indexes = [models.Index(fields=["starts_at"], name="groups_session_start_idx")]
@@ -426,11 +440,13 @@ class Booking(models.Model):
                 fields=["session", "member"],
                 condition=ACTIVE_BOOKING,
                 name="groups_one_active_booking_per_member",
+                violation_error_message=_("You already have a booking for this session."),
             ),
             models.UniqueConstraint(
                 fields=["session", "seat"],
                 condition=Q(status=BookingStatus.CONFIRMED),
                 name="groups_one_booking_per_seat",
+                violation_error_message=_("This place is already taken."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -438,6 +454,7 @@ class Booking(models.Model):
                     | (~Q(status=BookingStatus.CONFIRMED) & Q(seat__isnull=True))
                 ),
                 name="groups_confirmed_bookings_hold_a_seat",
+                violation_error_message=_("A confirmed booking needs a place."),
             ),
         ]
 

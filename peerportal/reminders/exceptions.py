@@ -12,3 +12,12 @@ class ReminderError(Exception):
 
 class ReminderNotFailed(ReminderError):
     message = _("Only failed reminders can be retried; this one is no longer failed.")
+
+
+class PreferenceInvalid(ReminderError):
+    """Email preferences outside the bounds (no time ticked, empty quiet hours…)."""
+
+    def __init__(self, message=None):
+        super().__init__()
+        if message:
+            self.message = message

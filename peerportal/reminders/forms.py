@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from peerportal.core import bounds
+
 from .registry import all_kinds
 
 HOUR_CHOICES = [30, 60, 2 * 60, 6 * 60, 12 * 60, 24 * 60, 48 * 60]  # minutes
@@ -53,7 +55,11 @@ class NotificationPreferenceForm(forms.Form):
 
     def __init__(self, *args, preference, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kinds = all_kinds()
+        # Only the kinds this person can receive, grouped by the part of the portal they
+        # come from (a member never sees shift or credential reminders).
+        offered = [k for k in all_kinds() if k.offered_to(preference.user)]
+        self.kinds = sorted(offered, key=lambda k: (k.section, str(k.label)))
+        self.hidden_kinds = [k for k in all_kinds() if k not in self.kinds]
         self.preference = preference
         self.fields["quiet_hours_start"].initial = preference.quiet_hours_start
         self.fields["quiet_hours_end"].initial = preference.quiet_hours_end
@@ -84,21 +90,57 @@ class NotificationPreferenceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
-        if (start is None) != (end is None):
-            raise forms.ValidationError(_("Give both a start and an end for quiet hours."))
+        bounds.form_check(
+            self,
+            None,
+            bounds.check_quiet_hours,
+            data.get("quiet_hours_start"),
+            data.get("quiet_hours_end"),
+        )
+        for kind in self.kinds:
+            name = offsets_field(kind.code)
+            if name not in self.fields or name in self.errors:
+                continue
+            enabled = not kind.optional or data.get(enabled_field(kind.code))
+            if enabled and not data.get(name):
+                self.add_error(
+                    name,
+                    _("Tick at least one time, or switch this reminder off.")
+                    if kind.optional
+                    else _("Tick at least one time."),
+                )
         return data
 
+    def sections(self) -> list[tuple[str, list]]:
+        """(heading, bound fields) for each part of the portal, in order."""
+        out: list[tuple[str, list]] = []
+        for kind in self.kinds:
+            fields = [self[enabled_field(kind.code)]]
+            if offsets_field(kind.code) in self.fields:
+                fields.append(self[offsets_field(kind.code)])
+            if not out or out[-1][0] != kind.section:
+                out.append((kind.section, []))
+            out[-1][1].extend(fields)
+        return out
+
     def disabled_kinds(self) -> list[str]:
-        return [
-            k.code
-            for k in self.kinds
-            if k.optional and not self.cleaned_data.get(enabled_field(k.code))
-        ]
+        """The offered kinds switched off here, plus hidden ones switched off before (a
+        former staff member's choices are kept should the role come back)."""
+        kept = set(self.preference.disabled_kinds or []) & {k.code for k in self.hidden_kinds}
+        return sorted(
+            kept
+            | {
+                k.code
+                for k in self.kinds
+                if k.optional and not self.cleaned_data.get(enabled_field(k.code))
+            }
+        )
 
     def offsets(self) -> dict[str, list[int]]:
-        """Only kinds whose choice differs from the defaults are stored."""
-        out = {}
+        """Only kinds whose choice differs from the defaults are stored (hidden kinds keep
+        what was saved)."""
+        hidden = {k.code for k in self.hidden_kinds}
+        out = {c: m for c, m in (self.preference.offsets or {}).items() if c in hidden}
         for kind in self.kinds:
             if not kind.default_offsets:
                 continue

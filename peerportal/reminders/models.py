@@ -74,6 +74,7 @@ class Reminder(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "target_type", "target_id", "recipient", "due_at"],
                 name="reminders_one_per_kind_target_recipient_due",
+                violation_error_message=_("This reminder is already scheduled."),
             ),
         ]
         indexes = [

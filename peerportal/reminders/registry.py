@@ -17,8 +17,13 @@ and returns only what the recipient needs: never other attendees, never clinical
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+#: Who may receive a kind, and so who sees it among their email preferences.
+AUDIENCE_EVERYONE = "everyone"  # members and staff (a group session you booked)
+AUDIENCE_STAFF = "staff"  # peer specialists, supervisors, coordinators (shifts, credentials)
 
 
 @dataclass(frozen=True)
@@ -32,10 +37,28 @@ class ReminderKind:
     # Whether people may switch this kind off (confirmations of their own action may not).
     optional: bool = True
     context: Callable | None = field(default=None, compare=False)
+    # Who receives it (AUDIENCE_EVERYONE or AUDIENCE_STAFF).
+    audience: str = AUDIENCE_EVERYONE
+    # The app that registered it: its verbose name heads the kind's group of preferences.
+    app_label: str = ""
 
     @property
     def is_notification(self) -> bool:
         return not self.default_offsets
+
+    def offered_to(self, user) -> bool:
+        """Whether ``user`` can receive this kind (and so sees it among preferences)."""
+        return self.audience == AUDIENCE_EVERYONE or bool(getattr(user, "is_staff_role", False))
+
+    @property
+    def section(self) -> str:
+        """The heading this kind's preferences appear under (its app's verbose name)."""
+        from django.apps import apps
+
+        for config in apps.get_app_configs():
+            if config.label == self.app_label:
+                return str(config.verbose_name)
+        return ""
 
 
 _kinds: dict[str, ReminderKind] = {}
@@ -49,8 +72,23 @@ def register_kind(
     urgent: bool = False,
     optional: bool = True,
     context: Callable | None = None,
+    audience: str = AUDIENCE_EVERYONE,
+    app_label: str | None = None,
 ) -> ReminderKind:
-    kind = ReminderKind(code, label, tuple(default_offsets), urgent, optional, context)
+    if app_label is None:  # the registering module's app: "peerportal.groups.apps" → groups
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        parts = caller.split(".")
+        app_label = parts[1] if len(parts) > 2 and parts[0] == "peerportal" else ""
+    kind = ReminderKind(
+        code,
+        label,
+        tuple(default_offsets),
+        urgent,
+        optional,
+        context,
+        audience=audience,
+        app_label=app_label,
+    )
     _kinds[code] = kind
     return kind
 

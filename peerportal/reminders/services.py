@@ -13,6 +13,7 @@ import logging
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Reminder, ReminderStatus
 from .registry import get_kind
@@ -153,11 +154,28 @@ def notification_preference_update(
     quiet_hours_start: dt.time | None,
     quiet_hours_end: dt.time | None,
 ):
-    """Save a person's choices. Kinds that are not optional cannot be switched off."""
+    """Save a person's choices. Kinds that are not optional cannot be switched off; a
+    reminder that is on needs at least one time (1 minute to 90 days before); quiet hours
+    follow ``core.bounds.check_quiet_hours``."""
+    from peerportal.core import bounds
+
+    from .exceptions import PreferenceInvalid
     from .models import NotificationPreference
     from .registry import all_kinds
 
-    optional = {k.code for k in all_kinds() if k.optional}
+    kinds = {k.code: k for k in all_kinds()}
+    optional = {code for code, k in kinds.items() if k.optional}
+    with bounds.enforced(PreferenceInvalid):
+        bounds.check_quiet_hours(quiet_hours_start, quiet_hours_end)
+    for code, minutes in offsets.items():
+        kind = kinds.get(code)
+        if kind is None or not kind.default_offsets:
+            raise PreferenceInvalid(_("Unknown reminder."))
+        switched_off = code in disabled_kinds and kind.optional
+        if not minutes and not switched_off:
+            raise PreferenceInvalid(_("Tick at least one time, or switch this reminder off."))
+        if any(not 1 <= int(m) <= bounds.REMINDER_OFFSET_MAX_MINUTES for m in minutes):
+            raise PreferenceInvalid(_("Reminders go out between a minute and 90 days before."))
     with transaction.atomic():
         pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
         pref.disabled_kinds = sorted(set(disabled_kinds) & optional)

@@ -12,7 +12,7 @@ class WarmlineConfig(AppConfig):
     def ready(self) -> None:
         from peerportal.accounts.userdata import USER_DATA, UserDataPolicy, register_erasure_handler
         from peerportal.core.navigation import register_nav, register_panel
-        from peerportal.reminders.registry import register_kind
+        from peerportal.reminders.registry import AUDIENCE_STAFF, register_kind
 
         from . import notifications, panels, services
 
@@ -30,12 +30,14 @@ class WarmlineConfig(AppConfig):
         )
         register_kind(
             services.KIND_SHIFT_UPCOMING,
+            audience=AUDIENCE_STAFF,
             label=_("Before a warm-line shift"),
             default_offsets=[timedelta(hours=12)],
             context=notifications.shift_upcoming_context,
         )
         register_kind(
             services.KIND_SWAP,
+            audience=AUDIENCE_STAFF,
             label=_("Shift swap updates"),
             urgent=True,
             optional=False,
@@ -43,6 +45,7 @@ class WarmlineConfig(AppConfig):
         )
         register_kind(
             services.KIND_GAP,
+            audience=AUDIENCE_STAFF,
             label=_("Warm-line shifts that are short of staff"),
             context=notifications.coverage_gap_context,
         )

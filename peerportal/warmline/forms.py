@@ -5,8 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from peerportal.accounts.models import User
 from peerportal.certification.qualification import qualification_choices
+from peerportal.core import bounds
 
 from .models import CallRecord, CallTopic, Referral, ShiftPattern, WarmLine
+from .services import (
+    call_record_check_bounds,
+    shift_check_bounds,
+    shift_pattern_check_bounds,
+    warm_line_check_bounds,
+)
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -49,6 +56,20 @@ class CallRecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if lines is not None:
             self.fields["line"].queryset = lines
+        minutes = self.fields["duration_minutes"]
+        minutes.widget.attrs.update(min=bounds.CALL_MINUTES_MIN, max=bounds.CALL_MINUTES_MAX)
+
+    def clean(self):
+        data = super().clean()
+        bounds.form_check(
+            self,
+            None,
+            call_record_check_bounds,
+            started_at=data.get("started_at"),
+            duration_minutes=data.get("duration_minutes"),
+            previous_start=self.instance.started_at if self.instance.pk else None,
+        )
+        return data
 
 
 class WarmLineForm(forms.ModelForm):
@@ -76,6 +97,18 @@ class WarmLineForm(forms.ModelForm):
         self.fields["members"].help_text = _(
             "Only program members see this line and sign up for its shifts."
         )
+
+    def clean(self):
+        data = super().clean()
+        bounds.form_check(
+            self,
+            None,
+            warm_line_check_bounds,
+            max_hours_per_week=data.get("max_hours_per_week"),
+            release_cutoff_hours=data.get("release_cutoff_hours"),
+            gap_alert_days=data.get("gap_alert_days"),
+        )
+        return data
 
 
 class ShiftPatternForm(forms.ModelForm):
@@ -116,13 +149,22 @@ class ShiftPatternForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        low, high = data.get("min_staff"), data.get("max_staff")
-        if low is not None and high is not None and high < low:
-            self.add_error("max_staff", _("The maximum cannot be below the minimum."))
-        if low == 0:
+        if data.get("min_staff") == 0:
             self.add_error("min_staff", _("At least one person is needed."))
-        if data.get("start_time") and data.get("start_time") == data.get("end_time"):
-            self.add_error("end_time", _("A shift must end at a different time."))
+            return data
+        bounds.form_check(
+            self,
+            None,
+            shift_pattern_check_bounds,
+            rrule=data.get("rrule"),
+            first_date=data.get("first_date"),
+            start_time=data.get("start_time"),
+            end_time=data.get("end_time"),
+            min_staff=data.get("min_staff"),
+            max_staff=data.get("max_staff"),
+            horizon_weeks=data.get("horizon_weeks"),
+            previous_first_date=self.instance.first_date if self.instance.pk else None,
+        )
         return data
 
 
@@ -130,10 +172,27 @@ class ShiftTimesForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME_LOCAL)
     ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME_LOCAL)
 
+    def __init__(self, *args, shift=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shift = shift
+
     def clean(self):
         data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            self.add_error("ends_at", _("A shift must end after it starts."))
+        if self.shift is not None:
+            previous_start = self.shift.starts_at
+        else:  # the start as shown: unchanged when only the end moves (a running shift)
+            try:
+                previous_start = self.fields["starts_at"].clean(self.initial.get("starts_at"))
+            except forms.ValidationError:
+                previous_start = None
+        bounds.form_check(
+            self,
+            None,
+            shift_check_bounds,
+            starts_at=data.get("starts_at"),
+            ends_at=data.get("ends_at"),
+            previous_start=previous_start,
+        )
         return data
 
 

@@ -70,6 +70,9 @@ class ShiftPattern(models.Model):
             models.CheckConstraint(
                 condition=Q(max_staff__gte=F("min_staff")) & Q(min_staff__gte=1),
                 name="warmline_pattern_staff_range",
+                violation_error_message=_(
+                    "A shift needs at least one person, and the maximum cannot be below the minimum."
+                ),
             )
         ]
 
@@ -102,10 +105,14 @@ class Shift(models.Model):
         ordering = ["starts_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["line", "pattern", "starts_at"], name="warmline_one_shift_per_pattern_start"
+                fields=["line", "pattern", "starts_at"],
+                name="warmline_one_shift_per_pattern_start",
+                violation_error_message=_("This pattern already has a shift at that time."),
             ),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="warmline_shift_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="warmline_shift_ends_after_start",
+                violation_error_message=_("A shift must end after it starts."),
             ),
         ]
 
@@ -140,11 +147,13 @@ class ShiftAssignment(models.Model):
                 fields=["shift", "person"],
                 condition=Q(is_active=True),
                 name="warmline_one_active_assignment",
+                violation_error_message=_("This person is already on this shift."),
             ),
             models.UniqueConstraint(
                 fields=["shift", "slot"],
                 condition=Q(is_active=True),
                 name="warmline_one_person_per_slot",
+                violation_error_message=_("This place on the shift is already taken."),
             ),
         ]
 
@@ -205,7 +214,9 @@ class CallRecord(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(duration_minutes__lte=600), name="warmline_call_duration_sane"
+                condition=Q(duration_minutes__lte=600),
+                name="warmline_call_duration_sane",
+                violation_error_message=_("A contact lasts between 1 and 240 minutes."),
             )
         ]
 
@@ -246,6 +257,7 @@ class SwapRequest(models.Model):
                 fields=["assignment"],
                 condition=Q(status__in=["open", "taken"]),
                 name="warmline_one_open_swap_per_assignment",
+                violation_error_message=_("This shift is already offered for cover."),
             )
         ]
 

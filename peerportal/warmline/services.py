@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peerportal.certification.qualification import why_not_qualified
+from peerportal.core import bounds
 from peerportal.core.audit import audit_record
 from peerportal.core.models import Organization
 from peerportal.core.permissions import is_coordinator
@@ -34,6 +35,109 @@ KIND_GAP = "coverage_gap"
 def call_edit_window() -> dt.timedelta:
     """How long an author may correct a call record (setting CALL_RECORD_EDIT_MINUTES, 30)."""
     return dt.timedelta(minutes=getattr(settings, "CALL_RECORD_EDIT_MINUTES", 30))
+
+
+# --- bounds (core.bounds), shared by the forms and the services below ---------------------
+
+
+def call_record_check_bounds(
+    *,
+    started_at: dt.datetime | None,
+    duration_minutes: int | None,
+    previous_start: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """A contact lasts 1–240 minutes and has already happened, at most a week ago (an
+    unchanged start of a record being corrected is not checked again)."""
+    checks = bounds.Checks()
+    if started_at is not None and started_at != previous_start:
+        checks.run("started_at", bounds.check_call_started, started_at, now=now)
+    checks.run("duration_minutes", bounds.validate_call_minutes, duration_minutes)
+    checks.raise_any()
+
+
+def warm_line_check_bounds(
+    *, max_hours_per_week=None, release_cutoff_hours=None, gap_alert_days=None
+) -> None:
+    checks = bounds.Checks()
+    checks.run("max_hours_per_week", bounds.validate_weekly_hours, max_hours_per_week)
+    checks.run("release_cutoff_hours", bounds.validate_release_cutoff, release_cutoff_hours)
+    checks.run("gap_alert_days", bounds.validate_gap_alert_days, gap_alert_days)
+    checks.raise_any()
+
+
+def _pattern_length(start: dt.time, end: dt.time) -> dt.timedelta:
+    day = dt.date(2000, 1, 3)
+    span = dt.datetime.combine(day, end) - dt.datetime.combine(day, start)
+    return span if span > dt.timedelta(0) else span + dt.timedelta(days=1)
+
+
+def shift_pattern_check_bounds(
+    *,
+    rrule: str | None,
+    first_date: dt.date | None,
+    start_time: dt.time | None,
+    end_time: dt.time | None,
+    min_staff: int | None,
+    max_staff: int | None,
+    horizon_weeks: int | None,
+    previous_first_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """A bounded rule; a first date inside the schedule window (a year back at most, as for
+    drop-in series: it only anchors the rhythm); 1–20 staff with max ≥ min; a horizon of
+    1–26 weeks; a shift of at most 16 hours (an end earlier than the start is overnight)."""
+    checks = bounds.Checks()
+    if rrule is not None:
+        checks.run("rrule", bounds.check_recurrence, rrule)
+    if first_date is not None and first_date != previous_first_date:
+        checks.run(
+            "first_date",
+            bounds.check_date_window,
+            first_date,
+            now=now,
+            backfill=True,
+            backfill_by=bounds.SERIES_ANCHOR_BACKFILL,
+        )
+    if start_time is not None and end_time is not None:
+        if start_time == end_time:
+            checks.add("end_time", _("A shift must end at a different time."))
+        elif _pattern_length(start_time, end_time) > bounds.SHIFT_MAX_DURATION:
+            checks.run(
+                "end_time",
+                bounds.check_ends_after_starts,
+                dt.timedelta(0),
+                _pattern_length(start_time, end_time),
+                max_duration=bounds.SHIFT_MAX_DURATION,
+            )
+    checks.run("min_staff", bounds.validate_shift_staff, min_staff)
+    checks.run("max_staff", bounds.validate_shift_staff, max_staff)
+    if min_staff is not None and max_staff is not None and max_staff < min_staff:
+        checks.add("max_staff", _("The maximum cannot be below the minimum."))
+    checks.run("horizon_weeks", bounds.validate_horizon_weeks, horizon_weeks)
+    checks.raise_any()
+
+
+def shift_check_bounds(
+    *,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    previous_start: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """A shift moved by a coordinator: not into the past (everyone on it is told the new
+    time), at most two years ahead, ends after it starts, at most 16 hours long."""
+    checks = bounds.Checks()
+    if starts_at is not None and starts_at != previous_start:
+        checks.run("starts_at", bounds.check_schedule_window, starts_at, now=now)
+    checks.run(
+        "ends_at",
+        bounds.check_ends_after_starts,
+        starts_at,
+        ends_at,
+        max_duration=bounds.SHIFT_MAX_DURATION,
+    )
+    checks.raise_any()
 
 
 def shift_for(pattern: ShiftPattern, occurrence) -> Shift:
@@ -172,6 +276,10 @@ def shift_release(*, assignment: ShiftAssignment, actor, now=None, request=None)
 def call_record_create(
     *, author, line, topics=(), referrals=(), request=None, **fields
 ) -> CallRecord:
+    with bounds.enforced(exceptions.WarmLineError):
+        call_record_check_bounds(
+            started_at=fields.get("started_at"), duration_minutes=fields.get("duration_minutes")
+        )
     with transaction.atomic():
         shift = Shift.objects.filter(
             line=line,
@@ -195,8 +303,16 @@ def call_record_update(
         record = CallRecord.objects.select_for_update().get(pk=record.pk)
         if record.author_id != author.pk or now > record.created_at + call_edit_window():
             raise exceptions.EditWindowClosed
+        previous_start = record.started_at
         for name, value in fields.items():
             setattr(record, name, value)
+        with bounds.enforced(exceptions.WarmLineError):
+            call_record_check_bounds(
+                started_at=record.started_at,
+                duration_minutes=record.duration_minutes,
+                previous_start=previous_start,
+                now=now,
+            )
         record.save()
         if topics is not None:
             record.topics.set(topics)
@@ -369,6 +485,12 @@ def _require_manager(actor) -> None:
 def warm_line_save(*, actor, line: WarmLine, members=None, request=None) -> WarmLine:
     """Create or update a line (a ModelForm's unsaved instance) and its program members."""
     _require_manager(actor)
+    with bounds.enforced(exceptions.WarmLineError):
+        warm_line_check_bounds(
+            max_hours_per_week=line.max_hours_per_week,
+            release_cutoff_hours=line.release_cutoff_hours,
+            gap_alert_days=line.gap_alert_days,
+        )
     created = line.pk is None
     with transaction.atomic():
         line.save()
@@ -391,6 +513,22 @@ def shift_pattern_save(*, actor, pattern: ShiftPattern, request=None) -> ShiftPa
     """
     _require_manager(actor)
     created = pattern.pk is None
+    previous_first_date = (
+        None
+        if created
+        else ShiftPattern.objects.filter(pk=pattern.pk).values_list("first_date", flat=True)[0]
+    )
+    with bounds.enforced(exceptions.WarmLineError):
+        shift_pattern_check_bounds(
+            rrule=pattern.rrule,
+            first_date=pattern.first_date,
+            start_time=pattern.start_time,
+            end_time=pattern.end_time,
+            min_staff=pattern.min_staff,
+            max_staff=pattern.max_staff,
+            horizon_weeks=pattern.horizon_weeks,
+            previous_first_date=previous_first_date,
+        )
     with transaction.atomic():
         pattern.save()
         if not created:
@@ -415,10 +553,10 @@ def shift_update(
 ) -> Shift:
     """A coordinator moves one shift; the reminders of everyone on it move with it."""
     _require_manager(actor)
-    if ends_at <= starts_at:
-        raise exceptions.WarmLineError(_("A shift must end after it starts."))
     with transaction.atomic():
         shift = Shift.objects.select_for_update().get(pk=shift.pk)
+        with bounds.enforced(exceptions.WarmLineError):
+            shift_check_bounds(starts_at=starts_at, ends_at=ends_at, previous_start=shift.starts_at)
         shift.starts_at, shift.ends_at = starts_at, ends_at
         shift.save(update_fields=["starts_at", "ends_at"])
         for assignment in shift.assignments.filter(is_active=True).select_related("person"):

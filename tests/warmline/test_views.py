@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -308,6 +309,7 @@ def test_call_log_per_persona(
     assert mine.pk != theirs.pk
 
 
+@time_machine.travel(dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC), tick=False)
 def test_staff_log_a_contact_only_on_their_program_lines(
     line, staff_client, other_staff_client, member_client
 ):
@@ -328,6 +330,7 @@ def test_staff_log_a_contact_only_on_their_program_lines(
     assert record.contact_type == "chat" and record.follow_up_offered
 
 
+@time_machine.travel(dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC), tick=False)
 def test_call_edit_is_for_the_author_within_the_window_then_forbidden(
     line, staff, staff_client, other_staff_client, supervisor_client
 ):

@@ -5,6 +5,7 @@ import threading
 import zoneinfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -239,6 +240,7 @@ def test_staff_sign_up_from_the_board_and_members_cannot(staff_client, staff, me
 
 
 @pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC), tick=False)
 def test_staff_log_a_call_through_the_form(staff_client, staff):
     line = make_line(staff)
     response = staff_client.post(

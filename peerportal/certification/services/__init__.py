@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peerportal.core import bounds
 from peerportal.core.audit import audit_record
 from peerportal.core.models import Organization
 from peerportal.core.recurrence import to_utc
@@ -39,9 +40,38 @@ KIND_DIGEST = "review_digest"
 KIND_AUDIT = "credential_audit"
 
 
+# --- bounds (core.bounds), shared by the forms and the services below ---------------------
+
+
+def training_record_check_bounds(*, completed_on, hours, now=None) -> None:
+    """Completed on a day that has happened and not before 1990; 0.25–120 hours."""
+    checks = bounds.Checks()
+    checks.run("completed_on", bounds.check_completed_on, completed_on, now=now)
+    checks.run("hours", bounds.validate_training_hours, hours)
+    checks.raise_any()
+
+
+def supervision_check_bounds(*, date, hours, now=None) -> None:
+    """A session that has happened, within the last year; 0.25–8 hours."""
+    checks = bounds.Checks()
+    checks.run("date", bounds.check_supervision_date, date, now=now)
+    checks.run("hours", bounds.validate_supervision_hours, hours)
+    checks.raise_any()
+
+
+def certification_check_bounds(*, issued_on, expires_on, now=None) -> None:
+    """Issued on a past day since 1990; a printed expiry after issue, within ten years."""
+    checks = bounds.Checks()
+    checks.run("issued_on", bounds.check_completed_on, issued_on, now=now)
+    checks.run("expires_on", bounds.check_certificate_dates, issued_on, expires_on)
+    checks.raise_any()
+
+
 def training_record_submit(*, person, evidence=None, request=None, **fields) -> TrainingRecord:
     """Submit a record for review; evidence is checked by content, size and name."""
     record = TrainingRecord(person=person, **fields)
+    with bounds.enforced(exceptions.CertificationError):
+        training_record_check_bounds(completed_on=record.completed_on, hours=record.hours)
     with transaction.atomic():
         if evidence is not None:
             record.evidence_name = check_evidence(evidence)
@@ -61,6 +91,8 @@ def training_record_resubmit(
     with transaction.atomic():
         for name, value in fields.items():
             setattr(record, name, value)
+        with bounds.enforced(exceptions.CertificationError):
+            training_record_check_bounds(completed_on=record.completed_on, hours=record.hours)
         if evidence is not None:
             record.evidence_name = check_evidence(evidence)
             record.evidence = evidence
@@ -111,6 +143,8 @@ def supervision_log(
         raise exceptions.SelfReview(_("Nobody can log supervision of themselves."))
     if not can_review(supervisor, TrainingRecord(person=staff)):
         raise exceptions.NotYourTeam
+    with bounds.enforced(exceptions.CertificationError):
+        supervision_check_bounds(date=date, hours=hours)
     with transaction.atomic():
         session = SupervisionSession.objects.create(
             staff=staff, supervisor=supervisor, date=date, hours=hours, notes=notes
@@ -134,8 +168,8 @@ def certification_issue(
     ``expires_on`` is the date printed on the certificate, if any; empty means the
     expiry is computed from the credential's cycle.
     """
-    if expires_on is not None and expires_on <= issued_on:
-        raise exceptions.CertificationError(_("The expiry date must be after the issue date."))
+    with bounds.enforced(exceptions.CertificationError):
+        certification_check_bounds(issued_on=issued_on, expires_on=expires_on)
     with transaction.atomic():
         cert, _created = Certification.objects.select_for_update().get_or_create(
             holder=holder, credential_type=credential_type
@@ -152,7 +186,7 @@ def certification_start_training(
     *, actor, holder, credential_type: CredentialType, request=None
 ) -> Certification:
     with transaction.atomic():
-        cert, _ = Certification.objects.get_or_create(
+        cert, _created = Certification.objects.get_or_create(
             holder=holder, credential_type=credential_type
         )
         audit_record(actor=actor, action="certification.start", obj=cert, request=request)

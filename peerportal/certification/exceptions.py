@@ -20,5 +20,13 @@ class AlreadyDecided(CertificationError):
     message = _("This record has already been decided.")
 
 
+class RecordClosed(AlreadyDecided):
+    message = _("This record was decided or withdrawn, so it can no longer be changed.")
+
+
 class EvidenceRejected(CertificationError):
     message = _("That file can't be used as evidence.")
+
+
+class NotYourRecord(CertificationError):
+    message = _("Only the person who sent a record can change or withdraw it.")

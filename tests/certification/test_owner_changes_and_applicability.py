@@ -71,7 +71,10 @@ def two_credentials(staff, ethics):
     state = CredentialTypeFactory(code="state-cps", name="State CPS", ce_hours_per_cycle=20)
     TopicRequirement.objects.create(credential_type=state, topic=ethics, min_hours=3)
     national = CredentialTypeFactory(
-        code="national", name="National Peer", ce_hours_per_cycle=20, requires_approved_provider=True
+        code="national",
+        name="National Peer",
+        ce_hours_per_cycle=20,
+        requires_approved_provider=True,
     )
     ApprovedProvider.objects.create(credential_type=national, name="National Academy")
     issued = TODAY - dt.timedelta(days=200)
@@ -85,7 +88,9 @@ def two_credentials(staff, ethics):
 
 def test_owner_edits_a_pending_record_and_it_stays_in_the_queue(staff, staff_client, supervisor):
     record = submit(staff)
-    response = staff_client.post(reverse("certification:record-edit", args=[record.pk]), form_data())
+    response = staff_client.post(
+        reverse("certification:record-edit", args=[record.pk]), form_data()
+    )
     assert response.status_code == 302
     record.refresh_from_db()
     assert (record.course, record.hours, record.status) == (
@@ -286,9 +291,10 @@ def test_applicability_rules_one_by_one(ethics):
     later = record(3, completed_on=dt.date(2027, 2, 1))
     assert rules.applicability(later, ctype, reqs, [first, later], issued).counts
     before = record(4, completed_on=dt.date(2024, 12, 31))
-    assert "before the credential was issued" in rules.applicability(
-        before, ctype, reqs, [], issued
-    ).reason
+    assert (
+        "before the credential was issued"
+        in rules.applicability(before, ctype, reqs, [], issued).reason
+    )
     elective = record(5, topic=None)
     assert "listed topics" in rules.applicability(elective, ctype, reqs, [], issued).reason
     assert not rules.applicability(record(6, status="rejected"), ctype, reqs, [], issued).counts
@@ -300,9 +306,7 @@ def test_applicability_rules_one_by_one(ethics):
 
 
 def test_supervisor_previews_image_evidence_inline_with_a_safe_type(staff, supervisor_client):
-    record = submit(
-        staff, evidence=SimpleUploadedFile("cert.png", PNG, content_type="image/png")
-    )
+    record = submit(staff, evidence=SimpleUploadedFile("cert.png", PNG, content_type="image/png"))
     page = supervisor_client.get(reverse("certification:record-review", args=[record.pk]))
     assert f"/records/{record.pk}/evidence/?view=1" in page.content.decode()
     response = supervisor_client.get(
@@ -334,8 +338,6 @@ def test_pdf_opens_inline_in_a_new_tab_and_downloads_stay_attachments(staff, sup
 
 
 def test_inline_preview_keeps_the_permission_check(staff, other_staff_client):
-    record = submit(
-        staff, evidence=SimpleUploadedFile("cert.png", PNG, content_type="image/png")
-    )
+    record = submit(staff, evidence=SimpleUploadedFile("cert.png", PNG, content_type="image/png"))
     url = reverse("certification:evidence-download", args=[record.pk]) + "?view=1"
     assert other_staff_client.get(url).status_code == 404

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
+from peerportal.certification.qualification import qualification_choices
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
@@ -185,7 +186,7 @@ def shift_sign_up(request, pk: int):
 @role_required("supervisor")
 def shift_detail(request, pk: int):
     """The roster of one shift, for supervisors and coordinators (staff use the board)."""
-    shift = selectors.shift_get_for(request.user, pk)
+    shift = _annotate(request.user, [selectors.shift_get_for(request.user, pk)])[0]
     return render(
         request,
         "warmline/shift_detail.html",
@@ -514,9 +515,14 @@ def _call_locked(request, record):
 @require_GET
 @role_required("supervisor")
 def line_list(request):
-    lines = selectors.line_list_for(request.user, include_inactive=True).prefetch_related(
-        "patterns"
+    lines = list(
+        selectors.line_list_for(request.user, include_inactive=True).prefetch_related("patterns")
     )
+    names = dict(qualification_choices())
+    for line in lines:
+        for pattern in line.patterns.all():
+            code = pattern.required_qualification
+            pattern.needs = names.get(code, code)
     return render(
         request,
         "warmline/line_list.html",

@@ -209,3 +209,26 @@ def test_a_locked_call_record_says_locked_not_role(staff, staff_client, busy_lin
         assert "Your role does not include this page" not in html
     record.refresh_from_db()
     assert record.duration_minutes == 9
+
+
+def test_supervisor_pages_name_the_credential_and_say_why(
+    supervisor_client, coordinator_client, busy_line
+):
+    from peerportal.warmline.models import ShiftPattern
+
+    CredentialTypeFactory(code="warmline-training", name="Warm-line training")
+    needs = shift_on(busy_line, 14, 18, 3, required_qualification="warmline-training")
+    html = supervisor_client.get(reverse("warmline:shift-detail", args=[needs.pk])).content.decode()
+    assert "Needs the credential: Warm-line training" in html
+    assert "You can't take this shift: Needs the “Warm-line training” credential." in html
+    assert reverse("warmline:shift-sign-up", args=[needs.pk]) not in html
+    ShiftPattern.objects.create(
+        line=busy_line,
+        rrule="FREQ=WEEKLY",
+        first_date=dt.date(2026, 3, 9),
+        start_time=dt.time(18),
+        end_time=dt.time(21),
+        required_qualification="warmline-training",
+    )
+    lines = coordinator_client.get(reverse("warmline:line-list")).content.decode()
+    assert "<td>Warm-line training</td>" in lines

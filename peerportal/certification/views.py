@@ -191,13 +191,13 @@ def evidence_download(request, pk: int):
         content_type=content_type or "application/octet-stream",
     )
     if inline:
-        # The file's own page may run nothing. Images are sandboxed; Chromium's PDF viewer
-        # refuses sandboxed documents, so a PDF gets "object-src 'self'" for its viewer —
-        # on this response only; every other page keeps the site's strict policy.
+        # The file's own page may load and run nothing, nor be framed. Images are also
+        # sandboxed. A PDF opens in a new tab (not a frame: the site's CSP stays strict) and
+        # is left unsandboxed because some browsers' PDF viewers refuse sandboxed documents.
         response["Content-Security-Policy"] = (
-            "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+            "default-src 'none'; frame-ancestors 'none'"
             if content_type == "application/pdf"
-            else "default-src 'none'; img-src 'self'; frame-ancestors 'self'; sandbox"
+            else "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox"
         )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

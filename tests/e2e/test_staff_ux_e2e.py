@@ -28,6 +28,14 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
+def _pdf() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (200, 30, 30)).save(buffer, format="PDF")
+    return buffer.getvalue()
+
+
 def test_staff_withdraws_a_pending_record_after_confirming(page, live_server):
     from peerportal.certification import services
     from peerportal.certification.models import RecordStatus
@@ -103,9 +111,7 @@ def test_supervisor_previews_evidence_on_the_review_page(page, live_server):
         provider="Invented Institute",
         completed_on=timezone.localdate(),
         hours=Decimal(3),
-        evidence=SimpleUploadedFile(
-            "c.pdf", b"%PDF-1.4\n%invented\n", content_type="application/pdf"
-        ),
+        evidence=SimpleUploadedFile("c.pdf", _pdf(), content_type="application/pdf"),
     )
     log_in(page, supervisor.email, TEST_PASSWORD)
     assert page.locator("#id_code").get_attribute("inputmode") == "numeric"
@@ -127,3 +133,11 @@ def test_supervisor_previews_evidence_on_the_review_page(page, live_server):
     response = page.request.get(link.get_attribute("href"))
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("inline")
+    # Clicking opens the PDF in the browser's viewer in a new tab, not a download.
+    with page.context.expect_page() as opened:
+        link.click()
+    viewer = opened.value
+    viewer.wait_for_load_state()
+    assert viewer.url.endswith("?view=1")
+    viewer.wait_for_timeout(2000)  # the viewer draws after load; for the screenshot only
+    viewer.screenshot(path="test-artifacts/screenshots/evidence-pdf-inline.png")

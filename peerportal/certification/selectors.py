@@ -332,11 +332,12 @@ def add_pending_hours(standings, pending, approved) -> None:
 FAR_PAST_YEARS = 10
 
 
-def date_flags(records, on: dt.date) -> dict[int, list[str]]:
+def date_flags(records, on: dt.date, *, standings=None) -> dict[int, list[str]]:
     """Dates a reviewer should look at twice: in the future, long ago, or before the
     current cycle of every credential the person holds (so it cannot count)."""
     people = {r.person_id: r.person for r in records}
-    standings = standings_by_person(list(people.values()), on) if people else {}
+    if standings is None:
+        standings = standings_by_person(list(people.values()), on) if people else {}
     far_past = on - relativedelta(years=FAR_PAST_YEARS)
     flags: dict[int, list[str]] = {}
     for record in records:

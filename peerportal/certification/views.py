@@ -233,6 +233,15 @@ def record_review(request, pk: int):
         else:
             messages.success(request, _("Decision saved; the staff member has been told."))
             return redirect("certification:review-queue")
+    # Whether (and why) the record would count toward each of the person's credentials.
+    approved, _pending = selectors.records_in_play(record.person)
+    today = selectors.local_today()
+    standings = selectors.standings_by_person(
+        [record.person], today, hours={}, records={record.person_id: approved}
+    )[record.person_id]
+    flags = selectors.date_flags([record], today, standings={record.person_id: standings})[
+        record.pk
+    ]
     return render(
         request,
         "certification/record_review.html",
@@ -240,7 +249,10 @@ def record_review(request, pk: int):
             "record": record,
             "form": form,
             "reviews": selectors.review_list_for_record(record),
-            "flags": selectors.date_flags([record], selectors.local_today())[record.pk],
+            "flags": flags,
+            "applicability": selectors.applicability_by_record([record], standings, approved)[
+                record.pk
+            ],
             "preview": evidence_content_type(record.evidence.name) if record.evidence else None,
         },
     )

@@ -341,3 +341,16 @@ def test_inline_preview_keeps_the_permission_check(staff, other_staff_client):
     record = submit(staff, evidence=SimpleUploadedFile("cert.png", PNG, content_type="image/png"))
     url = reverse("certification:evidence-download", args=[record.pk]) + "?view=1"
     assert other_staff_client.get(url).status_code == 404
+
+
+def test_reviewer_sees_per_credential_whether_the_record_would_count(
+    staff, supervisor_client, two_credentials, ethics
+):
+    record = submit(staff, course="Ethics in peer work", topic=ethics, credit_requested=False)
+    html = supervisor_client.get(
+        reverse("certification:record-review", args=[record.pk])
+    ).content.decode()
+    assert "Does it count?" in html
+    assert "will count once approved" in html  # State CPS
+    assert "won&#x27;t count, even if approved" in html or "won't count, even if approved" in html
+    assert "approved provider list" in html  # National Peer: why not

@@ -73,7 +73,7 @@ def test_board_disables_sign_up_with_the_services_reason_and_shows_hours(
     fits = shift_on(busy_line, 16, 8, 2)  # the next week: 0 h there
     response = board(staff_client)
     html = response.content.decode()
-    assert "Your hours this week: 18 h." in html
+    assert "Your hours in the week of 9 March: 18 h." in html
     assert "Evening Line: at most 20 h a week." in html
     row = html[html.index(f'id="shift-{too_long.pk}"') :]
     row = row[: row.index("</li>")]

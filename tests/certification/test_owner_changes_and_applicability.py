@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from peerportal.certification import rules, services
 from peerportal.certification.exceptions import NotYourRecord, RecordClosed
@@ -34,7 +35,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 
 @pytest.fixture(autouse=True)
 def pinned_clock():
-    with time_machine.travel(NOW, tick=False):
+    # English: service messages are compared with the English pages.
+    with time_machine.travel(NOW, tick=False), translation.override("en"):
         yield
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from peerportal.warmline import services
 from peerportal.warmline.exceptions import TooManyHours, WarmLineError
@@ -27,7 +28,8 @@ WEEK = "2026-03-09"
 
 @pytest.fixture(autouse=True)
 def pinned(new_york):
-    with time_machine.travel(NOW, tick=False):
+    # English: service messages are compared with the English pages.
+    with time_machine.travel(NOW, tick=False), translation.override("en"):
         yield
 
 

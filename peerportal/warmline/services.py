@@ -25,6 +25,7 @@ from peerportal.reminders.services import (
 from . import eligibility, exceptions
 from .models import CallRecord, Shift, ShiftAssignment, ShiftPattern, SwapRequest, WarmLine
 from .permissions import can_decide_swap, can_manage_lines, can_work_on
+from .selectors import my_shifts_between
 
 KIND_SHIFT_UPCOMING = "shift_upcoming"
 KIND_SWAP = "swap_update"
@@ -73,18 +74,6 @@ def shifts_generate_all(*, now=None) -> int:
     )
 
 
-def shifts_around(person, start: dt.datetime, end: dt.datetime):
-    """The shifts ``person`` is actively on that could overlap or share a week with
-    [start, end) — the facts the hours and overlap rules need."""
-    margin = dt.timedelta(days=8)
-    return Shift.objects.filter(
-        assignments__person=person,
-        assignments__is_active=True,
-        starts_at__lt=end + margin,
-        ends_at__gt=start - margin,
-    ).distinct()
-
-
 def check_eligibility(*, person, shift: Shift) -> None:
     """Why ``person`` may not take ``shift`` (raises), checked in the service, with reasons.
 
@@ -101,7 +90,9 @@ def check_eligibility(*, person, shift: Shift) -> None:
         shift=shift,
         is_member=is_member,
         qualification_reason=reason,
-        my_shifts=list(shifts_around(person, shift.starts_at, shift.ends_at).exclude(pk=shift.pk)),
+        my_shifts=[
+            s for s in my_shifts_between(person, shift.starts_at, shift.ends_at) if s.pk != shift.pk
+        ],
         tz=Organization.get().tzinfo,
     )
     if error is not None:

@@ -250,6 +250,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "peerportal")
+# Code fields open the numeric keypad on phones (inputmode) and accept autofill.
+MFA_FORMS = {
+    "authenticate": "peerportal.accounts.mfa_forms.NumericAuthenticateForm",
+    "reauthenticate": "peerportal.accounts.mfa_forms.NumericReauthenticateForm",
+    "activate_totp": "peerportal.accounts.mfa_forms.NumericActivateTOTPForm",
+}
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Roles that must have a second factor before using the portal.

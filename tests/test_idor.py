@@ -59,6 +59,20 @@ def _training_record(owner, other):
     return {"pk": record.pk}
 
 
+def _pending_record(owner, other):
+    """A record still waiting for review, which its owner may edit or withdraw."""
+    from peerportal.certification import services
+
+    record = services.training_record_submit(
+        person=owner,
+        course="C",
+        provider="P",
+        completed_on=timezone.localdate(),
+        hours=Decimal(2),
+    )
+    return {"pk": record.pk}
+
+
 def _person(owner, other):
     return {"pk": owner.pk}
 
@@ -128,6 +142,8 @@ OWNED = {
     "groups:attendance-mark": ("staff", _facilitated_booking),
     "certification:record-edit": ("staff", _training_record),
     "certification:evidence-download": ("staff", _training_record),
+    "certification:record-detail": ("staff", _pending_record),
+    "certification:record-withdraw": ("staff", _pending_record),
     "certification:transcript": ("staff", _person),
     "certification:transcript-csv": ("staff", _person),
     "warmline:shift-release": ("staff", _assignment),

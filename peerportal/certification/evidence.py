@@ -59,3 +59,13 @@ def check_evidence(upload) -> str:
         raise EvidenceRejected(_("The file's type does not match its name."))
     safe = "".join(c for c in name if c.isalnum() or c in "._- ")[:100]
     return safe or "evidence" + suffix
+
+
+def evidence_content_type(stored_name: str) -> str | None:
+    """The content type to serve a stored evidence file with (None: not a known type).
+
+    Stored names keep only the suffix of the upload, which ``check_evidence`` matched
+    against the file's contents.
+    """
+    suffix = "." + stored_name.rsplit(".", 1)[-1].lower() if "." in stored_name else ""
+    return CONTENT_TYPES.get(suffix)

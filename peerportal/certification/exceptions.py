@@ -20,6 +20,10 @@ class AlreadyDecided(CertificationError):
     message = _("This record has already been decided.")
 
 
+class RecordClosed(AlreadyDecided):
+    message = _("This record was decided or withdrawn, so it can no longer be changed.")
+
+
 class EvidenceRejected(CertificationError):
     message = _("That file can't be used as evidence.")
 
@@ -42,3 +46,7 @@ class NotStaff(CertificationError):
 
 class TrainingInvalid(CertificationError):
     message = _("Please check the training's details.")
+
+
+class NotYourRecord(CertificationError):
+    message = _("Only the person who sent a record can change or withdraw it.")

@@ -265,6 +265,11 @@ class RecordStatus(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+#: Records their owner may still change: edit (stays or goes back to review) or withdraw.
+OWNER_EDITABLE = (RecordStatus.SUBMITTED, RecordStatus.CHANGES_REQUESTED)
 
 
 class TrainingRecord(models.Model):
@@ -327,6 +332,10 @@ class TrainingRecord(models.Model):
     def __str__(self) -> str:
         return f"training record #{self.pk}"
 
+    @property
+    def owner_can_change(self) -> bool:
+        return self.status in OWNER_EDITABLE
+
 
 class ReviewDecision(models.TextChoices):
     APPROVE = "approved", _("Approve")
@@ -371,6 +380,11 @@ class Review(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Reviews cannot be deleted.")
+
+    @property
+    def outcome_label(self) -> str:
+        """The decision in the past tense, as a history reads ("Approved", not "Approve")."""
+        return RecordStatus(self.decision).label
 
 
 class SupervisionSession(models.Model):

@@ -45,6 +45,10 @@ def is_qualified(*, person, code: str, at: dt.datetime) -> bool:
 def why_not_qualified(*, person, code: str, at: dt.datetime) -> str | None:
     cert, standing = _standing(person, code, at)
     name = CredentialType.objects.filter(code=code).values_list("name", flat=True).first() or code
+    return _reason(cert, standing, name)
+
+
+def _reason(cert, standing, name: str) -> str | None:
     if cert is None:
         return _("Needs the “%(name)s” credential.") % {"name": name}
     if standing.status in WORKING_STATUSES:
@@ -58,6 +62,49 @@ def why_not_qualified(*, person, code: str, at: dt.datetime) -> str | None:
             "name": name
         }
     return _("The “%(name)s” credential is not valid at that time.") % {"name": name}
+
+
+def why_not_qualified_many(
+    *, person, asks, names: dict[str, str] | None = None
+) -> dict[tuple[str, dt.datetime], str | None]:
+    """``why_not_qualified`` for many (code, at) pairs in a fixed number of queries (the
+    warm-line board shows the answer beside each shift before anyone clicks). ``names``:
+    credential names by code, when the caller has them (``credential_names``)."""
+    from .models import AuditOutcome
+    from .selectors import approved_records, certification_standing, certifications_of_people
+
+    asks = list(asks)
+    codes = {code for code, _at in asks}
+    if not codes:
+        return {}
+    certs = {
+        c.credential_type.code: c
+        for c in certifications_of_people([person.pk]).filter(credential_type__code__in=codes)
+    }
+    if names is None:
+        names = credential_names(codes)
+    records = approved_records(person.pk) if certs else []
+    tz = Organization.get().tzinfo
+    by_day: dict[tuple[str, dt.date], str | None] = {}
+    out = {}
+    for code, at in asks:
+        on = timezone.localdate(at, tz)
+        if (code, on) not in by_day:
+            cert = certs.get(code)
+            standing = None
+            if cert is not None:
+                attested = frozenset(
+                    a.cycle_end for a in cert.attestations.all() if a.audit != AuditOutcome.FAILED
+                )
+                standing = certification_standing(cert, on, records, attested)
+            by_day[(code, on)] = _reason(cert, standing, names.get(code, code))
+        out[(code, at)] = by_day[(code, on)]
+    return out
+
+
+def credential_names(codes) -> dict[str, str]:
+    """Credential type names by code, for pages that show what a shift needs."""
+    return dict(CredentialType.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
 def qualification_choices() -> list[tuple[str, str]]:

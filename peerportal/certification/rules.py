@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -137,20 +138,21 @@ def _norm(text: str) -> str:
     return " ".join((text or "").lower().split())
 
 
-def countable(records, ctype, start: dt.date, end: dt.date) -> list:
-    """Approved CE records inside [start, end).
+def _approved_provider_names(ctype) -> set[str] | None:
+    if not ctype.requires_approved_provider:
+        return None
+    return {_norm(p.name) for p in ctype.approved_providers.all()}
 
-    A course counts once per cycle if the rule says so (the per-topic records that one
-    training's attendance produced are one course); where only approved providers count,
-    other events need an approved credit request.
+
+def _classify(records, ctype, start: dt.date, end: dt.date, approved_providers):
+    """(record, reason) for each approved CE record inside [start, end), in date order.
+
+    ``reason`` is None when the record counts, else why not (a short code): ``provider``
+    (not an approved provider and no credit requested) or ``repeat`` (the same course
+    already counted in this cycle). The per-topic records that one training's attendance
+    produced are one course, counted together.
     """
-    approved_providers = (
-        {_norm(p.name) for p in ctype.approved_providers.all()}
-        if ctype.requires_approved_provider
-        else None
-    )
     seen: dict[str, object] = {}  # course -> the attendance (or record) that counted it
-    out = []
     for record in sorted(records, key=lambda r: (r.completed_on, r.pk or 0)):
         if record.status != "approved" or record.is_initial_training:
             continue
@@ -161,16 +163,27 @@ def countable(records, ctype, start: dt.date, end: dt.date) -> list:
             and _norm(record.provider) not in approved_providers
             and not record.credit_requested
         ):
+            yield record, "provider"
             continue
         key = _norm(record.course)
-        # The topic lines of one training's attendance are one course, counted together.
         credit_id = getattr(record, "credit_id", None)
         source = ("credit", credit_id) if credit_id else ("record", id(record))
         if ctype.same_course_once_per_cycle and seen.get(key, source) != source:
+            yield record, "repeat"
             continue
         seen.setdefault(key, source)
-        out.append(record)
-    return out
+        yield record, None
+
+
+def countable(records, ctype, start: dt.date, end: dt.date) -> list:
+    """Approved CE records inside [start, end).
+
+    A course counts once per cycle if the rule says so (one training's topic lines are one
+    course); where only approved providers count, other events need an approved credit
+    request.
+    """
+    providers = _approved_provider_names(ctype)
+    return [r for r, reason in _classify(records, ctype, start, end, providers) if reason is None]
 
 
 def ce_progress(
@@ -265,3 +278,116 @@ def standing(
             return Standing(Status.IN_GRACE, cycle.end, cycle, progress)
         return Standing(Status.LAPSED, cycle.end, cycle, progress)
     return Standing(Status.LAPSED, None, None, None)  # pragma: no cover — cycles() always yields
+
+
+@dataclass
+class Applicability:
+    """Whether one training record counts toward one credential, and why (or why not)."""
+
+    counts: bool
+    reason: str
+    if_approved: bool = False  # judged as if the pending record were approved
+    cycle: Cycle | None = None
+
+
+def _cycle_containing(ctype, issued_on: dt.date, day: dt.date, expires_on=None) -> Cycle:
+    found = None
+    for cycle in cycles(ctype, issued_on, day, first_end=expires_on):
+        found = cycle
+        if cycle.start <= day < cycle.end:
+            break
+    return found
+
+
+def applicability(
+    record, ctype, requirements, records, issued_on: dt.date | None, *, expires_on=None
+) -> Applicability:
+    """Explain, for one credential, whether ``record`` counts — with the rule that decides.
+
+    ``records`` are the holder's approved records (the same-course rule looks at them).
+    A record waiting for review is judged as if it were approved (``if_approved``), so
+    people can see before the decision whether it will count.
+    """
+    pending = record.status in ("submitted", "changes_requested")
+    if record.status == "rejected":
+        return Applicability(False, str(_("Rejected records do not count.")))
+    if record.status == "withdrawn":
+        return Applicability(False, str(_("Withdrawn records do not count.")))
+    if record.is_initial_training:
+        if not ctype.initial_training_hours:
+            return Applicability(
+                False, str(_("This credential asks for no initial training hours.")), pending
+            )
+        return Applicability(True, str(_("Counts toward initial training.")), pending)
+    if issued_on is None:
+        return Applicability(
+            False,
+            str(_("Continuing education counts once the credential is issued.")),
+            pending,
+        )
+    if record.completed_on < issued_on:
+        return Applicability(
+            False,
+            str(
+                _("Completed before the credential was issued (%(date)s).")
+                % {"date": issued_on.isoformat()}
+            ),
+            pending,
+        )
+    cycle = _cycle_containing(ctype, issued_on, record.completed_on, expires_on)
+    as_approved = copy(record)
+    as_approved.status = "approved"
+    others = [r for r in records if r.pk != record.pk] + [as_approved]
+    reason_code = next(
+        reason
+        for r, reason in _classify(
+            others, ctype, cycle.start, cycle.end, _approved_provider_names(ctype)
+        )
+        if r is as_approved
+    )
+    window = {"start": cycle.start.isoformat(), "end": cycle.end.isoformat()}
+    if reason_code == "provider":
+        return Applicability(
+            False,
+            str(
+                _(
+                    "“%(provider)s” is not on this credential's approved provider list, and "
+                    "no credit was requested for it."
+                )
+                % {"provider": record.provider}
+            ),
+            pending,
+            cycle,
+        )
+    if reason_code == "repeat":
+        return Applicability(
+            False,
+            str(
+                _(
+                    "The same course already counts in the cycle %(start)s – %(end)s; this "
+                    "credential counts a course once per cycle."
+                )
+                % window
+            ),
+            pending,
+            cycle,
+        )
+    listed = {req.topic_id for req in requirements}
+    if not ctype.elective_hours_count and record.topic_id not in listed:
+        return Applicability(
+            False,
+            str(
+                _(
+                    "Only this credential's listed topics count, and this record's topic is not one of them."
+                )
+            ),
+            pending,
+            cycle,
+        )
+    if record.topic_id in listed:
+        reason = _(
+            "Counts toward the topic minimum and the total of the cycle %(start)s – %(end)s."
+        )
+    else:
+        reason = _("Counts as elective hours toward the total of the cycle %(start)s – %(end)s.")
+    return Applicability(True, str(reason % window), pending, cycle)

@@ -3,9 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerportal.accounts.models import User
 from peerportal.core.models import Organization
@@ -373,3 +375,110 @@ def training_credit_get_for(user, pk: int):
     if not can_view_certificate(user, credit):
         raise_404()
     return credit
+
+
+def records_in_play(person) -> tuple[list[TrainingRecord], list[TrainingRecord]]:
+    """The person's approved records and those still open (waiting or changes requested)."""
+    approved, pending = [], []
+    for record in TrainingRecord.objects.filter(
+        person=person,
+        status__in=[
+            RecordStatus.APPROVED,
+            RecordStatus.SUBMITTED,
+            RecordStatus.CHANGES_REQUESTED,
+        ],
+    ):
+        (approved if record.status == RecordStatus.APPROVED else pending).append(record)
+    return approved, pending
+
+
+def _applicability(record, cert, approved) -> rules.Applicability:
+    ctype = cert.credential_type
+    return rules.applicability(
+        record,
+        ctype,
+        list(ctype.topic_requirements.all()),
+        approved,
+        cert.issued_on,
+        expires_on=cert.expires_on,
+    )
+
+
+def applicability_by_record(records, standings, approved) -> dict[int, list[dict]]:
+    """For each record, each of its owner's credentials with whether and why it counts.
+
+    ``standings`` are the owner's rows from ``standings_by_person`` (their certifications
+    come with the rules prefetched), ``approved`` the owner's approved records: no queries.
+    """
+    return {
+        record.pk: [
+            {
+                "credential": row["certification"].credential_type,
+                "result": _applicability(record, row["certification"], approved),
+            }
+            for row in standings
+        ]
+        for record in records
+    }
+
+
+def add_pending_hours(standings, pending, approved) -> None:
+    """Each standing row gets ``pending_hours``: hours waiting for review that would count
+    toward its current requirements once approved (CE in the current cycle; initial
+    training while in training)."""
+    for row in standings:
+        cycle = row["standing"].cycle
+        total = Decimal("0")
+        for record in pending:
+            result = _applicability(record, row["certification"], approved)
+            if not result.counts:
+                continue
+            in_training = record.is_initial_training and cycle is None
+            this_cycle = cycle is not None and result.cycle is not None
+            if in_training or (this_cycle and result.cycle.start == cycle.start):
+                total += record.hours
+        row["pending_hours"] = total
+
+
+#: A completion date further back than this is flagged in the review queue.
+FAR_PAST_YEARS = 10
+
+
+def date_flags(records, on: dt.date, *, standings=None) -> dict[int, list[str]]:
+    """Dates a reviewer should look at twice: in the future, long ago, or before the
+    current cycle of every credential the person holds (so it cannot count)."""
+    people = {r.person_id: r.person for r in records}
+    if standings is None:
+        standings = standings_by_person(list(people.values()), on) if people else {}
+    far_past = on - relativedelta(years=FAR_PAST_YEARS)
+    flags: dict[int, list[str]] = {}
+    for record in records:
+        found = []
+        if record.completed_on > on:
+            found.append(_("Completion date is in the future."))
+        elif record.completed_on < far_past:
+            found.append(_("Completed more than %(n)s years ago.") % {"n": FAR_PAST_YEARS})
+        cycles_ = [
+            (row["certification"].credential_type.name, row["standing"].cycle)
+            for row in standings.get(record.person_id, [])
+            if row["standing"].cycle is not None
+        ]
+        if (
+            not record.is_initial_training
+            and cycles_
+            and all(record.completed_on < cycle.start for _n, cycle in cycles_)
+        ):
+            for name, cycle in cycles_:
+                found.append(
+                    _("Before the current cycle of %(credential)s (from %(date)s).")
+                    % {"credential": name, "date": cycle.start.isoformat()}
+                )
+        flags[record.pk] = found
+    return flags
+
+
+def review_list_for_record(record: TrainingRecord):
+    """The decisions on a record, oldest first, with the reviewer's display name."""
+    return record.reviews.select_related("reviewer").only(
+        "id", "record_id", "decision", "comment", "decided_at", "reviewer__display_name"
+    )

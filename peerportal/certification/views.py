@@ -16,7 +16,8 @@ from peerportal.core.permissions import role_required
 from peerportal.core.spreadsheet import csv_response
 
 from . import selectors, services
-from .exceptions import CertificationError, SelfReview
+from .evidence import evidence_content_type
+from .exceptions import CertificationError, EvidenceRejected, SelfReview
 from .forms import (
     AttendanceForm,
     AttendeeAddForm,
@@ -36,15 +37,24 @@ from .permissions import can_manage_trainings, can_read_supervision_notes
 def progress(request):
     person = request.user
     hours = selectors.supervised_hours_by_person([person.pk])
+    approved, pending = selectors.records_in_play(person)
+    standings = selectors.standings_by_person([person], hours=hours, records={person.pk: approved})[
+        person.pk
+    ]
+    selectors.add_pending_hours(standings, pending, approved)
+    records = Paginator(selectors.record_list_for(request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    applicability = selectors.applicability_by_record(records, standings, approved)
+    for record in records:
+        record.applicability = applicability[record.pk]
     return render(
         request,
         "certification/progress.html",
         {
             "person": person,
-            "standings": selectors.standings_by_person([person], hours=hours)[person.pk],
-            "records": Paginator(selectors.record_list_for(request.user), 20).get_page(
-                request.GET.get("page")
-            ),
+            "standings": standings,
+            "records": records,
             "supervision": selectors.supervision_list_for(request.user)[:20],
             "supervised_hours": hours.get(person.pk) or Decimal("0"),
         },
@@ -87,14 +97,42 @@ def record_create(request):
     return render(request, "certification/record_form.html", {"form": form})
 
 
+@require_GET
+@role_required("staff")
+def record_detail(request, pk: int):
+    """The owner's view of one record: details, decisions, and per credential whether it
+    counts and why."""
+    record = selectors.record_get_own(request.user, pk)
+    approved, _pending = selectors.records_in_play(request.user)
+    standings = selectors.standings_by_person([request.user], records={request.user.pk: approved})[
+        request.user.pk
+    ]
+    return render(
+        request,
+        "certification/record_detail.html",
+        {
+            "record": record,
+            "reviews": selectors.review_list_for_record(record),
+            "applicability": selectors.applicability_by_record([record], standings, approved)[
+                record.pk
+            ],
+        },
+    )
+
+
 @role_required("staff")
 def record_resubmit(request, pk: int):
+    """Edit a record not decided yet: one waiting for review stays in the queue; one with
+    requested changes goes back to review."""
     record = selectors.record_get_own(request.user, pk)
-    if record.status != RecordStatus.CHANGES_REQUESTED:
-        messages.info(request, _("Only records with requested changes can be edited."))
-        return redirect("certification:progress")
+    if not record.owner_can_change:
+        messages.info(
+            request, _("Decided or withdrawn records can't be edited; add a new record instead.")
+        )
+        return redirect("certification:record-detail", pk=record.pk)
     form = TrainingRecordForm(request.POST or None, request.FILES or None, instance=record)
     if request.method == "POST" and form.is_valid():
+        was_waiting = record.status == RecordStatus.SUBMITTED
         try:
             services.training_record_resubmit(
                 person=request.user,
@@ -103,12 +141,41 @@ def record_resubmit(request, pk: int):
                 request=request,
                 **_record_fields(form),
             )
-        except CertificationError as exc:
+        except EvidenceRejected as exc:
             form.add_error("evidence", str(exc))
+        except CertificationError as exc:
+            form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Sent back for review."))
-            return redirect("certification:progress")
-    return render(request, "certification/record_form.html", {"form": form, "record": record})
+            messages.success(
+                request,
+                _("Record updated; it is still waiting for review.")
+                if was_waiting
+                else _("Sent back for review."),
+            )
+            return redirect("certification:record-detail", pk=record.pk)
+    return render(
+        request,
+        "certification/record_form.html",
+        {"form": form, "record": record, "reviews": selectors.review_list_for_record(record)},
+    )
+
+
+@role_required("staff")
+def record_withdraw(request, pk: int):
+    """GET: a confirmation page; POST: withdraw the owner's record (it leaves the queue)."""
+    record = selectors.record_get_own(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.training_record_withdraw(person=request.user, record=record, request=request)
+        except CertificationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Record withdrawn; it is no longer waiting for review."))
+        return redirect("certification:record-detail", pk=record.pk)
+    if not record.owner_can_change:
+        messages.info(request, _("This record was decided or withdrawn already."))
+        return redirect("certification:record-detail", pk=record.pk)
+    return render(request, "certification/record_withdraw.html", {"record": record})
 
 
 @require_GET
@@ -116,10 +183,32 @@ def record_resubmit(request, pk: int):
 def evidence_download(request, pk: int):
     """Private evidence: the owner, their supervisor and coordinators; anyone else gets 404."""
     record = selectors.evidence_record_get_for(request.user, pk)
-    audit_record(actor=request.user, action="evidence.read", obj=record, request=request)
-    response = FileResponse(
-        record.evidence.open("rb"), as_attachment=True, filename=record.evidence_name or "evidence"
+    # ``?view=1`` shows it in the browser (the review page previews it). Only the types
+    # accepted on upload, each checked by content, are served inline, with their own
+    # content type and a sandboxing CSP; anything else is a download.
+    content_type = evidence_content_type(record.evidence.name)
+    inline = request.GET.get("view") == "1" and content_type is not None
+    audit_record(
+        actor=request.user,
+        action="evidence.view" if inline else "evidence.read",
+        obj=record,
+        request=request,
     )
+    response = FileResponse(
+        record.evidence.open("rb"),
+        as_attachment=not inline,
+        filename=record.evidence_name or "evidence",
+        content_type=content_type or "application/octet-stream",
+    )
+    if inline:
+        # The file's own page may load and run nothing, nor be framed. Images are also
+        # sandboxed. A PDF opens in a new tab (not a frame: the site's CSP stays strict) and
+        # is left unsandboxed because some browsers' PDF viewers refuse sandboxed documents.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; frame-ancestors 'none'"
+            if content_type == "application/pdf"
+            else "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox"
+        )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -129,7 +218,9 @@ def evidence_download(request, pk: int):
 @role_required("supervisor")
 def review_queue(request):
     page = Paginator(selectors.review_queue_for(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "certification/review_queue.html", {"page": page})
+    flags = selectors.date_flags(list(page), selectors.local_today())
+    rows = [{"record": r, "flags": flags[r.pk]} for r in page]
+    return render(request, "certification/review_queue.html", {"page": page, "rows": rows})
 
 
 @role_required("supervisor")
@@ -152,10 +243,28 @@ def record_review(request, pk: int):
         else:
             messages.success(request, _("Decision saved; the staff member has been told."))
             return redirect("certification:review-queue")
+    # Whether (and why) the record would count toward each of the person's credentials.
+    approved, _pending = selectors.records_in_play(record.person)
+    today = selectors.local_today()
+    standings = selectors.standings_by_person(
+        [record.person], today, hours={}, records={record.person_id: approved}
+    )[record.person_id]
+    flags = selectors.date_flags([record], today, standings={record.person_id: standings})[
+        record.pk
+    ]
     return render(
         request,
         "certification/record_review.html",
-        {"record": record, "form": form, "reviews": record.reviews.select_related("reviewer")},
+        {
+            "record": record,
+            "form": form,
+            "reviews": selectors.review_list_for_record(record),
+            "flags": flags,
+            "applicability": selectors.applicability_by_record([record], standings, approved)[
+                record.pk
+            ],
+            "preview": evidence_content_type(record.evidence.name) if record.evidence else None,
+        },
     )
 
 

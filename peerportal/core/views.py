@@ -104,4 +104,8 @@ def audit_log(request):
     filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
     events = selectors.audit_event_list_for(request.user, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"form": form, "page": page})
+    return render(
+        request,
+        "core/audit_log.html",
+        {"form": form, "page": page, "rows": selectors.audit_rows(page)},
+    )

@@ -145,12 +145,11 @@ def booking_get_for(user, pk: int) -> Booking:
 
 
 def sessions_facilitated_by(user, *, now=None, days: int = 28):
+    """Upcoming sessions of the groups the person facilitates — coordinators included:
+    "Sessions I facilitate" is their own list (they reach any roster from the group pages)."""
     require_role(user, "staff")
     now = now or timezone.now()
-    qs = _upcoming_sessions(now, days).select_related("group")
-    if not is_coordinator(user):
-        qs = qs.filter(group__facilitators=user)
-    return qs
+    return _upcoming_sessions(now, days).select_related("group").filter(group__facilitators=user)
 
 
 def facilitated_session_get(user, pk: int) -> GroupSession:

@@ -19,6 +19,16 @@ class Overlap(WarmLineError):
 class TooManyHours(WarmLineError):
     message = _("This shift would take you over the maximum hours for that week.")
 
+    def __init__(self, message=None, *, limit=None, current=None):
+        if message is None and limit is not None and current is not None:
+            from .eligibility import format_hours
+
+            message = _(
+                "This shift would take you over the maximum of %(limit)s h a week; "
+                "you have %(current)s h that week."
+            ) % {"limit": format_hours(limit), "current": format_hours(current)}
+        super().__init__(message)
+
 
 class ShiftFull(WarmLineError):
     message = _("This shift is already fully staffed.")

@@ -30,6 +30,16 @@ def can_work_on(user, line) -> bool:
     return has_role(user, "staff") and (is_program_member(user, line) or is_coordinator(user))
 
 
+def lines_user_can_work_on(user, lines) -> set[int]:
+    """``can_work_on`` for many lines at once (one query): the ids of those the user may take."""
+    if not has_role(user, "staff"):
+        return set()
+    ids = {line.pk for line in lines}
+    if is_coordinator(user):
+        return ids
+    return set(user.warm_lines.filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def can_decide_swap(user, swap) -> bool:
     """The offering person's supervisor (or a coordinator), never someone in the swap."""
     if user.pk in (swap.assignment.person_id, swap.taker_id):

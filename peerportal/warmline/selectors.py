@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from peerportal.certification.qualification import credential_names, why_not_qualified_many
+from peerportal.core.models import Organization
+
+from . import eligibility
 from .models import CallRecord, Shift, ShiftAssignment, SwapRequest, WarmLine
-from .permissions import can_read_all_calls, sees_all_lines
+from .permissions import (
+    can_read_all_calls,
+    is_coordinator,
+    lines_user_can_work_on,
+    sees_all_lines,
+)
 
 
 def line_list_for(user, *, include_inactive: bool = False):
@@ -112,4 +121,120 @@ def coverage_gaps_for(user, *, days: int = 7, now: dt.datetime | None = None):
     now = now or timezone.now()
     return shift_list_for(user, start=now, end=now + dt.timedelta(days=days)).filter(
         staffed__lt=F("min_staff")
+    )
+
+
+def my_shifts_between(user, start: dt.datetime, end: dt.datetime) -> list[Shift]:
+    """Shifts the user is actively on that overlap or share a week with [start, end)."""
+    margin = dt.timedelta(days=8)
+    return list(
+        Shift.objects.filter(
+            assignments__person=user,
+            assignments__is_active=True,
+            starts_at__lt=end + margin,
+            ends_at__gt=start - margin,
+        ).distinct()
+    )
+
+
+def eligibility_for(
+    user,
+    shifts,
+    *,
+    my_shifts: list[Shift] | None = None,
+    workable_line_ids: set[int] | None = None,
+    names: dict[str, str] | None = None,
+) -> dict[int, str]:
+    """Why the user may not take each shift (shift id → reason), for shifts they are not on.
+
+    The same rules as signing up (``eligibility.refusal``), in a fixed number of queries,
+    so pages show the reason beside a disabled button before anyone clicks. Shifts the
+    user may take are left out. A full shift is left to the page (it says "Full").
+    Pages that already loaded the user's shifts around, the lines they may work on or the
+    credential names pass them in.
+    """
+    shifts = list(shifts)
+    if not shifts:
+        return {}
+    if my_shifts is None:
+        my_shifts = my_shifts_between(
+            user, min(s.starts_at for s in shifts), max(s.ends_at for s in shifts)
+        )
+    allowed = (
+        workable_line_ids
+        if workable_line_ids is not None
+        else lines_user_can_work_on(user, {s.line for s in shifts})
+    )
+    qualification = why_not_qualified_many(
+        person=user,
+        names=names,
+        asks={
+            (s.required_qualification, s.starts_at)
+            for s in shifts
+            if s.required_qualification and s.line_id in allowed
+        },
+    )
+    tz = Organization.get().tzinfo
+    out = {}
+    for shift in shifts:
+        error = eligibility.refusal(
+            shift=shift,
+            is_member=shift.line_id in allowed,
+            qualification_reason=qualification.get((shift.required_qualification, shift.starts_at)),
+            my_shifts=[s for s in my_shifts if s.pk != shift.pk],
+            tz=tz,
+        )
+        if error is not None:
+            out[shift.pk] = str(error)
+    return out
+
+
+def week_hours_for(user, moment: dt.datetime, my_shifts: list[Shift] | None = None) -> float:
+    """Hours of shifts the user is on in ``moment``'s local week (the weekly maximum's count)."""
+    tz = Organization.get().tzinfo
+    monday = eligibility.week_start(moment, tz)
+    if my_shifts is None:
+        my_shifts = my_shifts_between(user, monday, monday + dt.timedelta(days=7))
+    return eligibility.week_hours(my_shifts, moment, tz)
+
+
+def weekly_limits_for(user, lines=None) -> list[tuple[str, int]]:
+    """(line name, maximum hours a week) for the active lines the user works on.
+
+    ``lines`` (the user's visible lines, already loaded) saves a query.
+    """
+    if lines is None:
+        lines = line_list_for(user)
+    workable = lines_user_can_work_on(user, lines)
+    return [(line.name, line.max_hours_per_week) for line in lines if line.pk in workable]
+
+
+def qualification_names(shifts) -> dict[str, str]:
+    """Credential names for the codes the shifts require (the board shows names, not codes)."""
+    return credential_names(s.required_qualification for s in shifts if s.required_qualification)
+
+
+def swap_history_for(user, *, days: int = 60, limit: int = 30):
+    """Decided swaps (approved, declined, withdrawn) of the last ``days`` days that concern
+    the user: they offered or took it, decided it, or (supervisors) supervise the person
+    who offered it; coordinators see all."""
+    since = timezone.now() - dt.timedelta(days=days)
+    qs = SwapRequest.objects.filter(
+        status__in=["approved", "declined", "cancelled"],
+        created_at__gte=since,
+    ).select_related("assignment__shift__line", "assignment__person", "taker", "decided_by")
+    if not is_coordinator(user):
+        scope = Q(assignment__person=user) | Q(taker=user) | Q(decided_by=user)
+        if sees_all_lines(user):
+            scope |= Q(assignment__person__supervisor=user)
+        qs = qs.filter(scope)
+    return qs.order_by("-created_at", "-id")[:limit]
+
+
+def shifts_user_is_on(user, shifts) -> set[int]:
+    """Ids of the given shifts the user is actively on (one query)."""
+    return set(
+        ShiftAssignment.objects.filter(
+            person=user, is_active=True, shift__in=[s.pk for s in shifts]
+        ).values_list("shift_id", flat=True)
     )

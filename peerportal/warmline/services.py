@@ -23,9 +23,10 @@ from peerportal.reminders.services import (
     reminders_schedule_before,
 )
 
-from . import exceptions
+from . import eligibility, exceptions
 from .models import CallRecord, Shift, ShiftAssignment, ShiftPattern, SwapRequest, WarmLine
 from .permissions import can_decide_swap, can_manage_lines, can_work_on
+from .selectors import my_shifts_between
 
 KIND_SHIFT_UPCOMING = "shift_upcoming"
 KIND_SWAP = "swap_update"
@@ -177,43 +178,29 @@ def shifts_generate_all(*, now=None) -> int:
     )
 
 
-def _week_hours(person, shift: Shift) -> float:
-    """Hours the person already works in the shift's local ISO week."""
-    tz = Organization.get().tzinfo
-    local = timezone.localtime(shift.starts_at, tz)
-    monday = (local - dt.timedelta(days=local.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    week = Shift.objects.filter(
-        assignments__person=person,
-        assignments__is_active=True,
-        starts_at__gte=monday,
-        starts_at__lt=monday + dt.timedelta(days=7),
-    ).distinct()
-    return sum((s.ends_at - s.starts_at).total_seconds() / 3600 for s in week)
-
-
 def check_eligibility(*, person, shift: Shift) -> None:
-    """Why ``person`` may not take ``shift`` (raises), checked in the service, with reasons."""
-    if not can_work_on(person, shift.line):
-        raise exceptions.NotProgramMember
-    if shift.required_qualification:
+    """Why ``person`` may not take ``shift`` (raises), checked in the service, with reasons.
+
+    The rules live in ``eligibility.refusal``, which the board also uses to show the
+    reason before anyone clicks.
+    """
+    is_member = can_work_on(person, shift.line)
+    reason = None
+    if is_member and shift.required_qualification:
         reason = why_not_qualified(
             person=person, code=shift.required_qualification, at=shift.starts_at
         )
-        if reason:
-            raise exceptions.NotQualified(reason)
-    overlapping = ShiftAssignment.objects.filter(
-        person=person,
-        is_active=True,
-        shift__starts_at__lt=shift.ends_at,
-        shift__ends_at__gt=shift.starts_at,
-    ).exclude(shift=shift)
-    if overlapping.exists():
-        raise exceptions.Overlap
-    hours = (shift.ends_at - shift.starts_at).total_seconds() / 3600
-    if _week_hours(person, shift) + hours > shift.line.max_hours_per_week:
-        raise exceptions.TooManyHours
+    error = eligibility.refusal(
+        shift=shift,
+        is_member=is_member,
+        qualification_reason=reason,
+        my_shifts=[
+            s for s in my_shifts_between(person, shift.starts_at, shift.ends_at) if s.pk != shift.pk
+        ],
+        tz=Organization.get().tzinfo,
+    )
+    if error is not None:
+        raise error
 
 
 def shift_sign_up(*, shift: Shift, person, actor=None, request=None) -> ShiftAssignment:

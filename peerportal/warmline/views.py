@@ -6,8 +6,8 @@ import calendar
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,17 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
+from peerportal.certification.qualification import qualification_choices
 from peerportal.core.dates import month_neighbours, parse_day, parse_month, week_start
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
 
-from . import selectors, services
+from . import eligibility, selectors, services
 from .exceptions import EditWindowClosed, WarmLineError
 from .forms import AssignForm, CallRecordForm, ShiftPatternForm, ShiftTimesForm, WarmLineForm
-from .models import ShiftAssignment, ShiftPattern
-from .permissions import can_assign, can_decide_swap, can_manage_lines
+from .models import ShiftAssignment, ShiftPattern, SwapRequest
+from .permissions import can_assign, can_decide_swap, can_manage_lines, lines_user_can_work_on
 
 
 def _tz():
@@ -37,6 +38,25 @@ def _tz():
 def _line_filter(request) -> int | None:
     value = request.GET.get("line", "")
     return int(value) if value.isdigit() else None
+
+
+def _annotate(user, shifts, *, my_shifts=None, workable=None) -> list:
+    """Give each shift ``refusal`` (why the user can't take it, or None) and ``needs`` (the
+    required credential's name), so the row shows a disabled button with the reason."""
+    shifts = list(shifts)
+    open_ones = [s for s in shifts if not s.mine and s.staffed < s.max_staff]
+    names = selectors.qualification_names(shifts)
+    refusals = selectors.eligibility_for(
+        user,
+        open_ones,
+        my_shifts=my_shifts,
+        names=names,
+        workable_line_ids=workable,
+    )
+    for shift in shifts:
+        shift.refusal = refusals.get(shift.pk)
+        shift.needs = names.get(shift.required_qualification, shift.required_qualification)
+    return shifts
 
 
 def _rows(shifts, tz) -> dict:
@@ -56,9 +76,16 @@ def board(request):
     begin = dt.datetime.combine(monday, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), tzinfo=tz)
     line_id = _line_filter(request)
-    by_day = _rows(
-        selectors.shift_list_for(request.user, start=begin, end=end, line_id=line_id), tz
+    mine = selectors.my_shifts_between(request.user, begin, end)
+    lines = list(selectors.line_list_for(request.user))
+    workable = lines_user_can_work_on(request.user, lines)
+    shifts = _annotate(
+        request.user,
+        selectors.shift_list_for(request.user, start=begin, end=end, line_id=line_id),
+        my_shifts=mine,
+        workable=workable,
     )
+    by_day = _rows(shifts, tz)
     days = [
         (monday + dt.timedelta(days=i), by_day.get(monday + dt.timedelta(days=i), []))
         for i in range(7)
@@ -69,11 +96,15 @@ def board(request):
         {
             "days": days,
             "monday": monday,
-            "lines": selectors.line_list_for(request.user),
+            "lines": lines,
             "line_id": line_id,
             "prev": monday - dt.timedelta(days=7),
             "next": monday + dt.timedelta(days=7),
             "can_assign": can_assign(request.user),
+            "week_hours": eligibility.format_hours(
+                selectors.week_hours_for(request.user, begin, my_shifts=mine)
+            ),
+            "limits": [(li.name, li.max_hours_per_week) for li in lines if li.pk in workable],
         },
     )
 
@@ -128,7 +159,7 @@ def shift_sign_up(request, pk: int):
     except WarmLineError as exc:
         error = str(exc)
     if request.htmx:
-        shift = selectors.shift_get_for(request.user, pk)
+        shift = _annotate(request.user, [selectors.shift_get_for(request.user, pk)])[0]
         return render(
             request,
             "warmline/_shift_row.html",
@@ -145,7 +176,7 @@ def shift_sign_up(request, pk: int):
 @role_required("supervisor")
 def shift_detail(request, pk: int):
     """The roster of one shift, for supervisors and coordinators (staff use the board)."""
-    shift = selectors.shift_get_for(request.user, pk)
+    shift = _annotate(request.user, [selectors.shift_get_for(request.user, pk)])[0]
     return render(
         request,
         "warmline/shift_detail.html",
@@ -237,10 +268,38 @@ def shift_edit(request, pk: int):
 @require_GET
 @role_required("staff")
 def my_shifts(request):
-    rows = selectors.assignment_list_for(request.user).prefetch_related("swap_requests")
+    """Upcoming shifts with their cover status (offered, taken and waiting for approval),
+    and the hours worked this week against each line's weekly maximum."""
+    rows = list(
+        selectors.assignment_list_for(request.user).prefetch_related(
+            Prefetch(
+                "swap_requests",
+                queryset=SwapRequest.objects.filter(status__in=["open", "taken"]).select_related(
+                    "taker"
+                ),
+                to_attr="pending_swaps",
+            )
+        )
+    )
+    for row in rows:
+        row.swap = row.pending_swaps[0] if row.pending_swaps else None
     token = feed_token_for(user=request.user)
     feed_url = request.build_absolute_uri(reverse("warmline:shift-feed", args=[token.token]))
-    return render(request, "warmline/my_shifts.html", {"rows": rows, "feed_url": feed_url})
+    now = timezone.now()
+    return render(
+        request,
+        "warmline/my_shifts.html",
+        {
+            "rows": rows,
+            "feed_url": feed_url,
+            "week_hours": eligibility.format_hours(selectors.week_hours_for(request.user, now)),
+            "next_week_hours": eligibility.format_hours(
+                selectors.week_hours_for(request.user, now + dt.timedelta(days=7))
+            ),
+            "limits": selectors.weekly_limits_for(request.user),
+            "history": selectors.swap_history_for(request.user),
+        },
+    )
 
 
 @require_GET
@@ -270,11 +329,33 @@ def shift_feed(request, token: str):
 @require_GET
 @role_required("staff")
 def swap_list(request):
-    swaps = [
-        {"swap": s, "can_decide": s.status == "taken" and can_decide_swap(request.user, s)}
-        for s in selectors.swap_list_for(request.user)
+    """Open and pending swaps, each with whether the user may take it (and why not), and
+    the recently decided ones that concern the user."""
+    open_swaps = list(selectors.swap_list_for(request.user))
+    takeable = [
+        s.assignment.shift
+        for s in open_swaps
+        if s.status == "open" and s.assignment.person_id != request.user.pk
     ]
-    return render(request, "warmline/swap_list.html", {"swaps": swaps})
+    refusals = selectors.eligibility_for(request.user, takeable)
+    on_shift = selectors.shifts_user_is_on(request.user, takeable)
+    swaps = [
+        {
+            "swap": s,
+            "can_decide": s.status == "taken" and can_decide_swap(request.user, s),
+            "refusal": (
+                _("You are already on this shift.")
+                if s.assignment.shift_id in on_shift
+                else refusals.get(s.assignment.shift_id)
+            ),
+        }
+        for s in open_swaps
+    ]
+    return render(
+        request,
+        "warmline/swap_list.html",
+        {"swaps": swaps, "history": selectors.swap_history_for(request.user)},
+    )
 
 
 @require_POST
@@ -383,7 +464,7 @@ def call_edit(request, pk: int):
     """The author corrects a record within the edit window; afterwards it is read-only (403)."""
     record = selectors.call_record_get_for(request.user, pk)
     if timezone.now() > record.created_at + services.call_edit_window():
-        raise PermissionDenied(_("This record is now read-only."))
+        return _call_locked(request, record)
     form = CallRecordForm(
         request.POST or None, instance=record, lines=selectors.line_list_for(request.user)
     )
@@ -399,11 +480,23 @@ def call_edit(request, pk: int):
                 request=request,
                 **data,
             )
-        except EditWindowClosed as exc:
-            raise PermissionDenied(str(exc)) from exc
+        except EditWindowClosed:
+            return _call_locked(request, record)
         messages.success(request, _("Contact updated."))
         return redirect("warmline:call-list")
     return render(request, "warmline/call_form.html", {"form": form, "record": record})
+
+
+def _call_locked(request, record):
+    """Past the edit window: say the record is locked and why, and show it read-only (403:
+    the correction is refused, but this is not a question of the person's role)."""
+    window = services.call_edit_window()
+    return render(
+        request,
+        "warmline/call_locked.html",
+        {"record": record, "window_minutes": int(window.total_seconds() // 60)},
+        status=403,
+    )
 
 
 # ---- lines and patterns (coordinators) ------------------------------------------------
@@ -412,9 +505,14 @@ def call_edit(request, pk: int):
 @require_GET
 @role_required("supervisor")
 def line_list(request):
-    lines = selectors.line_list_for(request.user, include_inactive=True).prefetch_related(
-        "patterns"
+    lines = list(
+        selectors.line_list_for(request.user, include_inactive=True).prefetch_related("patterns")
     )
+    names = dict(qualification_choices())
+    for line in lines:
+        for pattern in line.patterns.all():
+            code = pattern.required_qualification
+            pattern.needs = names.get(code, code)
     return render(
         request,
         "warmline/line_list.html",

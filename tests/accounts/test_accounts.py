@@ -241,3 +241,25 @@ def test_activity_is_written_to_the_session_at_most_every_minute(staff_client, s
 
 def test_user_str_is_the_display_name_never_the_email(member):
     assert str(member) == member.display_name
+
+
+def test_mfa_code_fields_ask_for_the_numeric_keypad(client, db):
+    """Field report §4: the code field opens a numeric keypad and accepts autofill."""
+    supervisor = with_totp(SupervisorFactory())
+    response = client.post(
+        reverse("account_login"), {"login": supervisor.email, "password": TEST_PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    html = client.get(reverse("mfa_authenticate")).content.decode()
+    assert 'inputmode="numeric"' in html
+    assert 'autocomplete="one-time-code"' in html
+
+    # Setting up an authenticator uses the same field (its page first asks to reauthenticate).
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.forms import ActivateTOTPForm
+    from allauth.utils import get_form_class
+
+    from peerportal.accounts.mfa_forms import NumericActivateTOTPForm
+
+    form_class = get_form_class(app_settings.FORMS, "activate_totp", ActivateTOTPForm)
+    assert form_class is NumericActivateTOTPForm  # the same mixin as the page above

@@ -102,3 +102,37 @@ def test_rate_limited_view_answers_429(rf, member):
     request = rf.post("/")
     request.user = member
     assert [view(request).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_audit_log_shows_readable_people_objects_and_details(
+    coordinator_client, coordinator, staff, supervisor
+):
+    """Field report §5: names and labels are resolved as the page is shown; the stored
+    event keeps ids only."""
+    AuditEvent.objects.create(
+        actor=coordinator,
+        action="user.role_change",
+        object_type="accounts.user",
+        object_id=str(staff.pk),
+        extra={"from": "member", "to": "peer_specialist", "supervisor_id": supervisor.pk},
+    )
+    AuditEvent.objects.create(
+        actor=supervisor,
+        action="training_record.approved",
+        object_type="certification.trainingrecord",
+        object_id="12",
+        extra={"review_id": 5, "kinds": ["a", "b"]},
+    )
+    AuditEvent.objects.create(action="reminders.scan", extra={})
+    response = coordinator_client.get(reverse("core:audit-list"))
+    html = response.content.decode()
+    assert f"Coordinator Oak (#{coordinator.pk})" in html
+    assert f"Staff Willow (#{staff.pk})" in html
+    assert f"Supervisor: Supervisor Cedar (#{supervisor.pk})" in html
+    assert "Training record #12" in html
+    assert "Review: #5" in html and "Kinds: a, b" in html
+    assert "To: peer_specialist" in html
+    assert "{&#x27;" not in html and "{'" not in html  # no Python dictionaries
+    assert "system" in html
+    stored = AuditEvent.objects.get(action="user.role_change")
+    assert "Willow" not in str(stored.extra) and stored.object_id == str(staff.pk)

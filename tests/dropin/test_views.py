@@ -312,3 +312,21 @@ def test_list_shows_seats_left_not_names(anonymous_client, event, other_member):
     html = anonymous_client.get(reverse("dropin:event-list")).content.decode()
     assert "1 seat left" in html
     assert other_member.display_name not in html
+
+
+def test_a_capacity_without_rsvp_is_refused_with_a_clear_message(coordinator_client, location):
+    """Field report §5: a capacity without RSVP was silently ignored."""
+    response = coordinator_client.post(
+        reverse("dropin:event-create"),
+        {
+            "location": location.pk,
+            "title": "Capacity only",
+            "starts_at": "2027-04-10T11:00",
+            "ends_at": "2027-04-10T15:00",
+            "capacity": "30",
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "A capacity only limits RSVPs" in response.context["form"].errors["capacity"][0]
+    assert not Event.objects.filter(title="Capacity only").exists()

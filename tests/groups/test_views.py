@@ -322,3 +322,15 @@ def test_roster_offers_attendance_only_once_the_session_is_about_to_start(
     )
     html = staff_client.get(url).content.decode()
     assert reverse("groups:attendance-mark", args=[booking.pk]) in html
+
+
+def test_sessions_i_facilitate_lists_only_my_groups_for_every_staff_role(
+    staff_client, staff, coordinator_client, coordinator
+):
+    """Field report §5: the coordinator's "Sessions I facilitate" listed every group."""
+    mine = GroupSessionFactory(group=SupportGroupFactory(name="Circle I lead"))
+    mine.group.facilitators.add(staff, coordinator)
+    GroupSessionFactory(group=SupportGroupFactory(name="Someone else's circle"))
+    for client in (staff_client, coordinator_client):
+        page = client.get(reverse("groups:session-list"))
+        assert [s.group.name for s in page.context["page"]] == ["Circle I lead"]

@@ -85,10 +85,21 @@ def training_record_submit(*, person, evidence=None, request=None, **fields) -> 
 def training_record_resubmit(
     *, person, record: TrainingRecord, evidence=None, request=None, **fields
 ) -> TrainingRecord:
-    """After changes were requested, the owner edits and sends it back for review."""
-    if record.person_id != person.pk or record.status != RecordStatus.CHANGES_REQUESTED:
-        raise exceptions.AlreadyDecided
+    """The owner edits a record that is not decided yet.
+
+    After changes were requested, the edit sends it back for review; a record still
+    waiting for review stays in the queue with the corrected details. Decided and
+    withdrawn records cannot change.
+    """
+    if record.person_id != person.pk:
+        raise exceptions.NotYourRecord
     with transaction.atomic():
+        # Locked: a supervisor deciding at the same moment sees either the old or the new
+        # details, never a record edited after its decision.
+        record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        if not record.owner_can_change:
+            raise exceptions.RecordClosed
+        was = record.status
         for name, value in fields.items():
             setattr(record, name, value)
         with bounds.enforced(exceptions.CertificationError):
@@ -99,7 +110,33 @@ def training_record_resubmit(
         record.status = RecordStatus.SUBMITTED
         record.full_clean(exclude=["evidence"])
         record.save()
-        audit_record(actor=person, action="training_record.resubmit", obj=record, request=request)
+        audit_record(
+            actor=person,
+            action=(
+                "training_record.resubmit"
+                if was == RecordStatus.CHANGES_REQUESTED
+                else "training_record.edit"
+            ),
+            obj=record,
+            request=request,
+        )
+    return record
+
+
+def training_record_withdraw(*, person, record: TrainingRecord, request=None) -> TrainingRecord:
+    """The owner withdraws a record not decided yet; it leaves the reviewers' queue.
+
+    The record is kept (withdrawn is a state, like a decision) so the history stays whole.
+    """
+    if record.person_id != person.pk:
+        raise exceptions.NotYourRecord
+    with transaction.atomic():
+        record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        if not record.owner_can_change:
+            raise exceptions.RecordClosed
+        record.status = RecordStatus.WITHDRAWN
+        record.save(update_fields=["status"])
+        audit_record(actor=person, action="training_record.withdraw", obj=record, request=request)
     return record
 
 

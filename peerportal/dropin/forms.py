@@ -139,18 +139,6 @@ class EventForm(forms.ModelForm):
             )
         return data
 
-    def clean_capacity(self):
-        """A capacity limits RSVPs; without RSVP it would be ignored, so say so."""
-        capacity = self.cleaned_data.get("capacity")
-        if capacity and not self.cleaned_data.get("rsvp_enabled"):
-            raise forms.ValidationError(
-                _(
-                    "A capacity only limits RSVPs. Tick “RSVP” to let people reserve a place, "
-                    "or leave the capacity empty."
-                )
-            )
-        return capacity
-
     def series_fields(self) -> dict:
         """The series arguments for a repeating event, in the organization's local time."""
         tz = Organization.get().tzinfo

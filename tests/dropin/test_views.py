@@ -328,5 +328,5 @@ def test_a_capacity_without_rsvp_is_refused_with_a_clear_message(coordinator_cli
         },
     )
     assert response.status_code == 200
-    assert "A capacity only limits RSVPs" in response.context["form"].errors["capacity"][0]
+    assert "turn RSVPs on" in response.context["form"].errors["capacity"][0]
     assert not Event.objects.filter(title="Capacity only").exists()

@@ -43,6 +43,24 @@ def _facilitated_booking(owner, other):
     return {"pk": services.booking_create(session=session, member=UserFactory()).pk}
 
 
+def _offer(owner, other):
+    from peerportal.groups import services
+    from peerportal.groups.models import WaitlistOffer
+    from tests.factories import UserFactory
+    from tests.groups.factories import GroupSessionFactory
+
+    # A full session starting soon: the seat freed by the holder is offered to the owner.
+    session = GroupSessionFactory(
+        group__capacity=1,
+        group__cancellation_cutoff_hours=0,
+        starts_at=timezone.now() + dt.timedelta(hours=3),
+    )
+    holder = services.booking_create(session=session, member=UserFactory())
+    services.booking_create(session=session, member=owner)
+    services.booking_cancel(booking=holder, actor=holder.member)
+    return {"pk": WaitlistOffer.objects.get(session=session).pk}
+
+
 def _training_record(owner, other):
     from peerportal.certification import services
 
@@ -92,6 +110,8 @@ def _call(owner, other):
 
 OWNED = {
     "groups:booking-cancel": ("member", _booking),
+    "groups:offer-accept": ("member", _offer),
+    "groups:offer-decline": ("member", _offer),
     "groups:session-roster": ("staff", _facilitated_session),
     "groups:attendance-mark": ("staff", _facilitated_booking),
     "certification:record-edit": ("staff", _training_record),

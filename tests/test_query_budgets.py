@@ -88,6 +88,7 @@ PAGES = [
     Page("coordinator", "core:audit-list"),
     Page("coordinator", "core:organization-edit"),
     Page("coordinator", "groups:group-manage-list"),
+    Page("coordinator", "groups:group-places-edit", "group"),
     Page("coordinator", "reports:groups:overview"),
     Page("coordinator", "reports:dropin:overview"),
     Page("coordinator", "certification:attestation-list"),

@@ -14,7 +14,7 @@ class GroupsConfig(AppConfig):
         from peerportal.core.navigation import register_nav, register_panel
         from peerportal.reminders.registry import register_kind
 
-        from . import notifications, panels, services
+        from . import notifications, panels, services, waitlist
 
         register_nav(_("Support groups"), "groups:group-list", None, order=10)
         register_nav(_("My bookings"), "groups:booking-list", "member", order=20)
@@ -60,6 +60,20 @@ class GroupsConfig(AppConfig):
             urgent=True,
             optional=False,
             context=notifications.session_moved_context,
+        )
+
+        register_kind(
+            waitlist.KIND_OFFER,
+            label=_("A place is offered to you from the waitlist"),
+            urgent=True,
+            optional=False,
+            context=notifications.waitlist_offer_context,
+        )
+        register_kind(
+            waitlist.KIND_CANCELLED,
+            label=_("You cancelled a booking"),
+            optional=False,
+            context=notifications.booking_cancelled_context,
         )
 
         # Bookings stay (pseudonymised with the account) so attendance counts survive;

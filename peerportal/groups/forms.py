@@ -11,6 +11,7 @@ from peerportal.core.models import Location, Organization, Weekday
 from peerportal.core.recurrence import to_utc
 
 from .models import GroupFormat, SupportGroup, Topic
+from .standing import PLACES_FIELDS
 
 
 class DirectoryFilterForm(forms.Form):
@@ -110,3 +111,11 @@ class SessionMoveForm(forms.Form):
         tz = Organization.get().tzinfo
         d = self.cleaned_data
         return to_utc(d["date"], d["start"], tz), to_utc(d["date"], d["end"], tz)
+
+
+class GroupPlacesForm(forms.ModelForm):
+    """Waitlist offers and standing places: a form of its own beside the group form."""
+
+    class Meta:
+        model = SupportGroup
+        fields = list(PLACES_FIELDS)

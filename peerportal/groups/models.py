@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -40,6 +41,13 @@ class Audience(models.TextChoices):
     ADULTS = "adults", _("Adults")
     OLDER_ADULTS = "older_adults", _("Older adults")
     FAMILY = "family", _("Family and friends")
+
+
+OFFER_WINDOW_MAX_HOURS = 168
+OFFER_LIFETIME_MIN_MINUTES = 15
+OFFER_LIFETIME_MAX_MINUTES = 2880
+STANDING_MISSED_MAX = 10
+STANDING_ANSWER_MAX_DAYS = 30
 
 
 class SupportGroupQuerySet(models.QuerySet):
@@ -111,6 +119,44 @@ class SupportGroup(models.Model):
     horizon_weeks = models.PositiveSmallIntegerField(_("sessions planned ahead (weeks)"), default=8)
     is_published = models.BooleanField(_("published"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Waitlist offers (see groups/waitlist.py): near the start, a freed seat is offered for
+    # a limited time instead of booked outright for someone who may no longer expect it.
+    offer_window_hours = models.PositiveSmallIntegerField(
+        _("offer instead of booking within (hours before start)"),
+        default=24,
+        validators=[MaxValueValidator(OFFER_WINDOW_MAX_HOURS)],
+        help_text=_(
+            "A place that frees up closer to the start than this is offered to the next "
+            "person for a limited time. 0: always book the next person at once."
+        ),
+    )
+    offer_lifetime_minutes = models.PositiveSmallIntegerField(
+        _("offer valid for (minutes)"),
+        default=120,
+        validators=[
+            MinValueValidator(OFFER_LIFETIME_MIN_MINUTES),
+            MaxValueValidator(OFFER_LIFETIME_MAX_MINUTES),
+        ],
+        help_text=_("Never past the session's start."),
+    )
+    # Standing places (see groups/standing.py).
+    standing_places_allowed = models.BooleanField(_("standing places allowed"), default=False)
+    standing_share_percent = models.PositiveSmallIntegerField(
+        _("share of seats for standing places (%)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The rest stay open for people booking one session."),
+    )
+    standing_missed_limit = models.PositiveSmallIntegerField(
+        _("ask after this many missed sessions in a row"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(STANDING_MISSED_MAX)],
+    )
+    standing_answer_days = models.PositiveSmallIntegerField(
+        _("days to answer before the place is released"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(STANDING_ANSWER_MAX_DAYS)],
+    )
 
     objects = SupportGroupQuerySet.as_manager()
 
@@ -126,6 +172,21 @@ class SupportGroup(models.Model):
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(until__gte=F("first_date")),
                 name="groups_until_after_first",
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_window_hours__lte=OFFER_WINDOW_MAX_HOURS)
+                & Q(offer_lifetime_minutes__gte=OFFER_LIFETIME_MIN_MINUTES)
+                & Q(offer_lifetime_minutes__lte=OFFER_LIFETIME_MAX_MINUTES),
+                name="groups_offer_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(standing_share_percent__gte=1, standing_share_percent__lte=100)
+                & Q(standing_missed_limit__gte=1, standing_missed_limit__lte=STANDING_MISSED_MAX)
+                & Q(
+                    standing_answer_days__gte=1,
+                    standing_answer_days__lte=STANDING_ANSWER_MAX_DAYS,
+                ),
+                name="groups_standing_bounds",
             ),
         ]
 
@@ -183,6 +244,8 @@ class GroupSessionQuerySet(models.QuerySet):
             waitlist_count=Count(
                 "bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED), distinct=True
             ),
+            # Seats held by an open waitlist offer are not free for newcomers.
+            offered_count=Count("offers", filter=Q(offers__status=OfferStatus.OPEN), distinct=True),
         )
 
 
@@ -342,3 +405,57 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"booking #{self.pk}"
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    LAPSED = "lapsed", _("Lapsed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class WaitlistOffer(models.Model):
+    """A freed seat offered to one waiting member until ``expires_at``.
+
+    While open, the seat is held for them: newcomers cannot take it. Exactly one open
+    offer per (session, seat), and at most one per booking.
+    """
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="offers")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="offers")
+    seat = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("answer by"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "seat"],
+                condition=Q(status="open"),
+                name="groups_one_open_offer_per_seat",
+            ),
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(status="open"),
+                name="groups_one_open_offer_per_booking",
+            ),
+            models.CheckConstraint(condition=Q(seat__gte=1), name="groups_offer_seat_positive"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="groups_offer_expires_later"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="groups_offer_due_idx")]
+
+    def __str__(self) -> str:
+        return f"offer #{self.pk}"
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return self.status == OfferStatus.OPEN and now < self.expires_at

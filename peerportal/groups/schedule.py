@@ -5,4 +5,8 @@ BEAT_SCHEDULE = {
         "task": "groups.sessions_generate_all",
         "schedule": crontab(hour=2, minute=5),
     },
+    "groups-waitlist-offers-lapse": {
+        "task": "groups.waitlist_offers_lapse_due",
+        "schedule": crontab(),  # every minute: offers last hours, a minute's delay is fine
+    },
 }

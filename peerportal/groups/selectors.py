@@ -12,7 +12,15 @@ from django.utils import timezone
 from peerportal.core.models import Organization
 from peerportal.core.permissions import is_coordinator, require_role
 
-from .models import Booking, BookingStatus, GroupSession, SupportGroup, Topic
+from .models import (
+    Booking,
+    BookingStatus,
+    GroupSession,
+    OfferStatus,
+    SupportGroup,
+    Topic,
+    WaitlistOffer,
+)
 
 
 def _upcoming_sessions(now: dt.datetime, limit_days: int = 28):
@@ -84,6 +92,15 @@ def group_get_public(pk: int, *, now=None) -> SupportGroup:
     )
 
 
+def _open_offers() -> Prefetch:
+    """A booking's open waitlist offer (at most one), as ``booking.open_offers``."""
+    return Prefetch(
+        "offers",
+        queryset=WaitlistOffer.objects.filter(status=OfferStatus.OPEN),
+        to_attr="open_offers",
+    )
+
+
 def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
     """The person's own active bookings for these sessions (one query)."""
     if not user.is_authenticated:
@@ -92,6 +109,7 @@ def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
         Booking.objects.active()
         .with_waitlist_position()
         .filter(member=user, session__in=[s.pk for s in sessions])
+        .prefetch_related(_open_offers())
     )
     return {b.session_id: b for b in rows}
 
@@ -113,7 +131,11 @@ def booking_list_for(user, *, upcoming: bool = True, now=None):
         .select_related("session__group", "session__group__location")
     )
     if upcoming:
-        qs = qs.filter(session__ends_at__gt=now).exclude(status=BookingStatus.CANCELLED)
+        qs = (
+            qs.filter(session__ends_at__gt=now)
+            .exclude(status=BookingStatus.CANCELLED)
+            .prefetch_related(_open_offers())
+        )
     else:
         qs = qs.filter(session__ends_at__lte=now)
     return qs.order_by("session__starts_at" if upcoming else "-session__starts_at")
@@ -122,6 +144,20 @@ def booking_list_for(user, *, upcoming: bool = True, now=None):
 def booking_get_for(user, pk: int) -> Booking:
     """One of the person's own bookings; anyone else's is a 404."""
     return get_object_or_404(Booking.objects.select_related("session__group"), pk=pk, member=user)
+
+
+def offer_get_for(user, pk: int) -> WaitlistOffer:
+    """An offer made to the person; anyone else's is a 404."""
+    return get_object_or_404(
+        WaitlistOffer.objects.select_related("session__group"), pk=pk, booking__member=user
+    )
+
+
+def offer_get_by_id(pk: int) -> WaitlistOffer:
+    """For the signed email link, whose signature is the authority."""
+    return get_object_or_404(
+        WaitlistOffer.objects.select_related("session__group__location", "booking"), pk=pk
+    )
 
 
 def sessions_facilitated_by(user, *, now=None, days: int = 28):

@@ -6,3 +6,11 @@ def sessions_generate_all() -> int:
     from .services import group_sessions_generate_all
 
     return group_sessions_generate_all()
+
+
+@shared_task(name="groups.waitlist_offers_lapse_due", ignore_result=True)
+def waitlist_offers_lapse_due() -> int:
+    """Pass on seats whose offers were not answered in time (the scan reads ids only)."""
+    from .waitlist import waitlist_offers_lapse_due as lapse
+
+    return lapse()

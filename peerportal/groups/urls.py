@@ -10,6 +10,9 @@ urlpatterns = [
     path("sessions/<int:pk>/book/", views.booking_create, name="booking-create"),
     path("bookings/", views.booking_list, name="booking-list"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking-cancel"),
+    path("offers/<int:pk>/accept/", views.offer_accept, name="offer-accept"),
+    path("offers/<int:pk>/decline/", views.offer_decline, name="offer-decline"),
+    path("offers/answer/<str:token>/", views.offer_respond, name="offer-respond"),
     path("feed/<str:token>.ics", views.booking_feed, name="booking-feed"),
     path("facilitating/", views.facilitator_sessions, name="session-list"),
     path("sessions/<int:pk>/roster/", views.session_roster, name="session-roster"),
@@ -19,4 +22,5 @@ urlpatterns = [
     path("manage/", views.group_manage_list, name="group-manage-list"),
     path("manage/new/", views.group_edit, name="group-create"),
     path("manage/<int:pk>/edit/", views.group_edit, name="group-edit"),
+    path("manage/<int:pk>/places/", views.group_places_edit, name="group-places-edit"),
 ]

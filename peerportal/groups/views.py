@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
 from peerportal.core.audit import audit_record
@@ -18,9 +19,15 @@ from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, standing, waitlist
 from .exceptions import GroupsError
-from .forms import DirectoryFilterForm, GroupForm, SessionCancelForm, SessionMoveForm
+from .forms import (
+    DirectoryFilterForm,
+    GroupForm,
+    GroupPlacesForm,
+    SessionCancelForm,
+    SessionMoveForm,
+)
 from .models import Attendance, BookingStatus
 
 
@@ -50,19 +57,26 @@ def _session_rows(request, sessions):
     return rows
 
 
+def _open_offer(booking, now):
+    """The booking's open offer still within its time (lapsed ones are passed on lazily)."""
+    offers = getattr(booking, "open_offers", None) if booking is not None else None
+    return next((o for o in offers or () if o.is_open(now)), None)
+
+
 def _box_context(request, session, booking, now=None) -> dict:
     now = now or timezone.now()
-    confirmed = (
-        session.confirmed_count
-        if hasattr(session, "confirmed_count")
-        else session.bookings.confirmed().count()
-    )
-    seats_left = max(0, session.seats - confirmed)
+    if hasattr(session, "confirmed_count"):
+        held = session.confirmed_count + session.offered_count
+    else:
+        held = session.bookings.confirmed().count() + session.offers.filter(status="open").count()
+    seats_left = max(0, session.seats - held)
     return {
         "session": session,
         "booking": booking,
+        "offer": _open_offer(booking, now),
         "seats_left": seats_left,
         "position": services.waitlist_position(booking) if booking else None,
+        "not_open_yet": now < session.booking_opens_at(),
         "can_book": not session.is_cancelled
         and session.booking_opens_at() <= now < session.booking_closes_at(),
         "can_cancel": booking is not None
@@ -136,6 +150,7 @@ def booking_list(request):
     rows = [
         {
             "booking": b,
+            "offer": _open_offer(b, now),
             "position": services.waitlist_position(b),
             "show_link": permissions.can_see_link(request.user, b.session, b, now),
             "can_cancel": b.status == BookingStatus.WAITLISTED
@@ -148,6 +163,67 @@ def booking_list(request):
     return render(
         request, "groups/booking_list.html", {"rows": rows, "page": past, "feed_url": feed_url}
     )
+
+
+# --- Waitlist offers ----------------------------------------------------------------------
+def _offer_answer(request, offer, member, answer: str) -> tuple[str, bool]:
+    """Accept or decline; returns (message, ok)."""
+    try:
+        if answer == "accept":
+            waitlist.waitlist_offer_accept(offer=offer, member=member, request=request)
+            return _("The place is yours. A confirmation email is on its way."), True
+        if answer == "decline":
+            waitlist.waitlist_offer_decline(offer=offer, member=member, request=request)
+            return _("Thank you for letting us know. The place goes to the next person."), True
+    except GroupsError as exc:
+        return str(exc), False
+    return _("Please choose whether to take the place."), False
+
+
+@require_POST
+@role_required("member")
+@ratelimit("booking", rate="30/m")
+def offer_accept(request, pk: int):
+    offer = selectors.offer_get_for(request.user, pk)
+    message, ok = _offer_answer(request, offer, request.user, "accept")
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("groups:booking-list")
+
+
+@require_POST
+@role_required("member")
+@ratelimit("booking", rate="30/m")
+def offer_decline(request, pk: int):
+    offer = selectors.offer_get_for(request.user, pk)
+    message, ok = _offer_answer(request, offer, request.user, "decline")
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("groups:booking-list")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit("offer-link", rate="30/m")
+def offer_respond(request, token: str):
+    """Public: the signed link from the offer email is the authority (GET asks, POST acts).
+
+    The offer's own state makes the link one-time: once answered or lapsed it only says so.
+    """
+    pk = waitlist.offer_id_from_token(token)
+    if pk is None:
+        raise Http404
+    offer = selectors.offer_get_by_id(pk)
+    context = {
+        "offer": offer,
+        "session": offer.session,
+        "is_open": offer.is_open(timezone.now()),
+        "time_zone": Organization.get().tzinfo,
+    }
+    if request.method == "POST":
+        message, ok = _offer_answer(
+            request, offer, offer.booking.member, request.POST.get("answer", "")
+        )
+        context.update({"message": message, "ok": ok, "is_open": False, "answered": True})
+    return render(request, "groups/offer_respond.html", context)
 
 
 @require_GET
@@ -307,3 +383,19 @@ def session_move(request, pk: int):
         messages.success(request, _("The session was moved and booked members were told."))
         return redirect("groups:session-roster", pk=session.pk)
     return render(request, "groups/session_move.html", {"form": form, "session": session})
+
+
+@role_required("coordinator")
+def group_places_edit(request, pk: int):
+    """Waitlist offers and standing places for one group (a form apart from the schedule)."""
+    group = selectors.group_get_for_coordinator(request.user, pk)
+    form = GroupPlacesForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            standing.group_places_update(actor=request.user, group=form.instance, request=request)
+        except GroupsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Place settings saved."))
+            return redirect("groups:group-manage-list")
+    return render(request, "groups/group_places_form.html", {"form": form, "group": group})

@@ -14,7 +14,7 @@ class GroupsConfig(AppConfig):
         from peerportal.core.navigation import register_nav, register_panel
         from peerportal.reminders.registry import register_kind
 
-        from . import notifications, panels, services, waitlist
+        from . import notifications, panels, services, standing, waitlist
 
         register_nav(_("Support groups"), "groups:group-list", None, order=10)
         register_nav(_("My bookings"), "groups:booking-list", "member", order=20)
@@ -70,6 +70,13 @@ class GroupsConfig(AppConfig):
             context=notifications.waitlist_offer_context,
         )
         register_kind(
+            standing.KIND_STANDING_CHECK,
+            label=_("Keep your standing place?"),
+            urgent=False,
+            optional=False,
+            context=notifications.standing_place_check_context,
+        )
+        register_kind(
             waitlist.KIND_CANCELLED,
             label=_("You cancelled a booking"),
             optional=False,
@@ -82,3 +89,5 @@ class GroupsConfig(AppConfig):
         # Facilitator links are removed on erasure.
         USER_DATA.setdefault("groups.supportgroup", UserDataPolicy("keep"))
         register_erasure_handler(services.bookings_cancel_for_erased_user)
+        USER_DATA.setdefault("groups.standingplace", UserDataPolicy("keep"))
+        register_erasure_handler(standing.standing_places_end_for_erased_user)

@@ -10,7 +10,7 @@ from peerportal.accounts.models import User
 from peerportal.core.models import Location, Organization, Weekday
 from peerportal.core.recurrence import to_utc
 
-from .models import GroupFormat, SupportGroup, Topic
+from .models import STANDING_PAUSE_MAX_DAYS, Cadence, GroupFormat, SupportGroup, Topic
 from .standing import PLACES_FIELDS
 
 
@@ -119,3 +119,32 @@ class GroupPlacesForm(forms.ModelForm):
     class Meta:
         model = SupportGroup
         fields = list(PLACES_FIELDS)
+
+
+class StandingJoinForm(forms.Form):
+    cadence = forms.ChoiceField(
+        label=_("How often"),
+        choices=Cadence.choices,
+        initial=Cadence.WEEKLY,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class StandingPauseForm(forms.Form):
+    paused_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    paused_until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("paused_from"), data.get("paused_until")
+        if start and start < self.today:
+            self.add_error("paused_from", _("A pause cannot start in the past."))
+        if start and end and end < start:
+            self.add_error("paused_until", _("The pause must end on or after the day it starts."))
+        elif start and end and (end - start).days > STANDING_PAUSE_MAX_DAYS:
+            self.add_error("paused_until", _("A pause can last at most 26 weeks."))
+        return data

@@ -10,7 +10,7 @@ from peerportal.core.ical import IcalEvent, build_calendar
 from peerportal.core.models import Organization
 from peerportal.core.timezones import tz_for
 
-from .models import Booking, BookingStatus, WaitlistOffer
+from .models import Booking, BookingStatus, StandingPlace, StandingStatus, WaitlistOffer
 
 
 def _booking(reminder) -> Booking | None:
@@ -130,3 +130,21 @@ def waitlist_offer_context(reminder) -> dict | None:
         }
     )
     return context
+
+
+def standing_place_check_context(reminder) -> dict | None:
+    place = (
+        StandingPlace.objects.select_related("group")
+        .filter(pk=reminder.target_id, member_id=reminder.recipient_id)
+        .first()
+    )
+    if place is None or place.status != StandingStatus.ASKED:
+        return None
+    tz = tz_for(reminder.recipient)
+    return {
+        "place": place,
+        "group": place.group,
+        "answer_by_local": timezone.localtime(place.answer_by, tz),
+        "time_zone": str(tz),
+        "standing_path": reverse("groups:standing-list"),
+    }

@@ -13,10 +13,12 @@ from peerportal.core.models import Organization
 from peerportal.core.permissions import is_coordinator, require_role
 
 from .models import (
+    HELD_STANDING,
     Booking,
     BookingStatus,
     GroupSession,
     OfferStatus,
+    StandingPlace,
     SupportGroup,
     Topic,
     WaitlistOffer,
@@ -158,6 +160,33 @@ def offer_get_by_id(pk: int) -> WaitlistOffer:
     return get_object_or_404(
         WaitlistOffer.objects.select_related("session__group__location", "booking"), pk=pk
     )
+
+
+def standing_place_list_for(user, *, now=None):
+    """The person's held standing places, each with its coming booking rows (2 queries)."""
+    now = now or timezone.now()
+    coming = (
+        Booking.objects.filter(session__starts_at__gt=now)
+        .select_related("session")
+        .order_by("session__starts_at")
+    )
+    return (
+        StandingPlace.objects.filter(HELD_STANDING, member=user)
+        .select_related("group")
+        .prefetch_related(Prefetch("bookings", queryset=coming, to_attr="coming"))
+        .order_by("group__name")
+    )
+
+
+def standing_place_get_for(user, pk: int) -> StandingPlace:
+    """One of the person's own standing places; anyone else's is a 404."""
+    return get_object_or_404(StandingPlace.objects.select_related("group"), pk=pk, member=user)
+
+
+def standing_place_in_group(user, group) -> StandingPlace | None:
+    if not user.is_authenticated:
+        return None
+    return StandingPlace.objects.filter(HELD_STANDING, member=user, group=group).first()
 
 
 def sessions_facilitated_by(user, *, now=None, days: int = 28):

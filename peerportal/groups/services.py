@@ -23,7 +23,7 @@ from peerportal.reminders.services import (
     reminders_schedule_before,
 )
 
-from . import exceptions, waitlist
+from . import exceptions, standing, waitlist
 from .models import (
     Attendance,
     Booking,
@@ -67,6 +67,7 @@ def group_sessions_generate(*, group: SupportGroup, now: dt.datetime | None = No
         if o.start not in existing
     ]
     GroupSession.objects.bulk_create(new, ignore_conflicts=True)
+    standing.standing_places_fill_group(group=group, now=now)  # standing places take their seats
     return len(new)
 
 

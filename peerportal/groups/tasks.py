@@ -14,3 +14,11 @@ def waitlist_offers_lapse_due() -> int:
     from .waitlist import waitlist_offers_lapse_due as lapse
 
     return lapse()
+
+
+@shared_task(name="groups.standing_places_check", ignore_result=True)
+def standing_places_check() -> dict:
+    """Ask members who missed sessions in a row; end places nobody answered for."""
+    from .standing import standing_places_check as check
+
+    return check()

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerportal.accounts.services import feed_token_for
-from peerportal.groups import services
+from peerportal.groups import services, standing
 from peerportal.groups.models import WaitlistOffer
 from tests.factories import UserFactory
-from tests.groups.factories import GroupSessionFactory
+from tests.groups.factories import GroupSessionFactory, SupportGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,11 @@ TABLE = {
     "groups:booking-cancel": ("post", "booking", (LOGIN, 302, 404, 404, 404, 404, 404)),
     "groups:offer-accept": ("post", "offer", (LOGIN, 302, 404, 404, 404, 404, 404)),
     "groups:offer-decline": ("post", "offer", (LOGIN, 302, 404, 404, 404, 404, 404)),
+    "groups:standing-list": ("get", None, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "groups:standing-join": ("post", "group", (LOGIN, 302, 302, 302, 302, 302, 302)),
+    "groups:standing-pause": ("post", "place", (LOGIN, 302, 404, 404, 404, 404, 404)),
+    "groups:standing-leave": ("post", "place", (LOGIN, 302, 404, 404, 404, 404, 404)),
+    "groups:standing-keep": ("post", "place", (LOGIN, 302, 404, 404, 404, 404, 404)),
     "groups:session-list": ("get", None, (LOGIN, 403, 403, 200, 200, 200, 200)),
     "groups:session-roster": ("get", "session", (LOGIN, 403, 403, 200, 404, 404, 200)),
     "groups:attendance-mark": ("post", "booking", (LOGIN, 403, 403, 302, 404, 404, 302)),
@@ -89,7 +94,18 @@ def world(member, staff):
     services.booking_create(session=soon, member=member)
     services.booking_cancel(booking=holder, actor=holder.member)
     offer = WaitlistOffer.objects.get(session=soon)
-    return {"group": session.group, "session": session, "booking": booking, "offer": offer}
+    regular = SupportGroupFactory(
+        standing_places_allowed=True, first_date=timezone.localdate(), horizon_weeks=2
+    )
+    services.group_sessions_generate(group=regular)
+    place = standing.standing_place_join(group=regular, member=member, cadence="weekly")
+    return {
+        "group": session.group,
+        "session": session,
+        "booking": booking,
+        "offer": offer,
+        "place": place,
+    }
 
 
 @pytest.fixture

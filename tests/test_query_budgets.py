@@ -90,6 +90,7 @@ PAGES = [
     Page("coordinator", "core:organization-edit"),
     Page("coordinator", "groups:group-manage-list"),
     Page("coordinator", "groups:group-places-edit", "group"),
+    Page("coordinator", "groups:group-sessions", "group"),
     Page("coordinator", "reports:groups:overview"),
     Page("coordinator", "reports:dropin:overview"),
     Page("coordinator", "certification:attestation-list"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import ExtractIsoWeekDay
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -227,6 +227,7 @@ def roster(session: GroupSession):
             "attendance",
             "seat",
             "waitlisted_at",
+            "standing_place_id",
             "member__id",
             "member__display_name",
             "session_id",
@@ -241,6 +242,33 @@ def group_list_for_coordinator(user):
         SupportGroup.objects.select_related("location")
         .prefetch_related("facilitators")
         .order_by("name")
+    )
+
+
+def group_sessions_attendance_for_coordinator(user, group: SupportGroup, *, now=None):
+    """Coming sessions of a group with regulars, one-offs, waiting and offered counts."""
+    require_role(user, "coordinator")
+    now = now or timezone.now()
+    confirmed = Q(bookings__status=BookingStatus.CONFIRMED)
+    return (
+        group.sessions.upcoming(now)
+        .annotate(
+            regulars=Count(
+                "bookings",
+                filter=confirmed & Q(bookings__standing_place__isnull=False),
+                distinct=True,
+            ),
+            one_offs=Count(
+                "bookings",
+                filter=confirmed & Q(bookings__standing_place__isnull=True),
+                distinct=True,
+            ),
+            waiting=Count(
+                "bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED), distinct=True
+            ),
+            offered=Count("offers", filter=Q(offers__status=OfferStatus.OPEN), distinct=True),
+        )
+        .order_by("starts_at")
     )
 
 

@@ -28,4 +28,5 @@ urlpatterns = [
     path("manage/new/", views.group_edit, name="group-create"),
     path("manage/<int:pk>/edit/", views.group_edit, name="group-edit"),
     path("manage/<int:pk>/places/", views.group_places_edit, name="group-places-edit"),
+    path("manage/<int:pk>/sessions/", views.group_sessions_overview, name="group-sessions"),
 ]

@@ -489,3 +489,14 @@ def group_places_edit(request, pk: int):
             messages.success(request, _("Place settings saved."))
             return redirect("groups:group-manage-list")
     return render(request, "groups/group_places_form.html", {"form": form, "group": group})
+
+
+@require_GET
+@role_required("coordinator")
+def group_sessions_overview(request, pk: int):
+    """Who is coming to each session: regulars, one-offs, the waitlist and open offers."""
+    group = selectors.group_get_for_coordinator(request.user, pk)
+    page = Paginator(
+        selectors.group_sessions_attendance_for_coordinator(request.user, group), 25
+    ).get_page(request.GET.get("page"))
+    return render(request, "groups/group_sessions_overview.html", {"group": group, "page": page})

@@ -58,6 +58,7 @@ TABLE = {
     "groups:group-create": ("get", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
     "groups:group-edit": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
     "groups:group-places-edit": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
+    "groups:group-sessions": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
     "reports:groups:overview": ("get", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
     "reports:groups:overview-csv": ("get", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
 }

@@ -273,3 +273,25 @@ def test_another_member_cannot_touch_my_standing_place(clock, member, other_memb
         assert client.post(reverse(f"groups:{name}", args=[place.pk])).status_code == 404
     assert StandingPlace.objects.get().status == StandingStatus.ACTIVE
     assert len(_held_dates(member, group)) == 8
+
+
+def test_the_calendar_feed_lists_the_standing_seats(clock, member, client):
+    from peerportal.accounts.services import feed_token_for
+
+    group = _group()
+    standing.standing_place_join(group=group, member=member, cadence="fortnightly")
+    token = feed_token_for(user=member).token
+    body = client.get(reverse("groups:booking-feed", args=[token])).content.decode()
+    assert body.count("BEGIN:VEVENT") == 4
+
+
+def test_erasing_the_account_ends_the_standing_place_and_frees_its_seats(clock, member):
+    from peerportal.accounts.erasure import user_erase
+
+    group = _group()
+    standing.standing_place_join(group=group, member=member, cadence="weekly")
+    user_erase(user=member)
+    assert StandingPlace.objects.get().status == StandingStatus.ENDED
+    assert not Booking.objects.filter(status=BookingStatus.CONFIRMED).exists()
+    services.group_sessions_generate(group=group)
+    assert not Booking.objects.filter(status=BookingStatus.CONFIRMED).exists()

@@ -34,6 +34,8 @@ PUBLIC_URL_NAMES = {
     "dropin:event-detail",
     "dropin:location-feed",
     "reminders:preference-unsubscribe",
+    # The signed one-time link in a waitlist-offer email: the signature is the authority.
+    "groups:offer-respond",
 }
 
 # Third-party views with their own access rules (allauth, the admin, Django's i18n).

@@ -43,6 +43,35 @@ def _facilitated_booking(owner, other):
     return {"pk": services.booking_create(session=session, member=UserFactory()).pk}
 
 
+def _offer(owner, other):
+    from peerportal.groups import services
+    from peerportal.groups.models import WaitlistOffer
+    from tests.factories import UserFactory
+    from tests.groups.factories import GroupSessionFactory
+
+    # A full session starting soon: the seat freed by the holder is offered to the owner.
+    session = GroupSessionFactory(
+        group__capacity=1,
+        group__cancellation_cutoff_hours=0,
+        starts_at=timezone.now() + dt.timedelta(hours=3),
+    )
+    holder = services.booking_create(session=session, member=UserFactory())
+    services.booking_create(session=session, member=owner)
+    services.booking_cancel(booking=holder, actor=holder.member)
+    return {"pk": WaitlistOffer.objects.get(session=session).pk}
+
+
+def _standing_place(owner, other):
+    from peerportal.groups import services, standing
+    from tests.groups.factories import SupportGroupFactory
+
+    group = SupportGroupFactory(
+        standing_places_allowed=True, first_date=timezone.localdate(), horizon_weeks=2
+    )
+    services.group_sessions_generate(group=group)
+    return {"pk": standing.standing_place_join(group=group, member=owner, cadence="weekly").pk}
+
+
 def _training_record(owner, other):
     from peerportal.certification import services
 
@@ -138,6 +167,11 @@ def _training_credit(owner, other):
 
 OWNED = {
     "groups:booking-cancel": ("member", _booking),
+    "groups:offer-accept": ("member", _offer),
+    "groups:offer-decline": ("member", _offer),
+    "groups:standing-pause": ("member", _standing_place),
+    "groups:standing-leave": ("member", _standing_place),
+    "groups:standing-keep": ("member", _standing_place),
     "groups:session-roster": ("staff", _facilitated_session),
     "groups:attendance-mark": ("staff", _facilitated_booking),
     "certification:record-edit": ("staff", _training_record),
@@ -156,6 +190,7 @@ OWNED = {
 
 SHARED = {
     "groups:booking-create": "a published session anyone signed in may book",
+    "groups:standing-join": "a published group anyone signed in may join (the service checks it allows standing places)",
     "dropin:rsvp-create": "a published event anyone signed in may RSVP to",
     "dropin:rsvp-cancel": "acts only on the requester's own RSVP for the event",
     "dropin:event-attendance": "staff record a head count for a shared event",

@@ -56,6 +56,7 @@ PAGES = [
     Page("member", "groups:group-list"),
     Page("member", "groups:group-detail", "group"),
     Page("member", "groups:booking-list"),
+    Page("member", "groups:standing-list"),
     Page("member", "dropin:event-list"),
     Page("member", "dropin:event-detail", "event"),
     Page("member", "dropin:rsvp-list"),
@@ -92,6 +93,8 @@ PAGES = [
     Page("coordinator", "core:audit-list"),
     Page("coordinator", "core:organization-edit"),
     Page("coordinator", "groups:group-manage-list"),
+    Page("coordinator", "groups:group-places-edit", "group"),
+    Page("coordinator", "groups:group-sessions", "group"),
     Page("coordinator", "reports:groups:overview"),
     Page("coordinator", "reports:dropin:overview"),
     Page("coordinator", "certification:attestation-list"),
@@ -168,6 +171,7 @@ def grow(people, objects, n: int, start: int = 0) -> None:  # noqa: PLR0915 — 
     from peerportal.core.models import Location, OpeningHours, Organization
     from peerportal.dropin.models import RSVP, Event, VisitTally
     from peerportal.groups import services as groups
+    from peerportal.groups import standing
     from peerportal.groups.models import Booking, SupportGroup
     from peerportal.reminders.models import Reminder, ReminderStatus
     from peerportal.warmline.models import (
@@ -219,6 +223,11 @@ def grow(people, objects, n: int, start: int = 0) -> None:  # noqa: PLR0915 — 
         groups.booking_create(session=session, member=member)  # waitlisted
         later = group.sessions.upcoming().order_by("starts_at")[1]
         groups.booking_create(session=later, member=member)  # confirmed
+        group.standing_places_allowed = True
+        group.save(update_fields=["standing_places_allowed"])
+        standing.standing_place_join(group=group, member=member, cadence="weekly")
+    # The demo group's page offers standing places (one more read on the page).
+    SupportGroup.objects.filter(pk=objects["group"].pk).update(standing_places_allowed=True)
     roster = objects["session"]
     for person in members:
         groups.booking_create(session=roster, member=person)

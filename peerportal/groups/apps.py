@@ -14,7 +14,7 @@ class GroupsConfig(AppConfig):
         from peerportal.core.navigation import register_nav, register_panel
         from peerportal.reminders.registry import register_kind
 
-        from . import notifications, panels, services
+        from . import notifications, panels, services, standing, waitlist
 
         register_nav(_("Support groups"), "groups:group-list", None, order=10)
         register_nav(_("My bookings"), "groups:booking-list", "member", order=20)
@@ -62,9 +62,32 @@ class GroupsConfig(AppConfig):
             context=notifications.session_moved_context,
         )
 
+        register_kind(
+            waitlist.KIND_OFFER,
+            label=_("A place is offered to you from the waitlist"),
+            urgent=True,
+            optional=False,
+            context=notifications.waitlist_offer_context,
+        )
+        register_kind(
+            standing.KIND_STANDING_CHECK,
+            label=_("Keep your standing place?"),
+            urgent=False,
+            optional=False,
+            context=notifications.standing_place_check_context,
+        )
+        register_kind(
+            waitlist.KIND_CANCELLED,
+            label=_("You cancelled a booking"),
+            optional=False,
+            context=notifications.booking_cancelled_context,
+        )
+
         # Bookings stay (pseudonymised with the account) so attendance counts survive;
         # future ones are cancelled first so their seats go to the waitlist.
         USER_DATA.setdefault("groups.booking", UserDataPolicy("keep"))
         # Facilitator links are removed on erasure.
         USER_DATA.setdefault("groups.supportgroup", UserDataPolicy("keep"))
         register_erasure_handler(services.bookings_cancel_for_erased_user)
+        USER_DATA.setdefault("groups.standingplace", UserDataPolicy("keep"))
+        register_erasure_handler(standing.standing_places_end_for_erased_user)

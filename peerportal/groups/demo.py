@@ -96,6 +96,8 @@ def seed(*, people, scale="small", stdout=None) -> None:
                 else "",
                 accessibility_notes="Step-free access. Captions on request for online sessions.",
                 capacity=8,
+                # One demo group offers standing places (half the seats), to try them.
+                standing_places_allowed=name == DEMO_GROUPS[1][0],
                 rrule=rule,
                 first_date=today - dt.timedelta(days=14),
                 start_time=start,

@@ -17,11 +17,14 @@ from .models import (
     CAPACITY_MAX,
     FIRST_DATE_FUTURE_DAYS,
     HORIZON_WEEKS_MAX,
+    STANDING_PAUSE_MAX_DAYS,
+    Cadence,
     GroupFormat,
     SupportGroup,
     Topic,
     session_length_error,
 )
+from .standing import PLACES_FIELDS
 from .validation import first_date_error, last_date_error, skipped_dates_error
 
 
@@ -304,3 +307,40 @@ class SessionMoveForm(forms.Form):
         tz = Organization.get().tzinfo
         d = self.cleaned_data
         return to_utc(d["date"], d["start"], tz), to_utc(d["date"], d["end"], tz)
+
+
+class GroupPlacesForm(forms.ModelForm):
+    """Waitlist offers and standing places: a form of its own beside the group form."""
+
+    class Meta:
+        model = SupportGroup
+        fields = list(PLACES_FIELDS)
+
+
+class StandingJoinForm(forms.Form):
+    cadence = forms.ChoiceField(
+        label=_("How often"),
+        choices=Cadence.choices,
+        initial=Cadence.WEEKLY,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class StandingPauseForm(forms.Form):
+    paused_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    paused_until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("paused_from"), data.get("paused_until")
+        if start and start < self.today:
+            self.add_error("paused_from", _("A pause cannot start in the past."))
+        if start and end and end < start:
+            self.add_error("paused_until", _("The pause must end on or after the day it starts."))
+        elif start and end and (end - start).days > STANDING_PAUSE_MAX_DAYS:
+            self.add_error("paused_until", _("A pause can last at most 26 weeks."))
+        return data

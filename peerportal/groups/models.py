@@ -50,6 +50,13 @@ class Audience(models.TextChoices):
     FAMILY = "family", _("Family and friends")
 
 
+OFFER_WINDOW_MAX_HOURS = 168
+OFFER_LIFETIME_MIN_MINUTES = 15
+OFFER_LIFETIME_MAX_MINUTES = 2880
+STANDING_MISSED_MAX = 10
+STANDING_ANSWER_MAX_DAYS = 30
+
+
 class SupportGroupQuerySet(models.QuerySet):
     def published(self):
         """Listed, bookable groups: published and not archived."""
@@ -153,6 +160,44 @@ class SupportGroup(models.Model):
     # Archived groups leave the directory and get no new sessions; their history stays.
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Waitlist offers (see groups/waitlist.py): near the start, a freed seat is offered for
+    # a limited time instead of booked outright for someone who may no longer expect it.
+    offer_window_hours = models.PositiveSmallIntegerField(
+        _("offer instead of booking within (hours before start)"),
+        default=24,
+        validators=[MaxValueValidator(OFFER_WINDOW_MAX_HOURS)],
+        help_text=_(
+            "A place that frees up closer to the start than this is offered to the next "
+            "person for a limited time. 0: always book the next person at once."
+        ),
+    )
+    offer_lifetime_minutes = models.PositiveSmallIntegerField(
+        _("offer valid for (minutes)"),
+        default=120,
+        validators=[
+            MinValueValidator(OFFER_LIFETIME_MIN_MINUTES),
+            MaxValueValidator(OFFER_LIFETIME_MAX_MINUTES),
+        ],
+        help_text=_("Never past the session's start."),
+    )
+    # Standing places (see groups/standing.py).
+    standing_places_allowed = models.BooleanField(_("standing places allowed"), default=False)
+    standing_share_percent = models.PositiveSmallIntegerField(
+        _("share of seats for standing places (%)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The rest stay open for people booking one session."),
+    )
+    standing_missed_limit = models.PositiveSmallIntegerField(
+        _("ask after this many missed sessions in a row"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(STANDING_MISSED_MAX)],
+    )
+    standing_answer_days = models.PositiveSmallIntegerField(
+        _("days to answer before the place is released"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(STANDING_ANSWER_MAX_DAYS)],
+    )
 
     objects = SupportGroupQuerySet.as_manager()
 
@@ -185,6 +230,23 @@ class SupportGroup(models.Model):
                 condition=Q(until__isnull=True) | Q(until__gte=F("first_date")),
                 name="groups_until_after_first",
                 violation_error_message=_("The last date must not be before the first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_window_hours__lte=OFFER_WINDOW_MAX_HOURS)
+                & Q(offer_lifetime_minutes__gte=OFFER_LIFETIME_MIN_MINUTES)
+                & Q(offer_lifetime_minutes__lte=OFFER_LIFETIME_MAX_MINUTES),
+                name="groups_offer_bounds",
+                violation_error_message=_("Those waitlist offer settings are out of range."),
+            ),
+            models.CheckConstraint(
+                condition=Q(standing_share_percent__gte=1, standing_share_percent__lte=100)
+                & Q(standing_missed_limit__gte=1, standing_missed_limit__lte=STANDING_MISSED_MAX)
+                & Q(
+                    standing_answer_days__gte=1,
+                    standing_answer_days__lte=STANDING_ANSWER_MAX_DAYS,
+                ),
+                name="groups_standing_bounds",
+                violation_error_message=_("Those standing place settings are out of range."),
             ),
         ]
 
@@ -294,6 +356,8 @@ class GroupSessionQuerySet(models.QuerySet):
             waitlist_count=Count(
                 "bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED), distinct=True
             ),
+            # Seats held by an open waitlist offer are not free for newcomers.
+            offered_count=Count("offers", filter=Q(offers__status=OfferStatus.OPEN), distinct=True),
         )
 
 
@@ -426,6 +490,15 @@ class Booking(models.Model):
     attendance = models.CharField(
         _("attendance"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
     )
+    # Set when the booking was made for a standing place (a cancelled one is a skipped date,
+    # and stays so the place is not filled again for that session).
+    standing_place = models.ForeignKey(
+        "groups.StandingPlace",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -460,3 +533,148 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"booking #{self.pk}"
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    LAPSED = "lapsed", _("Lapsed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class WaitlistOffer(models.Model):
+    """A freed seat offered to one waiting member until ``expires_at``.
+
+    While open, the seat is held for them: newcomers cannot take it. Exactly one open
+    offer per (session, seat), and at most one per booking.
+    """
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="offers")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="offers")
+    seat = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("answer by"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "seat"],
+                condition=Q(status="open"),
+                name="groups_one_open_offer_per_seat",
+                violation_error_message=_("This seat is already offered to someone."),
+            ),
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(status="open"),
+                name="groups_one_open_offer_per_booking",
+                violation_error_message=_("You already have an open offer for this session."),
+            ),
+            models.CheckConstraint(
+                condition=Q(seat__gte=1),
+                name="groups_offer_seat_positive",
+                violation_error_message=_("An offer is for a numbered seat."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")),
+                name="groups_offer_expires_later",
+                violation_error_message=_("An offer must expire after it is made."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="groups_offer_due_idx")]
+
+    def __str__(self) -> str:
+        return f"offer #{self.pk}"
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return self.status == OfferStatus.OPEN and now < self.expires_at
+
+
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", _("Every week")
+    FORTNIGHTLY = "fortnightly", _("Every other week")
+
+
+class StandingStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    ASKED = "asked", _("Asked whether to keep it")
+    ENDED = "ended", _("Ended")
+
+
+HELD_STANDING = Q(status__in=[StandingStatus.ACTIVE, StandingStatus.ASKED])
+STANDING_PAUSE_MAX_DAYS = 182
+
+
+class StandingPlace(models.Model):
+    """A member's place in every session (or every other one) of a recurring group.
+
+    The seats themselves are ordinary ``Booking`` rows, created session by session by
+    ``standing.standing_places_fill`` as sessions are generated, so reminders, the iCal
+    feed, rosters and attendance follow without special cases.
+    """
+
+    group = models.ForeignKey(
+        SupportGroup, on_delete=models.CASCADE, related_name="standing_places"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="standing_places"
+    )
+    cadence = models.CharField(
+        _("how often"), max_length=12, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
+    # The first session's local date: "every other week" counts weeks from here.
+    anchor_date = models.DateField()
+    status = models.CharField(
+        _("status"), max_length=8, choices=StandingStatus.choices, default=StandingStatus.ACTIVE
+    )
+    paused_from = models.DateField(_("paused from"), null=True, blank=True)
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
+    # Missed sessions: the member is asked to keep the place, and loses it after this time.
+    answer_by = models.DateTimeField(null=True, blank=True)
+    # Missed sessions count from here: the start, or when the member last chose to keep it.
+    misses_count_from = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("standing place")
+        verbose_name_plural = _("standing places")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "member"],
+                condition=HELD_STANDING,
+                name="groups_one_standing_place_per_member",
+                violation_error_message=_("You already have a standing place in this group."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(paused_from__isnull=True) & Q(paused_until__isnull=True))
+                | Q(paused_until__gte=F("paused_from")),
+                name="groups_standing_pause_ordered",
+                violation_error_message=_("A pause must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"standing place #{self.pk}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.status in (StandingStatus.ACTIVE, StandingStatus.ASKED)
+
+    def covers(self, local_date: dt.date) -> bool:
+        """Whether this place wants a seat in a session on ``local_date`` (cadence, pause)."""
+        if not self.is_held or local_date < self.anchor_date:
+            return False
+        if self.paused_from and self.paused_from <= local_date <= self.paused_until:
+            return False
+        if self.cadence == Cadence.FORTNIGHTLY:
+            return ((local_date - self.anchor_date).days // 7) % 2 == 0
+        return True

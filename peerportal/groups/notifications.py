@@ -10,7 +10,7 @@ from peerportal.core.ical import IcalEvent, build_calendar
 from peerportal.core.models import Organization
 from peerportal.core.timezones import tz_for
 
-from .models import Booking, BookingStatus
+from .models import Booking, BookingStatus, StandingPlace, StandingStatus, WaitlistOffer
 
 
 def _booking(reminder) -> Booking | None:
@@ -98,3 +98,53 @@ def session_moved_context(reminder) -> dict | None:
     if booking.status == BookingStatus.CONFIRMED:
         context["attachments"] = [("session.ics", session_ical(booking), "text/calendar")]
     return context
+
+
+def booking_cancelled_context(reminder) -> dict | None:
+    booking = _booking(reminder)
+    if booking is None or booking.status != BookingStatus.CANCELLED:
+        return None
+    context = _context(booking, reminder.recipient)
+    context["group_path"] = reverse("groups:group-detail", args=[booking.session.group_id])
+    return context
+
+
+def waitlist_offer_context(reminder) -> dict | None:
+    """Sent only while the offer is still open; the link carries a signed offer id."""
+    from .waitlist import offer_token
+
+    offer = (
+        WaitlistOffer.objects.select_related("booking__session__group__location")
+        .filter(pk=reminder.target_id, booking__member_id=reminder.recipient_id)
+        .first()
+    )
+    if offer is None or not offer.is_open(timezone.now()):
+        return None
+    tz = tz_for(reminder.recipient)
+    context = _context(offer.booking, reminder.recipient)
+    context.update(
+        {
+            "offer": offer,
+            "expires_local": timezone.localtime(offer.expires_at, tz),
+            "respond_path": reverse("groups:offer-respond", args=[offer_token(offer)]),
+        }
+    )
+    return context
+
+
+def standing_place_check_context(reminder) -> dict | None:
+    place = (
+        StandingPlace.objects.select_related("group")
+        .filter(pk=reminder.target_id, member_id=reminder.recipient_id)
+        .first()
+    )
+    if place is None or place.status != StandingStatus.ASKED:
+        return None
+    tz = tz_for(reminder.recipient)
+    return {
+        "place": place,
+        "group": place.group,
+        "answer_by_local": timezone.localtime(place.answer_by, tz),
+        "time_zone": str(tz),
+        "standing_path": reverse("groups:standing-list"),
+    }

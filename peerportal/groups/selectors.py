@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import ExtractIsoWeekDay
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,7 +13,17 @@ from django.utils import timezone
 from peerportal.core.models import Organization
 from peerportal.core.permissions import has_role, is_coordinator, require_role
 
-from .models import Booking, BookingStatus, GroupSession, SupportGroup, Topic
+from .models import (
+    HELD_STANDING,
+    Booking,
+    BookingStatus,
+    GroupSession,
+    OfferStatus,
+    StandingPlace,
+    SupportGroup,
+    Topic,
+    WaitlistOffer,
+)
 
 
 def _upcoming_sessions(now: dt.datetime, limit_days: int = 28):
@@ -104,6 +114,15 @@ def group_get_for_viewer(user, pk: int, *, now=None) -> tuple[SupportGroup, bool
     return get_object_or_404(qs, pk=pk), True
 
 
+def _open_offers() -> Prefetch:
+    """A booking's open waitlist offer (at most one), as ``booking.open_offers``."""
+    return Prefetch(
+        "offers",
+        queryset=WaitlistOffer.objects.filter(status=OfferStatus.OPEN),
+        to_attr="open_offers",
+    )
+
+
 def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
     """The person's own active bookings for these sessions (one query)."""
     if not user.is_authenticated:
@@ -112,6 +131,7 @@ def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
         Booking.objects.active()
         .with_waitlist_position()
         .filter(member=user, session__in=[s.pk for s in sessions])
+        .prefetch_related(_open_offers())
     )
     return {b.session_id: b for b in rows}
 
@@ -133,7 +153,11 @@ def booking_list_for(user, *, upcoming: bool = True, now=None):
         .select_related("session__group", "session__group__location")
     )
     if upcoming:
-        qs = qs.filter(session__ends_at__gt=now).exclude(status=BookingStatus.CANCELLED)
+        qs = (
+            qs.filter(session__ends_at__gt=now)
+            .exclude(status=BookingStatus.CANCELLED)
+            .prefetch_related(_open_offers())
+        )
     else:
         qs = qs.filter(session__ends_at__lte=now)
     return qs.order_by("session__starts_at" if upcoming else "-session__starts_at")
@@ -142,6 +166,47 @@ def booking_list_for(user, *, upcoming: bool = True, now=None):
 def booking_get_for(user, pk: int) -> Booking:
     """One of the person's own bookings; anyone else's is a 404."""
     return get_object_or_404(Booking.objects.select_related("session__group"), pk=pk, member=user)
+
+
+def offer_get_for(user, pk: int) -> WaitlistOffer:
+    """An offer made to the person; anyone else's is a 404."""
+    return get_object_or_404(
+        WaitlistOffer.objects.select_related("session__group"), pk=pk, booking__member=user
+    )
+
+
+def offer_get_by_id(pk: int) -> WaitlistOffer:
+    """For the signed email link, whose signature is the authority."""
+    return get_object_or_404(
+        WaitlistOffer.objects.select_related("session__group__location", "booking"), pk=pk
+    )
+
+
+def standing_place_list_for(user, *, now=None):
+    """The person's held standing places, each with its coming booking rows (2 queries)."""
+    now = now or timezone.now()
+    coming = (
+        Booking.objects.filter(session__starts_at__gt=now)
+        .select_related("session")
+        .order_by("session__starts_at")
+    )
+    return (
+        StandingPlace.objects.filter(HELD_STANDING, member=user)
+        .select_related("group")
+        .prefetch_related(Prefetch("bookings", queryset=coming, to_attr="coming"))
+        .order_by("group__name")
+    )
+
+
+def standing_place_get_for(user, pk: int) -> StandingPlace:
+    """One of the person's own standing places; anyone else's is a 404."""
+    return get_object_or_404(StandingPlace.objects.select_related("group"), pk=pk, member=user)
+
+
+def standing_place_in_group(user, group) -> StandingPlace | None:
+    if not user.is_authenticated:
+        return None
+    return StandingPlace.objects.filter(HELD_STANDING, member=user, group=group).first()
 
 
 def sessions_facilitated_by(user, *, now=None, days: int = 28):
@@ -181,6 +246,7 @@ def roster(session: GroupSession):
             "attendance",
             "seat",
             "waitlisted_at",
+            "standing_place_id",
             "member__id",
             "member__display_name",
             "session_id",
@@ -195,6 +261,33 @@ def group_list_for_coordinator(user):
         SupportGroup.objects.select_related("location")
         .prefetch_related("facilitators")
         .order_by(F("archived_at").asc(nulls_first=True), "name")
+    )
+
+
+def group_sessions_attendance_for_coordinator(user, group: SupportGroup, *, now=None):
+    """Coming sessions of a group with regulars, one-offs, waiting and offered counts."""
+    require_role(user, "coordinator")
+    now = now or timezone.now()
+    confirmed = Q(bookings__status=BookingStatus.CONFIRMED)
+    return (
+        group.sessions.upcoming(now)
+        .annotate(
+            regulars=Count(
+                "bookings",
+                filter=confirmed & Q(bookings__standing_place__isnull=False),
+                distinct=True,
+            ),
+            one_offs=Count(
+                "bookings",
+                filter=confirmed & Q(bookings__standing_place__isnull=True),
+                distinct=True,
+            ),
+            waiting=Count(
+                "bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED), distinct=True
+            ),
+            offered=Count("offers", filter=Q(offers__status=OfferStatus.OPEN), distinct=True),
+        )
+        .order_by("starts_at")
     )
 
 

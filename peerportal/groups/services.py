@@ -23,7 +23,7 @@ from peerportal.reminders.services import (
     reminders_schedule_before,
 )
 
-from . import exceptions
+from . import exceptions, standing, waitlist
 from .models import (
     FIRST_DATE_FUTURE_DAYS,
     SESSION_MAX,
@@ -32,6 +32,7 @@ from .models import (
     Booking,
     BookingStatus,
     GroupSession,
+    OfferStatus,
     SessionStatus,
     SupportGroup,
     waitlist_ahead_of,
@@ -78,6 +79,7 @@ def group_sessions_generate(*, group: SupportGroup, now: dt.datetime | None = No
         if o.local_date not in taken
     ]
     GroupSession.objects.bulk_create(new, ignore_conflicts=True)
+    standing.standing_places_fill_group(group=group, now=now)  # standing places take their seats
     return len(new)
 
 
@@ -227,6 +229,7 @@ def _cancel(*, actor, session: GroupSession, notice: str, request=None) -> None:
     session.status = SessionStatus.CANCELLED
     session.notice = notice
     session.save(update_fields=["status", "notice"])
+    waitlist.offers_withdraw_for_session(session=session, now=timezone.now())
     for booking in session.bookings.active().select_related("member"):
         reminders_cancel_for(target=booking)
         notify(kind=KIND_SESSION_CANCELLED, target=booking, recipient=booking.member)
@@ -313,6 +316,8 @@ def session_move(
 # --- Bookings ---------------------------------------------------------------------------
 def _free_seat(session: GroupSession) -> int | None:
     taken = set(session.bookings.confirmed().values_list("seat", flat=True))
+    # A seat offered to someone on the waitlist is held for them until they answer.
+    taken.update(session.offers.filter(status=OfferStatus.OPEN).values_list("seat", flat=True))
     return next((n for n in range(1, session.seats + 1) if n not in taken), None)
 
 
@@ -333,6 +338,7 @@ def booking_create(
             raise exceptions.BookingClosed
         if session.bookings.active().filter(member=member).exists():
             raise exceptions.AlreadyBooked
+        waitlist.lapse_due(session=session, now=now)
         seat = _free_seat(session)
         booking = Booking(session=session, member=member)
         if seat is not None:
@@ -384,13 +390,22 @@ def booking_cancel(
             and actor.pk == booking.member_id
         ):
             raise exceptions.CancellationTooLate
-        freed_seat = booking.seat if booking.status == BookingStatus.CONFIRMED else None
+        waitlist.lapse_due(session=session, now=now)
+        booking.refresh_from_db(fields=["status", "seat"])
+        if booking.status == BookingStatus.CANCELLED:  # their offer just lapsed
+            raise exceptions.NotBooked
+        if booking.status == BookingStatus.CONFIRMED:
+            freed_seat = booking.seat
+        else:
+            freed_seat = waitlist.offer_withdraw_for(booking=booking, now=now)
         booking.status, booking.seat = BookingStatus.CANCELLED, None
         booking.save(update_fields=["status", "seat", "updated_at"])
         reminders_cancel_for(target=booking)
+        if actor.pk == booking.member_id:
+            notify(kind=waitlist.KIND_CANCELLED, target=booking, recipient=booking.member)
         audit_record(actor=actor, action="booking.cancel", obj=booking, request=request)
-        if freed_seat is not None and not session.is_cancelled and now < session.starts_at:
-            _promote_first_waitlisted(session=session, seat=freed_seat)
+        if freed_seat is not None:
+            waitlist.seat_freed(session=session, seat=freed_seat, now=now)
     return booking
 
 
@@ -398,6 +413,7 @@ def _promote_first_waitlisted(*, session: GroupSession, seat: int) -> Booking | 
     """Inside booking_cancel's transaction, with the session row locked."""
     nxt = (
         session.bookings.waitlisted()
+        .exclude(offers__status=OfferStatus.OPEN)
         .select_for_update(of=("self",))
         .select_related("member")
         .first()

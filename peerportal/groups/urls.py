@@ -10,6 +10,14 @@ urlpatterns = [
     path("sessions/<int:pk>/book/", views.booking_create, name="booking-create"),
     path("bookings/", views.booking_list, name="booking-list"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking-cancel"),
+    path("offers/<int:pk>/accept/", views.offer_accept, name="offer-accept"),
+    path("offers/<int:pk>/decline/", views.offer_decline, name="offer-decline"),
+    path("offers/answer/<str:token>/", views.offer_respond, name="offer-respond"),
+    path("standing/", views.standing_list, name="standing-list"),
+    path("<int:pk>/standing/join/", views.standing_join, name="standing-join"),
+    path("standing/<int:pk>/pause/", views.standing_pause, name="standing-pause"),
+    path("standing/<int:pk>/leave/", views.standing_leave, name="standing-leave"),
+    path("standing/<int:pk>/keep/", views.standing_keep, name="standing-keep"),
     path("feed/<str:token>.ics", views.booking_feed, name="booking-feed"),
     path("facilitating/", views.facilitator_sessions, name="session-list"),
     path("sessions/<int:pk>/roster/", views.session_roster, name="session-roster"),
@@ -22,4 +30,8 @@ urlpatterns = [
     path("manage/<int:pk>/archive/", views.group_archive, name="group-archive"),
     path("manage/<int:pk>/delete/", views.group_delete, name="group-delete"),
     path("manage/schedule-preview/", views.schedule_preview, name="schedule-preview"),
+
+
+    path("manage/<int:pk>/places/", views.group_places_edit, name="group-places-edit"),
+    path("manage/<int:pk>/sessions/", views.group_sessions_overview, name="group-sessions"),
 ]

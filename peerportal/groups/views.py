@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
 from peerportal.core.audit import audit_record
@@ -19,9 +20,17 @@ from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, standing, waitlist
 from .exceptions import GroupHasBookings, GroupsError, PlanChanged
-from .forms import DirectoryFilterForm, GroupForm, SessionCancelForm, SessionMoveForm
+from .forms import (
+    DirectoryFilterForm,
+    GroupForm,
+    GroupPlacesForm,
+    SessionCancelForm,
+    SessionMoveForm,
+    StandingJoinForm,
+    StandingPauseForm,
+)
 from .models import HORIZON_WEEKS_MAX, Attendance, BookingStatus
 from .planning import plan_lines, schedule_plan
 
@@ -52,19 +61,26 @@ def _session_rows(request, sessions):
     return rows
 
 
+def _open_offer(booking, now):
+    """The booking's open offer still within its time (lapsed ones are passed on lazily)."""
+    offers = getattr(booking, "open_offers", None) if booking is not None else None
+    return next((o for o in offers or () if o.is_open(now)), None)
+
+
 def _box_context(request, session, booking, now=None) -> dict:
     now = now or timezone.now()
-    confirmed = (
-        session.confirmed_count
-        if hasattr(session, "confirmed_count")
-        else session.bookings.confirmed().count()
-    )
-    seats_left = max(0, session.seats - confirmed)
+    if hasattr(session, "confirmed_count"):
+        held = session.confirmed_count + session.offered_count
+    else:
+        held = session.bookings.confirmed().count() + session.offers.filter(status="open").count()
+    seats_left = max(0, session.seats - held)
     return {
         "session": session,
         "booking": booking,
+        "offer": _open_offer(booking, now),
         "seats_left": seats_left,
         "position": services.waitlist_position(booking) if booking else None,
+        "not_open_yet": now < session.booking_opens_at(),
         "can_book": not session.is_cancelled
         and session.booking_opens_at() <= now < session.booking_closes_at(),
         "can_cancel": booking is not None
@@ -83,6 +99,9 @@ def group_detail(request, pk: int):
         context["next_dates"] = _next_dates(group)
         for row in rows:
             row["can_book"] = False
+    elif group.standing_places_allowed:
+        context["standing_place"] = selectors.standing_place_in_group(request.user, group)
+        context["standing_form"] = StandingJoinForm()
     return render(request, "groups/group_detail.html", context)
 
 
@@ -159,6 +178,7 @@ def booking_list(request):
     rows = [
         {
             "booking": b,
+            "offer": _open_offer(b, now),
             "position": services.waitlist_position(b),
             "show_link": permissions.can_see_link(request.user, b.session, b, now),
             "can_cancel": b.status == BookingStatus.WAITLISTED
@@ -171,6 +191,151 @@ def booking_list(request):
     return render(
         request, "groups/booking_list.html", {"rows": rows, "page": past, "feed_url": feed_url}
     )
+
+
+# --- Waitlist offers ----------------------------------------------------------------------
+def _offer_answer(request, offer, member, answer: str) -> tuple[str, bool]:
+    """Accept or decline; returns (message, ok)."""
+    try:
+        if answer == "accept":
+            waitlist.waitlist_offer_accept(offer=offer, member=member, request=request)
+            return _("The place is yours. A confirmation email is on its way."), True
+        if answer == "decline":
+            waitlist.waitlist_offer_decline(offer=offer, member=member, request=request)
+            return _("Thank you for letting us know. The place goes to the next person."), True
+    except GroupsError as exc:
+        return str(exc), False
+    return _("Please choose whether to take the place."), False
+
+
+@require_POST
+@role_required("member")
+@ratelimit("booking", rate="30/m")
+def offer_accept(request, pk: int):
+    offer = selectors.offer_get_for(request.user, pk)
+    message, ok = _offer_answer(request, offer, request.user, "accept")
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("groups:booking-list")
+
+
+@require_POST
+@role_required("member")
+@ratelimit("booking", rate="30/m")
+def offer_decline(request, pk: int):
+    offer = selectors.offer_get_for(request.user, pk)
+    message, ok = _offer_answer(request, offer, request.user, "decline")
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("groups:booking-list")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit("offer-link", rate="30/m")
+def offer_respond(request, token: str):
+    """Public: the signed link from the offer email is the authority (GET asks, POST acts).
+
+    The offer's own state makes the link one-time: once answered or lapsed it only says so.
+    """
+    pk = waitlist.offer_id_from_token(token)
+    if pk is None:
+        raise Http404
+    offer = selectors.offer_get_by_id(pk)
+    context = {
+        "offer": offer,
+        "session": offer.session,
+        "is_open": offer.is_open(timezone.now()),
+        "time_zone": Organization.get().tzinfo,
+    }
+    if request.method == "POST":
+        message, ok = _offer_answer(
+            request, offer, offer.booking.member, request.POST.get("answer", "")
+        )
+        context.update({"message": message, "ok": ok, "is_open": False, "answered": True})
+    return render(request, "groups/offer_respond.html", context)
+
+
+# --- Standing places ----------------------------------------------------------------------
+@require_GET
+@role_required("member")
+def standing_list(request):
+    places = selectors.standing_place_list_for(request.user)
+    today = timezone.localdate()
+    return render(
+        request,
+        "groups/standing_list.html",
+        {"places": places, "pause_form": StandingPauseForm(today=today)},
+    )
+
+
+@require_POST
+@role_required("member")
+@ratelimit("booking", rate="30/m")
+def standing_join(request, pk: int):
+    group = selectors.group_get_public(pk)
+    form = StandingJoinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose every week or every other week."))
+        return redirect("groups:group-detail", pk=group.pk)
+    try:
+        standing.standing_place_join(
+            group=group, member=request.user, cadence=form.cleaned_data["cadence"], request=request
+        )
+    except GroupsError as exc:
+        messages.error(request, str(exc))
+        return redirect("groups:group-detail", pk=group.pk)
+    messages.success(
+        request,
+        _(
+            "You hold a standing place. Your seats are in My bookings; skip any date you can't make."
+        ),
+    )
+    return redirect("groups:standing-list")
+
+
+@require_POST
+@role_required("member")
+def standing_pause(request, pk: int):
+    place = selectors.standing_place_get_for(request.user, pk)
+    form = StandingPauseForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, " ".join(errors))
+        return redirect("groups:standing-list")
+    try:
+        standing.standing_place_pause(
+            place=place, member=request.user, request=request, **form.cleaned_data
+        )
+    except GroupsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your standing place is paused for those dates."))
+    return redirect("groups:standing-list")
+
+
+@require_POST
+@role_required("member")
+def standing_leave(request, pk: int):
+    place = selectors.standing_place_get_for(request.user, pk)
+    try:
+        standing.standing_place_leave(place=place, member=request.user, request=request)
+    except GroupsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("You left your standing place. Its coming seats go to others."))
+    return redirect("groups:standing-list")
+
+
+@require_POST
+@role_required("member")
+def standing_keep(request, pk: int):
+    place = selectors.standing_place_get_for(request.user, pk)
+    try:
+        standing.standing_place_keep(place=place, member=request.user, request=request)
+    except GroupsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Thank you. Your standing place is kept."))
+    return redirect("groups:standing-list")
 
 
 @require_GET
@@ -423,3 +588,30 @@ def session_move(request, pk: int):
         messages.success(request, _("The session was moved and booked members were told."))
         return redirect("groups:session-roster", pk=session.pk)
     return render(request, "groups/session_move.html", {"form": form, "session": session})
+
+
+@role_required("coordinator")
+def group_places_edit(request, pk: int):
+    """Waitlist offers and standing places for one group (a form apart from the schedule)."""
+    group = selectors.group_get_for_coordinator(request.user, pk)
+    form = GroupPlacesForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            standing.group_places_update(actor=request.user, group=form.instance, request=request)
+        except GroupsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Place settings saved."))
+            return redirect("groups:group-manage-list")
+    return render(request, "groups/group_places_form.html", {"form": form, "group": group})
+
+
+@require_GET
+@role_required("coordinator")
+def group_sessions_overview(request, pk: int):
+    """Who is coming to each session: regulars, one-offs, the waitlist and open offers."""
+    group = selectors.group_get_for_coordinator(request.user, pk)
+    page = Paginator(
+        selectors.group_sessions_attendance_for_coordinator(request.user, group), 25
+    ).get_page(request.GET.get("page"))
+    return render(request, "groups/group_sessions_overview.html", {"group": group, "page": page})

@@ -55,7 +55,9 @@ def test_member_books_is_waitlisted_and_promoted_when_a_seat_frees(page, browser
     page.locator(f"#booking-box-{full_session.pk}").get_by_role(
         "button", name="Join the waitlist"
     ).click()
-    page.locator(f"#booking-box-{full_session.pk}").get_by_text("Waitlist position 1").wait_for()
+    page.locator(f"#booking-box-{full_session.pk}").get_by_text(
+        "You're number 1 in line"
+    ).wait_for()
     check_page(page, "group-page-member")
     assert "Holder" not in page.content()
 

@@ -7,14 +7,19 @@ belongs to the group's facilitators (and coordinators).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from peerportal.accounts.services import feed_token_for
-from peerportal.groups import services
-from tests.groups.factories import GroupSessionFactory
+from peerportal.groups import services, standing
+from peerportal.groups.models import WaitlistOffer
+from tests.factories import UserFactory
+from tests.groups.factories import GroupSessionFactory, SupportGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +42,13 @@ TABLE = {
     "groups:booking-create": ("post", "session", (LOGIN, 302, 302, 302, 302, 302, 302)),
     "groups:booking-list": ("get", None, (LOGIN, 200, 200, 200, 200, 200, 200)),
     "groups:booking-cancel": ("post", "booking", (LOGIN, 302, 404, 404, 404, 404, 404)),
+    "groups:offer-accept": ("post", "offer", (LOGIN, 302, 404, 404, 404, 404, 404)),
+    "groups:offer-decline": ("post", "offer", (LOGIN, 302, 404, 404, 404, 404, 404)),
+    "groups:standing-list": ("get", None, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "groups:standing-join": ("post", "group", (LOGIN, 302, 302, 302, 302, 302, 302)),
+    "groups:standing-pause": ("post", "place", (LOGIN, 302, 404, 404, 404, 404, 404)),
+    "groups:standing-leave": ("post", "place", (LOGIN, 302, 404, 404, 404, 404, 404)),
+    "groups:standing-keep": ("post", "place", (LOGIN, 302, 404, 404, 404, 404, 404)),
     "groups:session-list": ("get", None, (LOGIN, 403, 403, 200, 200, 200, 200)),
     "groups:session-roster": ("get", "session", (LOGIN, 403, 403, 200, 404, 404, 200)),
     "groups:attendance-mark": ("post", "booking", (LOGIN, 403, 403, 302, 404, 404, 302)),
@@ -48,6 +60,8 @@ TABLE = {
     "groups:group-archive": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
     "groups:group-delete": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
     "groups:schedule-preview": ("post", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
+    "groups:group-places-edit": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
+    "groups:group-sessions": ("get", "group", (LOGIN, 403, 403, 403, 403, 403, 200)),
     "reports:groups:overview": ("get", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
     "reports:groups:overview-csv": ("get", None, (LOGIN, 403, 403, 403, 403, 403, 200)),
 }
@@ -65,6 +79,7 @@ def test_the_table_lists_every_groups_url():
     reports = resolver.namespace_dict["reports"][1].namespace_dict["groups"][1]
     names |= {f"reports:groups:{n}" for n in reports.reverse_dict if isinstance(n, str)}
     names.discard("groups:booking-feed")  # public by secret token: tested below
+    names.discard("groups:offer-respond")  # public by signed token: test_waitlist_offers.py
     assert names == set(TABLE)
 
 
@@ -73,7 +88,28 @@ def world(member, staff):
     session = GroupSessionFactory(group__capacity=5)
     session.group.facilitators.add(staff)
     booking = services.booking_create(session=session, member=member)
-    return {"group": session.group, "session": session, "booking": booking}
+    # A full session starting soon whose freed seat is offered to the member.
+    soon = GroupSessionFactory(
+        group__capacity=1,
+        group__cancellation_cutoff_hours=0,
+        starts_at=timezone.now() + dt.timedelta(hours=3),
+    )
+    holder = services.booking_create(session=soon, member=UserFactory())
+    services.booking_create(session=soon, member=member)
+    services.booking_cancel(booking=holder, actor=holder.member)
+    offer = WaitlistOffer.objects.get(session=soon)
+    regular = SupportGroupFactory(
+        standing_places_allowed=True, first_date=timezone.localdate(), horizon_weeks=2
+    )
+    services.group_sessions_generate(group=regular)
+    place = standing.standing_place_join(group=regular, member=member, cadence="weekly")
+    return {
+        "group": session.group,
+        "session": session,
+        "booking": booking,
+        "offer": offer,
+        "place": place,
+    }
 
 
 @pytest.fixture

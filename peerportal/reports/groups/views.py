@@ -5,7 +5,8 @@ Counts below the suppression threshold show as "<5" on screen and in the CSV.
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -14,7 +15,15 @@ from peerportal.core.audit import audit_record
 from peerportal.core.permissions import role_required
 from peerportal.core.privacy import suppress
 from peerportal.core.spreadsheet import csv_response
-from peerportal.groups.models import Attendance, BookingStatus, SessionStatus, SupportGroup
+from peerportal.groups.models import (
+    HELD_STANDING,
+    Attendance,
+    Booking,
+    BookingStatus,
+    SessionStatus,
+    StandingPlace,
+    SupportGroup,
+)
 
 
 def group_rows():
@@ -52,10 +61,50 @@ def group_rows():
     return rows
 
 
+def _count(qs, by: str) -> Coalesce:
+    """Rows of ``qs`` for the outer group, as a subquery (no join fan-out between counts)."""
+    counted = qs.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def standing_rows():
+    """Per group with standing places: places held now, dates skipped, regulars' no-shows."""
+    now = timezone.now()
+    regular = Booking.objects.filter(standing_place__isnull=False, session__group=OuterRef("pk"))
+    groups = (
+        SupportGroup.objects.filter(
+            Q(standing_places_allowed=True) | Q(standing_places__isnull=False)
+        )
+        .distinct()
+        .annotate(
+            held=_count(StandingPlace.objects.filter(HELD_STANDING, group=OuterRef("pk")), "group"),
+            skips=_count(regular.filter(status=BookingStatus.CANCELLED), "session__group"),
+            no_shows=_count(
+                regular.filter(attendance=Attendance.NO_SHOW, session__ends_at__lte=now),
+                "session__group",
+            ),
+        )
+        .order_by("name")
+    )
+    return [
+        {
+            "group": g.name,
+            "held": suppress(g.held),
+            "skips": suppress(g.skips),
+            "no_shows": suppress(g.no_shows),
+        }
+        for g in groups
+    ]
+
+
 @require_GET
 @role_required("coordinator")
 def overview(request):
-    return render(request, "groups/report_overview.html", {"rows": group_rows()})
+    return render(
+        request,
+        "groups/report_overview.html",
+        {"rows": group_rows(), "standing_rows": standing_rows()},
+    )
 
 
 @require_GET

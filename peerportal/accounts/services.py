@@ -81,3 +81,41 @@ def user_end_other_sessions(*, user: User, keep_session_key: str | None = None) 
         session.end()
         ended += 1
     return ended
+
+
+def user_create_invited(
+    *,
+    actor: User,
+    email: str,
+    display_name: str,
+    role: str,
+    preferred_language: str = "en",
+    time_zone: str = "",
+    request=None,
+) -> User:
+    """A person added by a coordinator (an import): no usable password until they set one.
+
+    Their address is recorded unverified; following an invitation (a password-set link sent
+    to it) is how they get in. Nothing is emailed here.
+    """
+    from allauth.account.models import EmailAddress
+
+    if not actor.is_coordinator:
+        raise AccountError("Only coordinators can add people.")
+    if role not in Role.values:
+        raise AccountError("Unknown role.")
+    user = User(
+        email=User.objects.normalize_email(email),
+        display_name=display_name,
+        role=role,
+        preferred_language=preferred_language,
+        time_zone=time_zone,
+        is_staff=role == Role.COORDINATOR,
+    )
+    user.set_unusable_password()
+    with transaction.atomic():
+        user.full_clean(exclude=["password", "supervisor"], validate_unique=False)
+        user.save()
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+        audit_record(actor=actor, action="user.create_invited", obj=user, request=request)
+    return user

@@ -14,11 +14,9 @@ Matching (so a re-run changes nothing):
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +24,7 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from peerportal.accounts.models import STAFF_ROLES, Role, User
+from peerportal.accounts.models import STAFF_ROLES, Role, User, known_time_zones
 from peerportal.certification.models import Certification, CETopic, CredentialType, TrainingRecord
 from peerportal.core.models import Organization
 from peerportal.core.spreadsheet import FORMULA_STARTS
@@ -60,11 +58,6 @@ def columns_for(kind: str) -> list[str]:
     if kind == ImportKind.CREDENTIALS:
         return list(CREDENTIAL_COLUMNS)
     return TRAINING_BASE + [HOURS_PREFIX + ELECTIVE] + [HOURS_PREFIX + c for c in topic_codes()]
-
-
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 def local_today() -> dt.date:
@@ -267,7 +260,7 @@ def _check_people(rows: list[RowResult], actor) -> None:
                 )
         if "time_zone" not in bad:
             time_zone = row.values.get("time_zone", "").strip()
-            if time_zone and time_zone not in _time_zones():
+            if time_zone and time_zone not in known_time_zones():
                 row.error("time_zone", "bad_time_zone", value=time_zone[:64])
         if email:
             row.key = email

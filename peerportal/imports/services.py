@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerportal.accounts.services import user_create_invited, user_set_role
+from peerportal.accounts.services import user_set_role, users_create_invited
 from peerportal.certification.services import (
     certification_issue,
     certification_start_training,
@@ -213,6 +213,8 @@ class _Changed(Exception):
 
 def _apply_rows(job: ImportJob, result: kinds.CheckResult) -> None:
     actor = job.created_by
+    if job.kind == ImportKind.PEOPLE:
+        _create_people(job, [row for row in result.rows if row.action == "create"], actor)
     for done, row in enumerate(result.rows, start=1):
         if row.action in ("create", "update"):
             _apply_one(job, row, actor)
@@ -220,14 +222,21 @@ def _apply_rows(job: ImportJob, result: kinds.CheckResult) -> None:
             cache.set(_progress_key(job.pk), done, timeout=3600)
 
 
+def _create_people(job: ImportJob, rows: list, actor) -> None:
+    """New people in batches (an import may bring 10,000), then their invitations if asked."""
+    for start in range(0, len(rows), PROGRESS_EVERY):
+        batch = rows[start : start + PROGRESS_EVERY]
+        users = users_create_invited(actor=actor, people=[row.apply_args for row in batch])
+        if job.send_invitations:
+            for user in users:
+                notify(kind=KIND_INVITATION, target=user, recipient=user)
+        cache.set(_progress_key(job.pk), start + len(batch), timeout=3600)
+
+
 def _apply_one(job: ImportJob, row: kinds.RowResult, actor) -> None:
     args = row.apply_args
     if job.kind == ImportKind.PEOPLE:
-        if row.action == "create":
-            user = user_create_invited(actor=actor, **args)
-            if job.send_invitations:
-                notify(kind=KIND_INVITATION, target=user, recipient=user)
-        else:
+        if row.action == "update":
             user = args["user"]
             user_set_role(
                 actor=actor,

@@ -218,20 +218,20 @@ def test_apply_is_all_or_nothing(coordinator, monkeypatch):
         actor=coordinator, job=checked_job(coordinator, "people", csv_bytes(HEADER, ROWS))
     )
     calls = []
-    real = services.user_create_invited
 
-    def fail_on_second(**kwargs):
-        calls.append(kwargs["email"])
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return real(**kwargs)
+    def fail_at_the_end(**kwargs):
+        calls.append(kwargs["action"])
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "user_create_invited", fail_on_second)
+    # The people are written, then the job's own audit event fails: everything rolls back.
+    monkeypatch.setattr(services, "audit_record", fail_at_the_end)
     job = services.import_job_apply(job=job)
     assert job.status == JobStatus.FAILED
     assert file_errors_of(job) == ["apply_failed"]
     assert not User.objects.filter(email__in=["river@example.test", "sky@example.test"]).exists()
+    assert calls == ["import.apply"]
     assert not AuditEvent.objects.filter(action="import.apply").exists()
+    assert not AuditEvent.objects.filter(action="user.create_invited").exists()
 
 
 def test_a_confirmed_job_is_applied_once(coordinator):

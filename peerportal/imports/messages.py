@@ -53,7 +53,7 @@ MESSAGES = {
         "You cannot import your own credentials or training: nobody approves their own."
     ),
     "own_role": _("You cannot change your own role by import."),
-    "duplicate_in_file": _("The same %(what)s is already in line %(line)s of this file."),
+    "duplicate_in_file": _("The same %(what)s is already in row %(line)s of this file."),
     "number_taken": _("This certificate number is held by someone else for this credential."),
     "erased": _("This account was deleted and cannot be imported into."),
     # notes (not refusals)

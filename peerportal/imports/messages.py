@@ -26,6 +26,9 @@ MESSAGES = {
     ),
     "duplicate_columns": _("Column(s) named twice: %(columns)s."),
     "apply_failed": _("The import stopped on an unexpected error; nothing was written."),
+    "expired": _(
+        "Nobody confirmed this import within two days; the file was deleted. Upload it again."
+    ),
     # cell level
     "required": _("This value is required."),
     "too_long": _("At most %(limit)s characters."),

@@ -25,13 +25,12 @@ class FileFormat(models.TextChoices):
 class JobStatus(models.TextChoices):
     CHECKING = "checking", _("Checking the file")
     CHECKED = "checked", _("Checked: waiting for your confirmation")
-    QUEUED = "queued", _("Confirmed: waiting to start")
-    APPLYING = "applying", _("Importing")
+    QUEUED = "queued", _("Confirmed: importing")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Not imported")
 
 
-ACTIVE_STATUSES = (JobStatus.CHECKING, JobStatus.QUEUED, JobStatus.APPLYING)
+ACTIVE_STATUSES = (JobStatus.CHECKING, JobStatus.QUEUED)
 
 
 def private_storage():

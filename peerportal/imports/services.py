@@ -4,10 +4,15 @@ The web request only stores the file (privately, under a random name) and create
 job; checking and applying run in Celery tasks that take the job id. Progress is written to
 the job while checking, and to the cache while applying (the apply transaction's own
 writes are invisible to the polling page until it commits).
+
+Jobs whose task never reached a worker (a broker outage) are queued again by
+``import_jobs_tidy`` (every few minutes); uploaded files of jobs nobody confirmed are
+deleted after ``KEEP_UNCONFIRMED``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.core.cache import cache
@@ -46,7 +51,7 @@ def _progress_key(job_id: int) -> str:
 
 def job_progress(job: ImportJob) -> int:
     """Rows done so far (the cache while applying, the job row otherwise)."""
-    if job.status == JobStatus.APPLYING:
+    if job.status == JobStatus.QUEUED:
         return min(job.total_rows, int(cache.get(_progress_key(job.pk)) or 0))
     return job.progress
 
@@ -156,27 +161,28 @@ def import_job_confirm(*, actor, job: ImportJob, request=None) -> ImportJob:
 
 
 def import_job_apply(*, job: ImportJob) -> ImportJob:
-    """Check again and write every row in one transaction: all or nothing."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != JobStatus.QUEUED:
-            return job  # applied already, or never confirmed: a re-delivered task does nothing
-        job.status = JobStatus.APPLYING
-        job.save(update_fields=["status"])
+    """Check again and write every row in one transaction: all or nothing, at most once.
+
+    The job row stays locked for the whole transaction and only ever shows QUEUED or DONE
+    to others: a task delivered twice waits for the first and then finds it done, and a
+    worker killed mid-way rolls everything back, so the redelivered task starts afresh.
+    """
     cache.set(_progress_key(job.pk), 0, timeout=3600)
     try:
         with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if job.status != JobStatus.QUEUED:
+                return job  # applied already, or never confirmed
             dataset = _read(job)
             result = kinds.check(job.kind, dataset, actor=job.created_by)
             if not result.can_apply:
                 # The portal changed since the dry run; nothing is written.
                 raise _Changed(result)
             _apply_rows(job, result)
-            job.report = {**result.as_report()}
+            job.report = result.as_report()
             job.status = JobStatus.DONE
             job.progress = job.total_rows = len(result.rows)
             job.finished_at = timezone.now()
-            _discard_file(job)
             job.save()
             counts = result.counts
             audit_record(
@@ -190,9 +196,9 @@ def import_job_apply(*, job: ImportJob) -> ImportJob:
                     "invitations": job.send_invitations,
                 },
             )
+        _discard_file(job)
     except _Changed as changed:
-        job = ImportJob.objects.get(pk=job.pk)
-        return _fail(job, changed.result.as_report())
+        return _fail(ImportJob.objects.get(pk=job.pk), changed.result.as_report())
     except FileRefused as refused:
         job = ImportJob.objects.get(pk=job.pk)
         return _fail(job, {"file_errors": [{"code": refused.code, "params": refused.params}]})
@@ -262,11 +268,34 @@ def _apply_one(job: ImportJob, row: kinds.RowResult, actor) -> None:
         training_record_import(actor=actor, **args)
 
 
-def import_job_resume(*, job: ImportJob) -> None:
-    """Queue a job's next step again (after a broker outage); harmless if already running."""
+KEEP_UNCONFIRMED = dt.timedelta(days=2)
+RESUME_AFTER = dt.timedelta(minutes=5)
+
+
+def import_jobs_tidy(*, now: dt.datetime | None = None) -> dict:
+    """Queue again jobs stuck before a worker (safe: each step runs at most once), and
+    delete the files of checked jobs nobody confirmed within ``KEEP_UNCONFIRMED``."""
     from .tasks import import_job_apply_task, import_job_check_task
 
-    if job.status == JobStatus.CHECKING:
-        _enqueue(import_job_check_task, job.pk)
-    elif job.status == JobStatus.QUEUED:
-        _enqueue(import_job_apply_task, job.pk)
+    now = now or timezone.now()
+    resumed = 0
+    stuck = ImportJob.objects.filter(
+        status__in=(JobStatus.CHECKING, JobStatus.QUEUED), created_at__lt=now - RESUME_AFTER
+    )
+    for job in stuck:
+        task = import_job_check_task if job.status == JobStatus.CHECKING else import_job_apply_task
+        _enqueue(task, job.pk)
+        resumed += 1
+    expired = 0
+    for job in ImportJob.objects.filter(
+        status=JobStatus.CHECKED, created_at__lt=now - KEEP_UNCONFIRMED
+    ):
+        _fail(job, {"file_errors": [{"code": "expired", "params": {}}]})
+        expired += 1
+    # A file left behind by a process that stopped between commit and clean-up.
+    for job in ImportJob.objects.filter(status__in=(JobStatus.DONE, JobStatus.FAILED)).exclude(
+        file=""
+    ):
+        _discard_file(job)
+        job.save(update_fields=["file"])
+    return {"resumed": resumed, "expired": expired}

@@ -21,3 +21,10 @@ def import_job_apply_task(job_id: int) -> None:
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is not None:
         import_job_apply(job=job)
+
+
+@shared_task(name="imports.tidy", ignore_result=True)
+def import_jobs_tidy_task() -> dict:
+    from .services import import_jobs_tidy
+
+    return import_jobs_tidy()

@@ -14,6 +14,7 @@ from peerportal.reminders.models import Reminder
 from tests.factories import UserFactory
 
 from .conftest import applied_job, checked_job, csv_bytes, errors_of, file_errors_of, xlsx_bytes
+from .conftest import upload as _upload
 
 HEADER = ["email", "display_name", "role", "language", "time_zone"]
 ROWS = [
@@ -243,3 +244,26 @@ def test_a_confirmed_job_is_applied_once(coordinator):
     assert AuditEvent.objects.filter(action="import.apply").count() == 1
     with pytest.raises(services.ImportRefused):
         services.import_job_confirm(actor=coordinator, job=job)
+
+
+def test_tidy_requeues_stuck_jobs_and_deletes_unconfirmed_files(coordinator, pinned_clock):
+    import datetime as dt
+
+    queued = []
+    stuck = services.import_job_create(
+        actor=coordinator, kind="people", file_format="csv", upload=_upload(csv_bytes(HEADER, ROWS))
+    )  # its check task never ran (the on-commit callback is not run here)
+    unconfirmed = checked_job(coordinator, "people", csv_bytes(HEADER, ROWS))
+    storage, name = unconfirmed.file.storage, unconfirmed.file.name
+    assert storage.exists(name)
+    pinned_clock.shift(dt.timedelta(days=3))
+    original = services._enqueue
+    services._enqueue = lambda task, job_id: queued.append((task.name, job_id))
+    try:
+        assert services.import_jobs_tidy() == {"resumed": 1, "expired": 1}
+    finally:
+        services._enqueue = original
+    assert queued == [("imports.check", stuck.pk)]
+    unconfirmed.refresh_from_db()
+    assert unconfirmed.status == JobStatus.FAILED and not unconfirmed.file
+    assert not storage.exists(name)

@@ -93,6 +93,7 @@ PAGES = [
     Page("coordinator", "certification:attestation-list"),
     Page("coordinator", "certification:team"),
     Page("coordinator", "reminders:reminder-failed-list"),
+    Page("coordinator", "imports:import-start"),
 ]
 
 

@@ -299,7 +299,9 @@ def _check_people(rows: list[RowResult], actor) -> None:
                 continue
             row.change("role", existing.role, role)
             row.action = "update"
-            row.apply_args = {"user": existing, "role": role}
+        # An invitation (if asked for) also reaches people imported before who never came in.
+        waiting = not existing.has_usable_password() and existing.last_login is None
+        row.apply_args = {"user": existing, "role": role, "invite": waiting and existing.is_active}
 
 
 def _check_credentials(rows: list[RowResult], actor) -> None:
@@ -346,6 +348,10 @@ def _check_credentials(rows: list[RowResult], actor) -> None:
                 row.error("expires_on", "expiry_without_issue")
             elif expires and issued and expires <= issued:
                 row.error("expires_on", "expiry_before_issue")
+        if number and not row.values.get("issued_on", "").strip():
+            held = existing.get((person.pk, ctype.pk)) if person and ctype else None
+            if held is None or held.number != number:  # (an export of it imports unchanged)
+                row.error("number", "number_without_issue")
         if email and ctype:
             row.key = f"{email} · {ctype.code}"
             first = seen.setdefault((email.lower(), ctype.pk), row.line)

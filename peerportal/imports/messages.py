@@ -46,6 +46,7 @@ MESSAGES = {
     "date_too_late": _("The date is after %(limit)s."),
     "expiry_before_issue": _("The expiry date must be after the issue date."),
     "expiry_without_issue": _("An expiry date needs an issue date."),
+    "number_without_issue": _("A certificate number needs an issue date."),
     "bad_hours": _("“%(value)s” is not a number of hours (e.g. 1.5)."),
     "hours_range": _("Hours must be between 0 and %(limit)s, in steps of at most two decimals."),
     "no_hours": _("Give the hours of at least one topic (or elective hours)."),

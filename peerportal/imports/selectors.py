@@ -12,7 +12,11 @@ def import_job_list_for(user):
     return ImportJob.objects.filter(created_by=user).defer("report")
 
 
-def import_job_get_for(user, pk: int) -> ImportJob:
-    """A coordinator's own job; anyone else's is a 404."""
+def import_job_get_for(user, pk: int, *, with_report: bool = True) -> ImportJob:
+    """A coordinator's own job; anyone else's is a 404. The polled status skips the report
+    (up to 10,000 rows of preview)."""
     require_role(user, "coordinator")
-    return get_object_or_404(ImportJob, pk=pk, created_by=user)
+    jobs = ImportJob.objects.filter(created_by=user)
+    if not with_report:
+        jobs = jobs.defer("report")
+    return get_object_or_404(jobs, pk=pk)

@@ -224,6 +224,9 @@ def _apply_rows(job: ImportJob, result: kinds.CheckResult) -> None:
     for done, row in enumerate(result.rows, start=1):
         if row.action in ("create", "update"):
             _apply_one(job, row, actor)
+        if job.send_invitations and row.action != "create" and row.apply_args.get("invite"):
+            user = row.apply_args["user"]
+            notify(kind=KIND_INVITATION, target=user, recipient=user)
         if done % PROGRESS_EVERY == 0:
             cache.set(_progress_key(job.pk), done, timeout=3600)
 

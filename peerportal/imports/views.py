@@ -97,8 +97,12 @@ def import_job_detail(request, pk: int):
 @role_required("coordinator")
 def import_job_status(request, pk: int):
     """The polled fragment; once the job settles, HTMX is told to reload the whole page."""
-    job = selectors.import_job_get_for(request.user, pk)
-    response = render(request, "imports/_job_status.html", _job_context(request, job))
+    job = selectors.import_job_get_for(request.user, pk, with_report=False)
+    response = render(
+        request,
+        "imports/_job_status.html",
+        {"job": job, "progress": services.job_progress(job)},
+    )
     if request.htmx and not job.is_active:
         response["HX-Refresh"] = "true"
     return response

@@ -102,6 +102,7 @@ def test_a_renewal_in_the_file_is_shown_as_an_update_per_column(coordinator, pee
         (["member@example.test", "pa-cps", "", "", ""], "email", "not_staff"),
         (["peer@example.test", "pa-cps", "=cmd|' /C calc'!A0", "", ""], "number", "formula"),
         (["peer@example.test", "pa-cps", "TAKEN-1", "2025-01-15", ""], "number", "number_taken"),
+        (["peer@example.test", "pa-cps", "PA-7", "", ""], "number", "number_without_issue"),
     ],
 )
 def test_each_bad_credential_row_is_refused_with_its_column(
@@ -282,7 +283,8 @@ def test_every_export_imports_back_with_nothing_to_create_or_update(
         csv_bytes(CRED_HEADER, [[peer.email, "pa-cps", "PA-9", "2025-01-15", "2027-01-15"]]),
     )
     other = StaffFactory(email="other@example.test", display_name="=Not a formula")
-    Certification.objects.create(holder=other, credential_type=pa_cps)  # in training
+    # In training, with a number recorded by hand: exported and imported back unchanged.
+    Certification.objects.create(holder=other, credential_type=pa_cps, number="T-1")
     TrainingRecordFactory(
         person=peer,
         course="Ethics day",

@@ -267,3 +267,14 @@ def test_tidy_requeues_stuck_jobs_and_deletes_unconfirmed_files(coordinator, pin
     unconfirmed.refresh_from_db()
     assert unconfirmed.status == JobStatus.FAILED and not unconfirmed.file
     assert not storage.exists(name)
+
+
+def test_invitations_on_a_re_run_reach_people_who_never_chose_a_password(coordinator):
+    applied_job(coordinator, "people", csv_bytes(HEADER, ROWS))  # no invitations
+    sky = User.objects.get(email="sky@example.test")
+    sky.set_password("chosen-already-123")
+    sky.save()
+    job = applied_job(coordinator, "people", csv_bytes(HEADER, ROWS), send_invitations=True)
+    assert job.counts["unchanged"] == 2
+    invited = Reminder.objects.filter(kind=services.KIND_INVITATION)
+    assert list(invited.values_list("recipient__email", flat=True)) == ["river@example.test"]

@@ -12,7 +12,7 @@ class ImportsConfig(AppConfig):
         from peerportal.core.navigation import register_nav
         from peerportal.reminders.registry import register_kind
 
-        from . import notifications, services
+        from . import notifications, services, signals  # noqa: F401 (signals: receivers)
 
         register_nav(_("Import"), "imports:import-start", "coordinator", order=905)
         register_kind(

@@ -166,3 +166,29 @@ def test_the_command_reports_refused_rows_and_writes_nothing(coordinator, tmp_pa
         )
     assert "row 3, email: Not a valid email address." in capsys.readouterr().err
     assert not User.objects.filter(email="river@example.test").exists()
+
+
+def test_an_invited_person_chooses_a_password_and_signs_in_without_a_second_email(
+    coordinator, client, mailoutbox
+):
+    from peerportal.imports.notifications import invitation_context
+    from tests.imports.conftest import applied_job
+
+    applied_job(coordinator, "people", csv_bytes(HEADER, GOOD), send_invitations=True)
+    reminder = Reminder.objects.get(kind="account_invitation")
+    page = client.get(invitation_context(reminder)["path"], follow=True)
+    form_url = page.redirect_chain[-1][0] if page.redirect_chain else page.request["PATH_INFO"]
+    new_password = "a-long-new-password-4711"
+    done = client.post(form_url, {"password1": new_password, "password2": new_password})
+    assert done.status_code == 302
+    river = User.objects.get(email="river@example.test")
+    assert river.has_usable_password()
+    mailoutbox.clear()
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": "river@example.test", "password": new_password}
+    )
+    assert response.status_code == 302
+    assert "confirm-email" not in response["Location"]
+    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert not [m for m in mailoutbox if "river@example.test" in m.to]

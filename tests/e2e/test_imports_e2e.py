@@ -78,3 +78,22 @@ def test_coordinator_previews_a_file_fixes_it_and_imports_it(page, live_server):
     page.get_by_text("What was imported").wait_for()
     check_page(page, "import-done")
     assert User.objects.filter(email__in=["river@example.test", "sky@example.test"]).count() == 2
+
+
+def test_the_page_polls_while_the_worker_checks_then_shows_the_preview(
+    page, live_server, monkeypatch
+):
+    from peerportal.imports import services
+    from peerportal.imports.models import ImportJob
+
+    # No worker picks the task up yet: the page must show progress and keep polling.
+    monkeypatch.setattr(services, "_enqueue", lambda task, job_id: None)
+    coordinator = CoordinatorFactory()
+    _log_in(page, coordinator)
+    _upload(page, csv_bytes(HEADER, [["river@example.test", "River", "member", "", ""]]))
+    page.get_by_text("Checking the file").wait_for()
+    assert page.get_by_role("button", name="Confirm the import").count() == 0
+    check_page(page, "import-checking")
+    services.import_job_check(job=ImportJob.objects.get())  # the worker's turn
+    page.get_by_role("button", name="Confirm the import").wait_for()  # HTMX reloaded the page
+    assert "1 to create" in page.content()

@@ -75,6 +75,12 @@ def _job_context(request, job) -> dict:
     for row in page.object_list:
         row["rendered_errors"] = _rendered(row.get("errors", []))
         row["rendered_notes"] = _rendered(row.get("notes", []))
+        if row["action"] == "create":
+            row["shown_values"] = [
+                (column, value)
+                for column, value in row.get("values", {}).items()
+                if value and column != "email"
+            ]
     return {
         "job": job,
         "progress": services.job_progress(job),

@@ -76,6 +76,7 @@ def test_coordinator_previews_a_file_fixes_it_and_imports_it(page, live_server):
     page.get_by_role("button", name="Confirm the import").click()
     page.wait_for_load_state()
     page.get_by_text("What was imported").wait_for()
+    assert page.get_by_text("2 created").is_visible()
     check_page(page, "import-done")
     assert User.objects.filter(email__in=["river@example.test", "sky@example.test"]).count() == 2
 

@@ -72,9 +72,12 @@ def _read_csv(data: bytes) -> tablib.Dataset:
         raise FileRefused("not_utf8") from None
     if "\x00" in text:
         raise FileRefused("bad_csv")
+    # Spreadsheet programs in many locales (Spanish among them) save "CSV" with semicolons.
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
     dataset = tablib.Dataset()
     try:
-        dataset.load(text, format="csv")
+        dataset.load(text, format="csv", delimiter=delimiter)
     except Exception:  # noqa: BLE001 — csv.Error or a ragged file: one clear message
         raise FileRefused("bad_csv") from None
     # Rows that are wholly empty (a trailing ",,,,") are not rows.

@@ -103,3 +103,10 @@ def test_a_duplicate_row(coordinator, kind):
     header, rows, _column = KINDS[kind]
     job = checked_job(coordinator, kind, csv_bytes(header, rows * 2))
     assert [code for _line, _col, code in errors_of(job)] == ["duplicate_in_file"]
+
+
+def test_a_csv_saved_with_semicolons_is_read(coordinator):
+    data = "email;display_name;role;language;time_zone\r\nnuno@example.test;Nuño, N.;member;es;\r\n"
+    job = checked_job(coordinator, "people", data.encode())
+    assert job.counts["create"] == 1
+    assert job.report["rows"][0]["values"]["display_name"] == "Nuño, N."

@@ -15,7 +15,7 @@ app = Celery("peerportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-SCHEDULED_APPS = ("core", "reminders", "groups", "certification", "warmline", "dropin")
+SCHEDULED_APPS = ("core", "reminders", "groups", "certification", "warmline", "dropin", "imports")
 
 
 def build_beat_schedule() -> dict:

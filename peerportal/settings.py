@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "peerportal.warmline",
     "peerportal.dropin",
     "peerportal.reports",
+    "peerportal.imports",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("warm-line/", include("peerportal.warmline.urls")),
     path("drop-in/", include("peerportal.dropin.urls")),
     path("reports/", include("peerportal.reports.urls")),
+    path("imports/", include("peerportal.imports.urls")),
 ]
 
 if settings.DEBUG:

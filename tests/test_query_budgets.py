@@ -101,6 +101,7 @@ PAGES = [
     Page("coordinator", "certification:team"),
     Page("coordinator", "certification:training-list"),
     Page("coordinator", "reminders:reminder-failed-list"),
+    Page("coordinator", "imports:import-start"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import zoneinfo
 
@@ -24,8 +25,14 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.COORDINATOR)
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """The IANA names on this system (read once: listing them scans the tz database)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value and value not in zoneinfo.available_timezones():
+    if value and value not in known_time_zones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 

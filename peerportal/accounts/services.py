@@ -172,3 +172,59 @@ def user_end_other_sessions(*, user: User, keep_session_key: str | None = None) 
         session.end()
         ended += 1
     return ended
+
+
+INVITED_BATCH = 500
+
+
+def users_create_invited(*, actor: User, people: list[dict], request=None) -> list[User]:
+    """People added by a coordinator (an import): no usable password until they set one.
+
+    Each dict has ``email``, ``display_name``, ``role`` and optionally
+    ``preferred_language`` and ``time_zone``. Their addresses are recorded unverified;
+    following an invitation (a password-set link sent to the address) is how they get in.
+    Nothing is emailed here. Written in batches (an import may bring 10,000 people), each
+    person checked by the model's field validation and audited by id.
+    """
+    from allauth.account.models import EmailAddress
+
+    from peerportal.core.models import AuditEvent
+
+    if not actor.is_coordinator:
+        raise AccountError("Only coordinators can add people.")
+    users = []
+    for fields in people:
+        if fields["role"] not in Role.values:
+            raise AccountError("Unknown role.")
+        user = User(
+            email=User.objects.normalize_email(fields["email"]),
+            display_name=fields["display_name"],
+            role=fields["role"],
+            preferred_language=fields.get("preferred_language") or "en",
+            time_zone=fields.get("time_zone") or "",
+            is_staff=fields["role"] == Role.COORDINATOR,
+        )
+        user.set_unusable_password()
+        # Uniqueness is the caller's check and the database's constraint.
+        user.full_clean(
+            exclude=["password", "supervisor"], validate_unique=False, validate_constraints=False
+        )
+        users.append(user)
+    with transaction.atomic():
+        for start in range(0, len(users), INVITED_BATCH):
+            batch = User.objects.bulk_create(users[start : start + INVITED_BATCH])
+            EmailAddress.objects.bulk_create(
+                EmailAddress(user=u, email=u.email, primary=True, verified=False) for u in batch
+            )
+            AuditEvent.objects.bulk_create(
+                AuditEvent(
+                    actor=actor,
+                    action="user.create_invited",
+                    object_type=User._meta.label_lower,
+                    object_id=str(u.pk),
+                    ip=request.META.get("REMOTE_ADDR") if request else None,
+                    extra={},
+                )
+                for u in batch
+            )
+    return users

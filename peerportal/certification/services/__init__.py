@@ -356,3 +356,69 @@ from .training import (  # noqa: E402, F401 — training services use the helper
     training_event_problems,
     training_event_save,
 )
+
+
+def training_record_import(
+    *,
+    actor,
+    person,
+    completed_on: dt.date,
+    course: str,
+    provider: str,
+    hours_by_topic: dict,
+    request=None,
+) -> list[TrainingRecord]:
+    """Record training from the organization's own logs (a coordinator's import).
+
+    One record per topic (``None`` is elective hours) for the same person, date and course;
+    an existing record of that topic gets the new hours and provider, missing ones are
+    created. Records made here are approved by the importing coordinator (a Review, so the
+    decision is kept like any other); nobody imports their own. Nothing is deleted.
+    """
+    from peerportal.core.permissions import is_coordinator
+
+    if not is_coordinator(actor) or person.pk == actor.pk:
+        raise exceptions.NotYourTeam
+    touched = []
+    with transaction.atomic():
+        existing = {
+            r.topic_id: r
+            for r in TrainingRecord.objects.select_for_update().filter(
+                person=person, completed_on=completed_on, course=course
+            )
+        }
+        for topic, hours in hours_by_topic.items():
+            record = existing.get(topic.pk if topic else None)
+            if record is None:
+                record = TrainingRecord(
+                    person=person,
+                    completed_on=completed_on,
+                    course=course,
+                    provider=provider,
+                    hours=hours,
+                    topic=topic,
+                    status=RecordStatus.APPROVED,
+                )
+                record.full_clean(exclude=["evidence"])
+                record.save()
+                Review.objects.create(
+                    record=record, reviewer=actor, decision=ReviewDecision.APPROVE
+                )
+                action = "training_record.import_create"
+            elif record.hours != hours or record.provider != provider:
+                record.hours, record.provider = hours, provider
+                record.full_clean(exclude=["evidence"])
+                record.save(update_fields=["hours", "provider"])
+                action = "training_record.import_update"
+            else:
+                continue
+            audit_record(actor=actor, action=action, obj=record, request=request)
+            touched.append(record)
+        for record in existing.values():
+            if record.provider != provider and record not in touched:
+                record.provider = provider
+                record.save(update_fields=["provider"])
+                audit_record(
+                    actor=actor, action="training_record.import_update", obj=record, request=request
+                )
+    return touched

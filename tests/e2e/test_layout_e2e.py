@@ -158,3 +158,42 @@ def test_top_bar_menus_work_with_the_keyboard(browser, live_server, demo):
         assert "active" in page.locator("#menu-admin").get_attribute("class")
     finally:
         context.close()
+
+
+def test_drop_in_month_fits_a_phone_with_every_weekday(page, db):
+    """At 360 px the month is a list of the days with events; Friday to Sunday are on screen."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from tests.dropin.factories import EventFactory
+    from tests.factories import LocationFactory
+
+    new_york = ZoneInfo("America/New_York")
+    location = LocationFactory(name="Layout Test Center")
+    titles = {
+        dt.date(2027, 3, 12): "Friday art club",
+        dt.date(2027, 3, 13): "Saturday brunch",
+        dt.date(2027, 3, 14): "Sunday walk",
+    }
+    for day, title in titles.items():
+        EventFactory(
+            location=location,
+            title=title,
+            starts_at=dt.datetime.combine(day, dt.time(11), tzinfo=new_york),
+        )
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(reverse("dropin:calendar-month") + "?year=2027&month=3")
+    _measure(page, "drop-in month at 360px")
+    for title in titles.values():
+        link = page.get_by_role("link", name=title)
+        assert link.is_visible()
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, f"{title} is off screen"
+    assert page.get_by_text("Sunday 14").is_visible()
+    assert page.get_by_text("Monday 1", exact=True).is_hidden()  # a day without events
+    page.screenshot(path=str(ARTIFACTS / "dropin-month-360.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _measure(page, "drop-in month at 1280px")
+    assert page.locator(".dropin-month .day-name").first.is_hidden()  # the grid: numbers only
+    assert page.get_by_role("link", name="Sunday walk").is_visible()
+    assert page.locator(".dropin-month th", has_text="Sun").is_visible()

@@ -104,7 +104,7 @@ def test_make_run_procfile_readme_and_site_url_agree_on_one_address(tmp_path):
     procfile = (ROOT / "Procfile.dev").read_text()
     readme = (ROOT / "README.md").read_text()
     port = re.search(r"^PORT \?= (\d+)$", makefile, re.M).group(1)
-    assert f"honcho start -f Procfile.dev --port $(PORT)" in makefile
+    assert "honcho start -f Procfile.dev --port $(PORT)" in makefile
     assert "run: export SITE_URL ?= http://127.0.0.1:$(PORT)" in makefile
     assert re.search(r"^web: .*runserver 127\.0\.0\.1:\$\{PORT:-(\d+)\}", procfile, re.M)
     assert re.search(r"runserver 127\.0\.0\.1:\$\{PORT:-(\d+)\}", procfile).group(1) == port

@@ -293,6 +293,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style on every page ("23 November 2026"); see peerportal/formats/.
+FORMAT_MODULE_PATH = ["peerportal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

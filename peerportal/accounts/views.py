@@ -5,11 +5,12 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerportal.core.audit import audit_record
-from peerportal.core.permissions import role_required
+from peerportal.core.permissions import has_role, role_required
 
 from . import selectors, services
 from .erasure import user_erase
@@ -25,7 +26,24 @@ def profile(request):
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
     token = services.feed_token_for(user=request.user)
-    return render(request, "accounts/profile.html", {"form": form, "feed_token": token})
+    feeds = [
+        ("feed-bookings", _("Your booked group sessions"), "groups:booking-feed"),
+        ("feed-shifts", _("Your warm-line shifts"), "warmline:shift-feed"),
+    ]
+    calendar_links = [
+        {
+            "id": id_,
+            "label": label,
+            "url": request.build_absolute_uri(reverse(name, args=[token.token])),
+        }
+        for id_, label, name in feeds
+        if name.startswith("groups:") or has_role(request.user, "staff")
+    ]
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "feed_token": token, "calendar_links": calendar_links},
+    )
 
 
 @require_POST

@@ -34,6 +34,7 @@ PUBLIC_URL_NAMES = {
     "dropin:event-detail",
     "dropin:location-feed",
     "reminders:preference-unsubscribe",
+    "accounts:verification-resend",  # anyone whose confirmation email never came
 }
 
 # Third-party views with their own access rules (allauth, the admin, Django's i18n).

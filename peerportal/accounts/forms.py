@@ -122,3 +122,7 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That password is not right."))
         return password
+
+
+class VerificationResendForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)

@@ -47,7 +47,9 @@ def test_the_top_bar_groups_entries_by_area_and_role(persona_clients, anonymous_
     assert "Admin" not in staff and staff["Warm line"] == ["Warm-line shifts", "Call log"]
     # A visitor: a one-entry area is a plain link; sign in and sign up are offered.
     visitor = anonymous_client.get("/locations/").content.decode()
-    assert f'<a class="nav-link" href="{reverse("groups:group-list")}">Support groups</a>' in visitor
+    assert (
+        f'<a class="nav-link" href="{reverse("groups:group-list")}">Support groups</a>' in visitor
+    )
     assert "Admin" not in _menus(visitor)
     assert "?next=/locations/" in visitor
     assert ">Sign in<" in visitor and "Log in" not in visitor

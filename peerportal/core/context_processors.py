@@ -1,11 +1,7 @@
 from __future__ import annotations
 
 from .models import Organization
-from .navigation import menus_for, nav_for
-
-# Above this many entries the bar collapses below the extra-large breakpoint (1200 px)
-# rather than the large one (992 px), so it never needs more room than it has.
-COMPACT_BAR_ENTRIES = 4
+from .navigation import bar_breakpoint, menus_for, nav_for
 
 
 def portal(request):
@@ -18,5 +14,5 @@ def portal(request):
         "nav_items": nav_for(user),
         "nav_menus": menus,
         "nav_account_items": account_items,
-        "nav_expand": "xl" if len(menus) >= COMPACT_BAR_ENTRIES else "lg",
+        "nav_expand": bar_breakpoint(menus),
     }

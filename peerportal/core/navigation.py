@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .permissions import has_role
 
@@ -160,6 +161,21 @@ def menus_for(user, path: str = "") -> tuple[list[MenuEntry], list[dict]]:
     return [e for _order, _label, e in entries], account
 
 
+def bar_breakpoint(menus: list[MenuEntry]) -> str:
+    """The Bootstrap breakpoint from which the bar is shown open rather than behind "Menu".
+
+    Measured in characters of the labels as rendered (so a longer translation collapses
+    sooner): a short bar opens from 992 px, a longer one from 1200 px, the longest from
+    1400 px. CSS lets the menus wrap as a last resort, so nothing ever widens the page.
+    """
+    chars = sum(len(str(m.label)) + (2 if m.is_dropdown else 0) for m in menus)
+    if chars <= 24 and len(menus) <= 3:
+        return "lg"
+    if chars <= 50:
+        return "xl"
+    return "xxl"
+
+
 def panels_for(request) -> list[dict]:
     out = []
     for panel in sorted(_panels, key=lambda p: p.order):
@@ -170,11 +186,12 @@ def panels_for(request) -> list[dict]:
 
 
 # The areas of the top bar. Apps put their entries in these (or register their own menu).
-register_menu("groups", _("Groups"), order=10)
-register_menu("dropin", _("Drop-in"), order=20)
-register_menu("warmline", _("Warm line"), order=30)
-register_menu("training", _("Training"), order=40)
-register_menu("admin", _("Admin"), order=90)
+# Menu names are short words of their own ("menu" context), so translations can be short too.
+register_menu("groups", pgettext_lazy("menu", "Groups"), order=10)
+register_menu("dropin", pgettext_lazy("menu", "Drop-in"), order=20)
+register_menu("warmline", pgettext_lazy("menu", "Warm line"), order=30)
+register_menu("training", pgettext_lazy("menu", "Training"), order=40)
+register_menu("admin", pgettext_lazy("menu", "Admin"), order=90)
 register_menu(ACCOUNT_MENU, _("Your account"), order=1000)
 
 register_nav(

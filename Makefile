@@ -22,12 +22,17 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## run: the portal with demo data on embedded defaults (SQLite, folder queue; no Redis).
+## run: the portal with demo data on embedded defaults (SQLite, folder queue; no Redis) at
+## http://127.0.0.1:8000 (PORT=8001 make run for another port). Debug is off, so errors show
+## the portal's own pages; DJANGO_DEBUG=1 make run shows Django's debug pages instead.
+PORT ?= 8000
 run: export CELERY_BROKER_URL ?= filesystem://
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile.dev
+	@echo "peerportal: open $$SITE_URL/ (Ctrl-C stops web, worker and scheduler)"
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile.dev --port $(PORT)
 
 ## chromium: the browser for the end-to-end tests, from Debian's packages (Playwright drives it).
 chromium:

@@ -4,6 +4,12 @@ With no environment at all the portal runs on embedded defaults: SQLite (IMMEDIA
 transactions, busy timeout), Celery tasks run in-process, email to the console, a
 file-based cache shared by local processes. ``DATABASE_URL`` switches to PostgreSQL
 (psycopg 3); ``CELERY_BROKER_URL`` or ``REDIS_URL`` to a Redis broker and shared cache.
+
+Debug is off unless ``DJANGO_DEBUG=1``, in every mode, so a newcomer sees the same friendly
+error pages as a member would. On embedded defaults (no ``DATABASE_URL``) the portal is a
+local run: plain HTTP unless ``SITE_URL`` is https, a random secret key kept in ``var/``,
+static files served by WhiteNoise straight from the source folders. With ``DATABASE_URL``
+it is a deployment: ``SECRET_KEY`` is required and HTTPS-only cookies and redirects are on.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,20 +49,40 @@ def env_secret(name: str, *, required: bool, dev_default: str = "") -> str:
     if value:
         return value
     if required:
-        raise ImproperlyConfigured(f"{name} must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured(
+            f"{name} must be set when DATABASE_URL is set and DJANGO_DEBUG is off."
+        )
     return dev_default
 
 
+def local_secret_key(var_dir: Path) -> str:
+    """A random key for a local run, made once and kept in ``var/`` so sessions survive restarts."""
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(get_random_secret_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 DATABASE_URL = env_str("DATABASE_URL")
-# Embedded defaults are for development; a configured database means production
-# unless DJANGO_DEBUG says otherwise.
-DEBUG = env_bool("DJANGO_DEBUG", default=not DATABASE_URL)
+# Embedded defaults (no DATABASE_URL) mean a local run on this machine; a configured
+# database means a deployment.
+LOCAL_RUN = not DATABASE_URL
+# Debug only on request, never by default: Django's debug page lists every URL.
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env_secret(
     "SECRET_KEY",
-    required=not DEBUG,
-    dev_default="django-insecure-development-only-key-never-use-in-production",
-)
+    required=not (DEBUG or LOCAL_RUN),
+    dev_default="django-insecure-development-only-key-never-use-in-production" if DEBUG else "",
+) or local_secret_key(VAR_DIR)
+# Absolute links in emails (unsubscribe, calendar, account) start with this. `make run`
+# serves here; a deployment sets its public https address.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# HTTPS-only cookies, redirects and HSTS: always for a deployment; for a local run only
+# when SITE_URL says https.
+SERVED_OVER_HTTPS = not LOCAL_RUN or SITE_URL.startswith("https://")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -242,7 +269,7 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = False
 ACCOUNT_SIGNUP_FORM_CLASS = "peerportal.accounts.forms.SignupForm"
 ACCOUNT_ADAPTER = "peerportal.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SERVED_OVER_HTTPS else "http"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -273,6 +300,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style on every page ("23 November 2026"); see peerportal/formats/.
+FORMAT_MODULE_PATH = ["peerportal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -286,6 +315,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # public media (the logo) only; private files are served by views
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# A deployment runs collectstatic (hashed, compressed names); a local run is served by
+# WhiteNoise from the source folders, so `make run` needs no collectstatic step.
+WHITENOISE_USE_FINDERS = DEBUG or LOCAL_RUN
+# Public media (the logo) are served by the portal itself on a local run.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", default=DEBUG or LOCAL_RUN)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
@@ -295,7 +329,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or LOCAL_RUN
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -308,9 +342,9 @@ if env_str("EMAIL_URL"):
     globals().update(_env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "peerportal <no-reply@localhost>")
-# Absolute links in emails (unsubscribe, calendar) start with this.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Sender of every email. Without a display name ("no-reply@example.org") the organization's
+# name is shown as the sender (core.emails.sender_address); with one it is used as given.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@peerportal.localhost")
 # Seconds an SMTP conversation may take before the send task gives up and retries.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 
@@ -336,7 +370,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if not DEBUG and SERVED_OVER_HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -36,6 +36,7 @@ PUBLIC_URL_NAMES = {
     "reminders:preference-unsubscribe",
     # The signed one-time link in a waitlist-offer email: the signature is the authority.
     "groups:offer-respond",
+    "accounts:verification-resend",  # anyone whose confirmation email never came
 }
 
 # Third-party views with their own access rules (allauth, the admin, Django's i18n).

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import zoneinfo
+from functools import lru_cache
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +29,53 @@ class SignupForm(forms.Form):
         user.save()
 
 
+# Region/City zones people pick from; old aliases ("US/Eastern", "EST5EDT", "Etc/GMT+5") left out.
+_REGIONS = (
+    "Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/",
+    "Europe/", "Indian/", "Pacific/",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def selectable_time_zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if z.startswith(_REGIONS)))
+
+
+def _zone_label(zone: str) -> str:
+    return zone.replace("_", " ").replace("/", " / ")
+
+
+def time_zone_choices(organization_zone: str) -> list[tuple[str, str]]:
+    """Empty (follow the organization), the organization's zone, then every other zone."""
+    return [
+        (
+            "",
+            _("The organization's time zone (%(zone)s)") % {"zone": _zone_label(organization_zone)},
+        ),
+        (organization_zone, _zone_label(organization_zone)),
+        *((z, _zone_label(z)) for z in selectable_time_zones() if z != organization_zone),
+    ]
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "pronouns", "preferred_language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        from peerportal.core.models import Organization
+
+        super().__init__(*args, **kwargs)
+        choices = time_zone_choices(Organization.get().time_zone)
+        current = self.instance.time_zone
+        if current and current not in dict(choices):  # a valid zone saved before the list
+            choices.append((current, _zone_label(current)))
+        self.fields["time_zone"] = forms.ChoiceField(
+            label=_("Time zone"),
+            choices=choices,
+            required=False,
+            help_text=_("Times on the portal and in your emails are shown in this zone."),
+        )
 
 
 class RoleForm(forms.Form):
@@ -94,3 +140,8 @@ class AccountDeleteForm(forms.Form):
                 code="last_coordinator",
             )
         return data
+
+
+
+class VerificationResendForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)

@@ -99,7 +99,7 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    _("You were signed out to keep your account safe. Please log in again."),
+                    _("You were signed out to keep your account safe. Please sign in again."),
                 )
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
         return self.get_response(request)

@@ -228,3 +228,25 @@ def users_create_invited(*, actor: User, people: list[dict], request=None) -> li
                 for u in batch
             )
     return users
+
+
+def email_verification_resend(*, request, email: str) -> bool:
+    """Send a new confirmation link to ``email`` if an active account is waiting on it.
+
+    Says nothing to the caller about whether the address exists (the view shows the same
+    message either way). allauth's own cooldown (``confirm_email`` rate limit) applies, so
+    repeating the request does not flood the inbox. Returns whether an email went out.
+    """
+    from allauth.account.internal.flows.email_verification import (
+        send_verification_email_to_address,
+    )
+    from allauth.account.models import EmailAddress
+
+    address = (
+        EmailAddress.objects.select_related("user")
+        .filter(email__iexact=email.strip(), verified=False, user__is_active=True)
+        .first()
+    )
+    if address is None:
+        return False
+    return bool(send_verification_email_to_address(request, address))

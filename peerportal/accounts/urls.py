@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("me/", views.profile, name="profile"),
+    path("confirm-email/resend/", views.verification_resend, name="verification-resend"),
     path("me/calendar-links/rotate/", views.feed_token_rotate, name="feed-token-rotate"),
     path("me/data/", views.data_export, name="data-export"),
     path("me/delete/", views.account_delete, name="account-delete"),

@@ -5,16 +5,24 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerportal.core.audit import audit_record
-from peerportal.core.permissions import role_required
+from peerportal.core.permissions import has_role, role_required
+from peerportal.core.ratelimit import hit
 
 from . import selectors, services
 from .erasure import user_erase
 from .export import user_data_export_json
-from .forms import AccountDeleteForm, PeopleFilterForm, ProfileForm, RoleForm
+from .forms import (
+    AccountDeleteForm,
+    PeopleFilterForm,
+    ProfileForm,
+    RoleForm,
+    VerificationResendForm,
+)
 
 
 @role_required("member")
@@ -25,7 +33,24 @@ def profile(request):
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
     token = services.feed_token_for(user=request.user)
-    return render(request, "accounts/profile.html", {"form": form, "feed_token": token})
+    feeds = [
+        ("feed-bookings", _("Your booked group sessions"), "groups:booking-feed"),
+        ("feed-shifts", _("Your warm-line shifts"), "warmline:shift-feed"),
+    ]
+    calendar_links = [
+        {
+            "id": id_,
+            "label": label,
+            "url": request.build_absolute_uri(reverse(name, args=[token.token])),
+        }
+        for id_, label, name in feeds
+        if name.startswith("groups:") or has_role(request.user, "staff")
+    ]
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "feed_token": token, "calendar_links": calendar_links},
+    )
 
 
 @require_POST
@@ -99,3 +124,29 @@ def account_delete(request):
         messages.success(request, _("Your account was deleted. Take care."))
         return redirect("core:home")
     return render(request, "accounts/account_delete.html", {"form": form})
+
+
+# Per address of the visitor: enough for a person who mistyped, too few to mail-bomb anyone.
+VERIFICATION_RESEND_RATE = "5/h"
+
+
+def verification_resend(request):
+    """Public: a new email-confirmation link, for people whose first one never arrived.
+
+    The same answer whether or not the address has an account waiting (no enumeration).
+    """
+    form = VerificationResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if hit(
+            "verification-resend", request.META.get("REMOTE_ADDR", ""), VERIFICATION_RESEND_RATE
+        ):
+            services.email_verification_resend(request=request, email=form.cleaned_data["email"])
+        messages.info(
+            request,
+            _(
+                "If an account is waiting for confirmation at that address, a new link is on "
+                "its way. It can take a few minutes; check your spam folder too."
+            ),
+        )
+        return redirect("account_login")
+    return render(request, "accounts/verification_resend.html", {"form": form})

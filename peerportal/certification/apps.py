@@ -16,10 +16,16 @@ class CertificationConfig(AppConfig):
 
         from . import notifications, panels, services
 
-        register_nav(_("My training"), "certification:progress", "staff", order=250)
-        register_nav(_("Trainings"), "certification:training-list", "staff", order=255)
-        register_nav(_("Reviews"), "certification:review-queue", "supervisor", order=400)
-        register_nav(_("My team"), "certification:team", "supervisor", order=410)
+        register_nav(
+            _("My training"), "certification:progress", "staff", order=250, menu="training"
+        )
+        register_nav(
+            _("Trainings"), "certification:training-list", "staff", order=255, menu="training"
+        )
+        register_nav(
+            _("Reviews"), "certification:review-queue", "supervisor", order=400, menu="training"
+        )
+        register_nav(_("My team"), "certification:team", "supervisor", order=410, menu="training")
         register_panel(
             "certification/panel_progress.html", "staff", order=40, context=panels.my_progress
         )
@@ -62,7 +68,9 @@ class CertificationConfig(AppConfig):
             optional=False,
             context=notifications.credential_audit_context,
         )
-        register_nav(_("Audits"), "certification:attestation-list", "coordinator", order=420)
+        register_nav(
+            _("Audits"), "certification:attestation-list", "coordinator", order=420, menu="training"
+        )
         # Training history is the person's own record: kept on erasure only as counts would
         # be meaningless — it is deleted, with evidence files and supervision notes.
         USER_DATA.setdefault("certification.certification", UserDataPolicy("delete"))

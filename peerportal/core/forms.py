@@ -17,11 +17,13 @@ class OrganizationForm(forms.ModelForm):
             "contact_phone",
             "website",
             "crisis_resources",
+            "crisis_resources_es",
             "warm_line_notice",
             "logo",
         ]
         widgets = {
             "crisis_resources": forms.Textarea(attrs={"rows": 3}),
+            "crisis_resources_es": forms.Textarea(attrs={"rows": 3}),
             "warm_line_notice": forms.Textarea(attrs={"rows": 2}),
         }
 

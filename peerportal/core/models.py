@@ -9,12 +9,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from peerportal.accounts.models import validate_time_zone
 
-DEFAULT_CRISIS_RESOURCES = (
+# Marked for translation where it is shown (Organization.localized_crisis_resources).
+DEFAULT_CRISIS_RESOURCES = gettext_noop(
     "If you are in crisis or thinking about suicide, call or text 988 "
     "(988 Suicide & Crisis Lifeline, US) any time, or chat at 988lifeline.org. "
     "In an emergency, call 911."
@@ -40,6 +42,15 @@ class Organization(models.Model):
         _("crisis resources"),
         default=DEFAULT_CRISIS_RESOURCES,
         help_text=_("Shown in the footer of every page."),
+    )
+    crisis_resources_es = models.TextField(
+        _("crisis resources in Spanish"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Shown instead on Spanish pages and in Spanish emails. Leave empty to use the "
+            "Spanish translation of the default text (or the text above when you changed it)."
+        ),
     )
     warm_line_notice = models.TextField(
         _("warm-line notice"),
@@ -78,6 +89,17 @@ class Organization(models.Model):
             org, _created = cls.objects.get_or_create(pk=1)
             cache.set(ORGANIZATION_CACHE_KEY, org, 300)
         return org
+
+    @property
+    def localized_crisis_resources(self) -> str:
+        """The crisis text in the active language: the Spanish field on Spanish pages, else
+        the default text translated, else the organization's own text as written."""
+        language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        if language == "es" and self.crisis_resources_es.strip():
+            return self.crisis_resources_es
+        if " ".join(self.crisis_resources.split()) == DEFAULT_CRISIS_RESOURCES:
+            return translation.gettext(DEFAULT_CRISIS_RESOURCES)
+        return self.crisis_resources
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -1,7 +1,13 @@
-"""Menu entries and dashboard panels, registered by each app in its AppConfig.ready().
+"""Menus, menu entries and dashboard panels, registered by each app in its AppConfig.ready().
 
 Keeping the registry here lets every app add to the navigation and the dashboard
 without editing core's templates.
+
+The top bar shows a few **menus** (one per area: Groups, Drop-in, Warm line, Training,
+Admin), each a dropdown of the entries that person's role may open. A menu with one
+visible entry is shown as a plain link, and a menu with none is not shown, so a visitor
+sees a short bar and a coordinator sees the same areas with more in each. Entries in the
+``account`` menu go to the account dropdown (beside profile, data and sign out).
 """
 
 from __future__ import annotations
@@ -11,8 +17,18 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .permissions import has_role
+
+ACCOUNT_MENU = "account"
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    key: str
+    label: str
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -21,10 +37,30 @@ class NavItem:
     url_name: str
     role: str | None  # None: everyone, anonymous included; else a group for has_role
     order: int = 100
+    menu: str | None = None  # a registered NavMenu key; None: a top-level link
+    description: str | None = field(default=None, compare=False)  # for the home page cards
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
+
+
+@dataclass
+class MenuEntry:
+    """One place in the top bar as rendered for one person: a link or a dropdown."""
+
+    key: str
+    label: str
+    items: list[dict]
+    active: bool
+
+    @property
+    def is_dropdown(self) -> bool:
+        return len(self.items) > 1
+
+    @property
+    def url(self) -> str:
+        return self.items[0]["url"]
 
 
 @dataclass(frozen=True)
@@ -35,12 +71,25 @@ class DashboardPanel:
     context: Callable | None = field(default=None, compare=False)
 
 
+_menus: dict[str, NavMenu] = {}
 _nav: list[NavItem] = []
 _panels: list[DashboardPanel] = []
 
 
-def register_nav(label, url_name: str, role: str | None, order: int = 100) -> None:
-    item = NavItem(label, url_name, role, order)
+def register_menu(key: str, label, order: int = 100) -> None:
+    _menus.setdefault(key, NavMenu(key, label, order))
+
+
+def register_nav(
+    label,
+    url_name: str,
+    role: str | None,
+    order: int = 100,
+    *,
+    menu: str | None = None,
+    description=None,
+) -> None:
+    item = NavItem(label, url_name, role, order, menu, description)
     if item not in _nav:
         _nav.append(item)
 
@@ -55,10 +104,76 @@ def register_panel(
 
 
 def nav_for(user) -> list[NavItem]:
+    """Every entry this person may open, in order (flat; menus aside)."""
     return sorted(
         (i for i in _nav if i.role is None or has_role(user, i.role)),
         key=lambda i: (i.order, str(i.label)),
     )
+
+
+def _is_current(path: str, url: str) -> bool:
+    return path == url or (url != "/" and path.startswith(url))
+
+
+def menus_for(user, path: str = "") -> tuple[list[MenuEntry], list[dict]]:
+    """(top-bar entries, account-menu entries) for this person; ``path`` marks the current page.
+
+    Inside a dropdown a divider separates entries of different roles (what everyone may
+    open, then staff work, then supervision, then coordination).
+    """
+    grouped: dict[str | None, list[NavItem]] = {}
+    for item in nav_for(user):
+        grouped.setdefault(item.menu if item.menu in _menus else None, []).append(item)
+
+    def rows(items: list[NavItem]) -> list[dict]:
+        out, previous_role = [], None
+        for index, item in enumerate(items):
+            url = item.url
+            out.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "current": path == url,
+                    "divider_before": index > 0 and item.role != previous_role,
+                }
+            )
+            previous_role = item.role
+        return out
+
+    entries: list[tuple[int, str, MenuEntry]] = []
+    for item in grouped.pop(None, []):
+        row = rows([item])
+        entries.append(
+            (
+                item.order,
+                str(item.label),
+                MenuEntry(item.url_name, item.label, row, row[0]["current"]),
+            )
+        )
+    account = rows(grouped.pop(ACCOUNT_MENU, []))
+    for key, items in grouped.items():
+        menu = _menus[key]
+        row = rows(items)
+        label = menu.label if len(row) > 1 else items[0].label
+        active = any(_is_current(path, r["url"]) for r in row)
+        entries.append((menu.order, str(menu.label), MenuEntry(key, label, row, active)))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    return [e for _order, _label, e in entries], account
+
+
+def bar_breakpoint(menus: list[MenuEntry]) -> str:
+    """The Bootstrap breakpoint from which the bar is shown open rather than behind "Menu".
+
+    Measured in characters of the labels as rendered (so a longer translation collapses
+    sooner): a short bar opens from 992 px, a longer one from 1200 px, the longest from
+    1400 px. CSS lets the menus wrap as a last resort, so nothing ever widens the page.
+    """
+    chars = sum(len(str(m.label)) + (2 if m.is_dropdown else 0) for m in menus)
+    if chars <= 24 and len(menus) <= 3:
+        return "lg"
+    if chars <= 50:
+        return "xl"
+    return "xxl"
 
 
 def panels_for(request) -> list[dict]:
@@ -70,7 +185,23 @@ def panels_for(request) -> list[dict]:
     return out
 
 
-register_nav(_("Locations"), "core:location-list", None, order=80)
-register_nav(_("People"), "accounts:people-list", "coordinator", order=900)
-register_nav(_("Organization"), "core:organization-edit", "coordinator", order=910)
-register_nav(_("Audit log"), "core:audit-list", "coordinator", order=920)
+# The areas of the top bar. Apps put their entries in these (or register their own menu).
+# Menu names are short words of their own ("menu" context), so translations can be short too.
+register_menu("groups", pgettext_lazy("menu", "Groups"), order=10)
+register_menu("dropin", pgettext_lazy("menu", "Drop-in"), order=20)
+register_menu("warmline", pgettext_lazy("menu", "Warm line"), order=30)
+register_menu("training", pgettext_lazy("menu", "Training"), order=40)
+register_menu("admin", pgettext_lazy("menu", "Admin"), order=90)
+register_menu(ACCOUNT_MENU, _("Your account"), order=1000)
+
+register_nav(
+    _("Locations"),
+    "core:location-list",
+    None,
+    order=80,
+    menu="dropin",
+    description=_("Our drop-in centers and offices: addresses, opening hours and what is on."),
+)
+register_nav(_("People"), "accounts:people-list", "coordinator", order=900, menu="admin")
+register_nav(_("Organization"), "core:organization-edit", "coordinator", order=910, menu="admin")
+register_nav(_("Audit log"), "core:audit-list", "coordinator", order=920, menu="admin")

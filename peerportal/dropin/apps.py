@@ -20,9 +20,18 @@ class DropinConfig(AppConfig):
 
         from . import notifications, panels, services
 
-        register_nav(_("Events"), "dropin:event-list", None, order=60)
-        register_nav(_("Visit counter"), "dropin:tally-list", "staff", order=300)
-        register_nav(_("Drop-in reports"), "reports:dropin:overview", "coordinator", order=800)
+        register_nav(
+            _("Events"),
+            "dropin:event-list",
+            None,
+            order=60,
+            menu="dropin",
+            description=_("Drop-in center events: what is on this week and this month."),
+        )
+        register_nav(_("Visit counter"), "dropin:tally-list", "staff", order=300, menu="dropin")
+        register_nav(
+            _("Drop-in reports"), "reports:dropin:overview", "coordinator", order=800, menu="dropin"
+        )
         register_panel("dropin/panel_my_rsvps.html", "member", order=60, context=panels.my_rsvps)
 
         register_kind(

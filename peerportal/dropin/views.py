@@ -115,6 +115,7 @@ def calendar_month(request):
             next_month=next_month,
             today=today,
             weeks=[[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            month_has_events=any(day.month == first.month for day in by_day),
         ),
     )
 

@@ -16,11 +16,24 @@ class GroupsConfig(AppConfig):
 
         from . import notifications, panels, services, standing, waitlist
 
-        register_nav(_("Support groups"), "groups:group-list", None, order=10)
-        register_nav(_("My bookings"), "groups:booking-list", "member", order=20)
-        register_nav(_("Facilitating"), "groups:session-list", "staff", order=200)
-        register_nav(_("Manage groups"), "groups:group-manage-list", "coordinator", order=700)
-        register_nav(_("Group reports"), "reports:groups:overview", "coordinator", order=790)
+        register_nav(
+            _("Support groups"),
+            "groups:group-list",
+            None,
+            order=10,
+            menu="groups",
+            description=_(
+                "Peer-led groups in person and online. Book a place; nobody else sees who attends."
+            ),
+        )
+        register_nav(_("My bookings"), "groups:booking-list", "member", order=20, menu="groups")
+        register_nav(_("Facilitating"), "groups:session-list", "staff", order=200, menu="groups")
+        register_nav(
+            _("Manage groups"), "groups:group-manage-list", "coordinator", order=700, menu="groups"
+        )
+        register_nav(
+            _("Group reports"), "reports:groups:overview", "coordinator", order=790, menu="groups"
+        )
         register_panel(
             "groups/panel_my_bookings.html", "member", order=10, context=panels.my_bookings
         )

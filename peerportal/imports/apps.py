@@ -14,7 +14,7 @@ class ImportsConfig(AppConfig):
 
         from . import notifications, services, signals  # noqa: F401 (signals: receivers)
 
-        register_nav(_("Import"), "imports:import-start", "coordinator", order=905)
+        register_nav(_("Import"), "imports:import-start", "coordinator", order=905, menu="admin")
         register_kind(
             services.KIND_INVITATION,
             label=_("Invitation to set a password"),

@@ -13,9 +13,15 @@ class RemindersConfig(AppConfig):
 
         from . import panels
 
-        register_nav(_("My reminders"), "reminders:reminder-list", "member", order=700)
         register_nav(
-            _("Failed reminders"), "reminders:reminder-failed-list", "coordinator", order=930
+            _("My reminders"), "reminders:reminder-list", "member", order=700, menu="account"
+        )
+        register_nav(
+            _("Failed reminders"),
+            "reminders:reminder-failed-list",
+            "coordinator",
+            order=930,
+            menu="admin",
         )
         register_panel(
             "reminders/panel_failed.html", "coordinator", order=950, context=panels.failed

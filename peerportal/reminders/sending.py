@@ -30,6 +30,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from peerportal.core.emails import sender_address
+
 from .models import Reminder, ReminderStatus
 from .preferences import in_quiet_hours, preference_for, quiet_hours_end_after, time_zone_for
 from .registry import get_kind
@@ -122,7 +124,7 @@ def build_message(reminder: Reminder, context: dict) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender_address(),
         to=[reminder.recipient.email],
         headers={
             # RFC 8058 one-click unsubscribe: mail clients POST to the link.

@@ -16,9 +16,11 @@ class WarmlineConfig(AppConfig):
 
         from . import notifications, panels, services
 
-        register_nav(_("Warm-line shifts"), "warmline:board", "staff", order=210)
-        register_nav(_("Call log"), "warmline:call-list", "staff", order=220)
-        register_nav(_("Warm lines"), "warmline:line-list", "supervisor", order=230)
+        register_nav(_("Warm-line shifts"), "warmline:board", "staff", order=210, menu="warmline")
+        register_nav(_("Call log"), "warmline:call-list", "staff", order=220, menu="warmline")
+        register_nav(
+            _("Warm lines"), "warmline:line-list", "supervisor", order=230, menu="warmline"
+        )
         register_panel(
             "warmline/panel_my_shifts.html", "staff", order=210, context=panels.my_next_shifts
         )
@@ -49,7 +51,13 @@ class WarmlineConfig(AppConfig):
             label=_("Warm-line shifts that are short of staff"),
             context=notifications.coverage_gap_context,
         )
-        register_nav(_("Warm-line reports"), "reports:warmline:overview", "supervisor", order=795)
+        register_nav(
+            _("Warm-line reports"),
+            "reports:warmline:overview",
+            "supervisor",
+            order=795,
+            menu="warmline",
+        )
         USER_DATA.setdefault("warmline.swaprequest", UserDataPolicy("keep"))
         USER_DATA.setdefault("warmline.shiftassignment", UserDataPolicy("keep"))
         USER_DATA.setdefault("warmline.warmline", UserDataPolicy("keep"))

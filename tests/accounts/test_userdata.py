@@ -34,9 +34,42 @@ def test_export_contains_every_user_linked_model(member):
     services.feed_token_for(user=member)
     exported = user_data_export(user=member)
     assert set(exported["data"]) == set(user_relations())
-    assert exported["data"]["accounts.user"][0]["display_name"] == member.display_name
-    assert "password" not in exported["data"]["accounts.user"][0]
-    assert "token" not in exported["data"]["accounts.feedtoken"][0]
+    assert exported["data"]["accounts.user"][0]["Display name"] == member.display_name
+    assert not {"password", "Password"} & set(exported["data"]["accounts.user"][0])
+    assert not {"token", "Token"} & set(exported["data"]["accounts.feedtoken"][0])
+    assert set(exported["contents"]) == set(user_relations())
+
+
+def test_export_is_readable_labelled_named_and_in_the_persons_time_zone(member, other_member):
+    """Not a model dump: words for fields and choices, the group named, local times."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from peerportal.groups import services as group_services
+    from tests.groups.factories import GroupSessionFactory
+
+    member.time_zone = "America/Chicago"
+    member.save()
+    starts = dt.datetime(2027, 3, 9, 18, tzinfo=ZoneInfo("America/New_York"))
+    session = GroupSessionFactory(
+        group__name="Tuesday Evening Mood Support",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+    )
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC), tick=False):
+        group_services.booking_create(member=member, session=session)
+        group_services.booking_create(member=other_member, session=session)
+        exported = user_data_export(user=member)
+    (booking,) = exported["data"]["groups.booking"]
+    assert booking["Session"] == "Tuesday Evening Mood Support, 2027-03-09T17:00-06:00"
+    assert booking["Status"] == "Booked"
+    assert booking["Member"] == f"{member.display_name} (you)"
+    assert exported["contents"]["groups.booking"] == "Bookings (1)"
+    assert exported["exported_at"] == "2027-03-01T06:00-06:00"
+    assert "America/Chicago" in exported["about"]
+    assert other_member.display_name not in json.dumps(exported, default=str)
 
 
 def test_export_holds_only_the_requesters_rows(member, other_member):

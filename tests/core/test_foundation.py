@@ -36,7 +36,8 @@ def test_every_page_shows_the_crisis_resources(client, db):
     org.crisis_resources = "Call or text 988 any time."
     org.save()
     for url in ("/", "/locations/", reverse("account_login")):
-        assert "Call or text 988 any time." in client.get(url).content.decode(), url
+        html = client.get(url).content.decode()
+        assert 'Call or text <a href="tel:988">988</a> any time.' in html, url
 
 
 def test_default_crisis_resources_name_988(db):
@@ -144,6 +145,7 @@ def test_production_settings_refuse_to_start_without_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY",)}
     env.update(
         DJANGO_DEBUG="0",
+        DATABASE_URL="postgres://peerportal@127.0.0.1:5432/peerportal",
         DJANGO_SETTINGS_MODULE="peerportal.settings",
         PEERPORTAL_VAR_DIR=str(tmp_path),
     )
@@ -160,6 +162,8 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         DJANGO_DEBUG="0",
         SECRET_KEY="a-long-random-production-secret-" + "x7Qp2vL9mZ4kR8sT1wY6uB3nC5hJ0dFgA",
         ALLOWED_HOSTS="portal.example.org",
+        DATABASE_URL="postgres://peerportal@127.0.0.1:5432/peerportal",
+        SITE_URL="https://portal.example.org",
         DJANGO_SETTINGS_MODULE="peerportal.settings",
         PEERPORTAL_VAR_DIR=str(tmp_path),
     )

@@ -65,7 +65,7 @@ def test_every_persona_reads_the_public_calendar(persona_clients, published, nam
 
 def test_event_page_invites_anonymous_visitors_to_log_in(anonymous_client, published):
     html = anonymous_client.get(reverse("dropin:event-detail", args=[published.pk])).content
-    assert b"Log in to RSVP" in html
+    assert b"Sign in to RSVP" in html
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,13 @@ def _menus(html: str) -> dict[str, list[str]]:
 def test_the_top_bar_groups_entries_by_area_and_role(persona_clients, anonymous_client):
     coordinator = _menus(persona_clients["coordinator"].get("/dashboard/").content.decode())
     assert list(coordinator)[:5] == ["Groups", "Drop-in", "Warm line", "Training", "Admin"]
-    assert coordinator["Admin"] == ["People", "Organization", "Audit log", "Failed reminders"]
+    assert coordinator["Admin"] == [
+        "People",
+        "Import",
+        "Organization",
+        "Audit log",
+        "Failed reminders",
+    ]
     assert "Group reports" in coordinator["Groups"]
     member_html = persona_clients["member"].get("/dashboard/").content.decode()
     member = _menus(member_html)

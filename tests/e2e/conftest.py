@@ -113,3 +113,10 @@ def log_in(page, email: str, password: str) -> None:
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
+
+
+def open_from_menu(page, menu: str, link: str) -> None:
+    """Open a page through the top bar: the ``menu`` dropdown (``#menu-<key>``), then ``link``."""
+    page.locator(f"#menu-{menu}").click()
+    page.locator(f"#menu-{menu} + .dropdown-menu").get_by_role("link", name=link).click()
+    page.wait_for_load_state()

@@ -8,7 +8,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 
 from peerportal.accounts.models import User
-from tests.e2e.conftest import check_page, log_in
+from tests.e2e.conftest import check_page, log_in, open_from_menu
 from tests.factories import TEST_PASSWORD, CoordinatorFactory
 from tests.imports.conftest import csv_bytes
 
@@ -42,8 +42,9 @@ def _upload(page, data: bytes):
 def test_coordinator_previews_a_file_fixes_it_and_imports_it(page, live_server):
     coordinator = CoordinatorFactory()
     _log_in(page, coordinator)
-    page.goto("/imports/")
-    assert page.get_by_role("link", name="Import").first.is_visible()
+    page.goto("/dashboard/")
+    open_from_menu(page, "admin", "Import")
+    assert page.url.endswith("/imports/")
     check_page(page, "import-start")
 
     bad = csv_bytes(

@@ -93,6 +93,7 @@ def test_board_shows_why_a_shift_cannot_be_taken(page, live_server):
 
 def test_supervisor_previews_evidence_on_the_review_page(page, live_server):
     from peerportal.certification import services
+    from peerportal.certification.models import TrainingRecord
 
     supervisor = SupervisorFactory(display_name="Sage")
     TOTP.activate(supervisor, SECRET)
@@ -101,9 +102,13 @@ def test_supervisor_previews_evidence_on_the_review_page(page, live_server):
         person=staff,
         course="Peer support practice",
         provider="Invented Institute",
-        completed_on=timezone.localdate() + dt.timedelta(days=40),
+        completed_on=timezone.localdate() - dt.timedelta(days=40),
         hours=Decimal(3),
         evidence=SimpleUploadedFile("certificate.png", _png(), content_type="image/png"),
+    )
+    # Forms refuse a future date now; an older record that has one must still be flagged.
+    TrainingRecord.objects.filter(pk=image.pk).update(
+        completed_on=timezone.localdate() + dt.timedelta(days=40)
     )
     pdf = services.training_record_submit(
         person=staff,

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import check_page, log_in
+from tests.e2e.conftest import check_page, log_in, open_from_menu
 from tests.factories import TEST_PASSWORD, CoordinatorFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,8 +43,7 @@ def test_facilitator_closes_attendance_and_staff_open_their_certificate(page, br
     services.training_attendee_register(person=ash, event=event)
 
     log_in(page, facilitator.email, TEST_PASSWORD)
-    page.get_by_role("link", name="Trainings").first.click()
-    page.wait_for_load_state()
+    open_from_menu(page, "training", "Trainings")
     check_page(page, "training-list")
     page.get_by_role("link", name="Attendance").click()
     page.wait_for_load_state()

@@ -209,6 +209,8 @@ def reminder_retry(*, actor, reminder: Reminder, request=None) -> Reminder:
             not_before=None,
             claimed_at=None,
             send_started_at=None,
+            lease_token=None,
+            lease_expires_at=None,
         )
         if updated != 1:
             raise ReminderNotFailed

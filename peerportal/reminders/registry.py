@@ -12,6 +12,8 @@ An app registers each kind in its AppConfig.ready()::
 The email is rendered from ``templates/emails/<kind>_subject.txt``, ``<kind>_body.txt``
 and ``<kind>_body.html``. ``context`` loads what it needs by id from ``reminder.target_id``
 and returns only what the recipient needs: never other attendees, never clinical words.
+A kind may also give ``context_many`` ((reminders) -> {reminder id: dict or None}) so a
+send batch loads its causes in one query instead of one per reminder.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class ReminderKind:
     # Whether people may switch this kind off (confirmations of their own action may not).
     optional: bool = True
     context: Callable | None = field(default=None, compare=False)
+    context_many: Callable | None = field(default=None, compare=False)
 
     @property
     def is_notification(self) -> bool:
@@ -49,8 +52,11 @@ def register_kind(
     urgent: bool = False,
     optional: bool = True,
     context: Callable | None = None,
+    context_many: Callable | None = None,
 ) -> ReminderKind:
-    kind = ReminderKind(code, label, tuple(default_offsets), urgent, optional, context)
+    kind = ReminderKind(
+        code, label, tuple(default_offsets), urgent, optional, context, context_many
+    )
     _kinds[code] = kind
     return kind
 

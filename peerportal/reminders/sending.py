@@ -219,7 +219,35 @@ def _take_lease(reminder_ids) -> tuple[uuid.UUID, dt.datetime]:
     return token, now
 
 
-def _prepare(reminder: Reminder, kind, pref, token, now) -> tuple[str, object]:
+_NOT_LOADED = object()
+
+
+def _contexts_for(rows: list[Reminder]) -> dict[int, dict | None]:
+    """Contexts of the kinds that load a batch at once (``context_many``), by reminder id."""
+    by_kind: dict[str, list[Reminder]] = {}
+    for reminder in rows:
+        by_kind.setdefault(reminder.kind, []).append(reminder)
+    out: dict[int, dict | None] = {}
+    for code, reminders in by_kind.items():
+        try:
+            kind = get_kind(code)
+        except LookupError:
+            continue
+        if kind.context_many is None:
+            continue
+        try:
+            loaded = kind.context_many(reminders)
+        except Exception:  # noqa: BLE001 — fall back to one at a time (errors recorded there)
+            logger.warning("reminders: loading a batch of %s failed; one at a time", code)
+            continue
+        for reminder in reminders:
+            out[reminder.pk] = loaded.get(reminder.pk)
+    return out
+
+
+def _prepare(
+    reminder: Reminder, kind, pref, token, now, preloaded=_NOT_LOADED
+) -> tuple[str, object]:
     """("send", message) or (outcome, None) when the row was settled without sending."""
     recipient = reminder.recipient
     if not recipient.is_active or recipient.erased_at or not recipient.email:
@@ -243,7 +271,10 @@ def _prepare(reminder: Reminder, kind, pref, token, now) -> tuple[str, object]:
             )
             return "deferred", None
     try:
-        context = kind.context(reminder) if kind.context else {}
+        if preloaded is not _NOT_LOADED:
+            context = preloaded
+        else:
+            context = kind.context(reminder) if kind.context else {}
         if context is None:
             _finish(reminder, token=token, status=ReminderStatus.CANCELLED, last_error="obsolete")
             return "cancelled", None
@@ -259,7 +290,8 @@ def reminders_send_batch(*, reminder_ids) -> dict[int, str]:
 
     1. One UPDATE takes a lease on every row still claimed and not taken (a row another
        sender holds, or that is no longer ``sending``, is skipped).
-    2. Two queries load the rows with their recipients and the recipients' preferences.
+    2. Two queries load the rows with their recipients and the recipients' preferences;
+       kinds with ``context_many`` load their causes in one query per kind.
     3. One SMTP connection sends the messages one after another; each row is marked
        ``sent`` right after the server accepts its message (so a crash re-sends nothing
        already marked), and the lease is renewed as the batch goes on.
@@ -283,6 +315,7 @@ def reminders_send_batch(*, reminder_ids) -> dict[int, str]:
         for p in NotificationPreference.objects.filter(user_id__in={r.recipient_id for r in rows})
     }
 
+    contexts = _contexts_for(rows)
     ready: list[tuple[Reminder, EmailMultiAlternatives]] = []
     for reminder in rows:
         try:
@@ -293,7 +326,9 @@ def reminders_send_batch(*, reminder_ids) -> dict[int, str]:
         pref = prefs.get(reminder.recipient_id) or NotificationPreference(
             user_id=reminder.recipient_id
         )
-        outcome, message = _prepare(reminder, kind, pref, token, now)
+        outcome, message = _prepare(
+            reminder, kind, pref, token, now, contexts.get(reminder.pk, _NOT_LOADED)
+        )
         outcomes[reminder.pk] = outcome
         if message is not None:
             ready.append((reminder, message))

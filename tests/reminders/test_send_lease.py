@@ -93,11 +93,27 @@ def test_a_batch_loads_its_rows_in_a_few_queries(place, counting, django_assert_
         Organization.get()  # created once, then cached
         ReminderFactory.create_batch(20, target=place)
         ids = _claim_all(timezone.now())
-        # lease, rows + recipients, preferences, then per message: the kind's context
-        # (a location here) and "mark sent".
-        with django_assert_max_num_queries(3 + 2 * 20):
+        # lease, rows + recipients, preferences, the locations (the kind loads a batch at
+        # once), then "mark sent" per message.
+        with django_assert_max_num_queries(4 + 20):
             reminders_send_batch(reminder_ids=ids)
     assert len(mail.outbox) == 20
+
+
+def test_a_kind_without_a_batch_loader_loads_each_context(
+    place, counting, django_assert_max_num_queries
+):
+    from .kinds import URGENT
+
+    with time_machine.travel(START, tick=False):
+        from peerportal.core.models import Organization
+
+        Organization.get()
+        rows = ReminderFactory.create_batch(5, target=place, kind=URGENT)
+        ids = _claim_all(timezone.now())
+        with django_assert_max_num_queries(3 + 2 * 5):
+            outcomes = reminders_send_batch(reminder_ids=ids)
+    assert outcomes == {r.pk: "sent" for r in rows}
 
 
 def test_a_row_waiting_in_the_queue_longer_than_the_claim_timeout_is_sent_once(

@@ -133,6 +133,23 @@ def seed(count: int) -> list[str]:
     return [message_id(r) for r in Reminder.objects.all().only("pk", "created_at")]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a worker and its pool processes so far (0 if gone)."""
+    import psutil
+
+    try:
+        procs = [psutil.Process(pid)]
+        procs += procs[0].children(recursive=True)
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def nudge_latency(samples: int = 20) -> list[float]:
     """How long a request's after-commit nudge takes with nothing listening on the broker."""
     from peerportal.celery import app
@@ -217,7 +234,10 @@ def main() -> int:
     def start_worker():
         return subprocess.Popen(worker_argv, cwd=BASE, env=env, start_new_session=True)  # noqa: S603
 
+    worker_cpu = [0.0]
+
     def kill(proc):
+        worker_cpu[0] += cpu_seconds(proc.pid)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
@@ -275,6 +295,10 @@ def main() -> int:
         )
     print(f"elapsed              {elapsed:.1f} s{' (TIMED OUT)' if timed_out else ''}")
     print(f"throughput           {statuses.get('sent', 0) / elapsed:.0f} reminders/s (sent rows)")
+    print(
+        f"worker CPU           {worker_cpu[0]:.1f} s user+system "
+        f"({worker_cpu[0] / max(statuses.get('sent', 0), 1) * 1000:.2f} ms per reminder sent)"
+    )
     print(f"received by sink     {sink.total()} messages, {len(received)} distinct")
     print(f"duplicates           {duplicates}")
     print(f"losses               {len(lost)}")

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import Reminder, ReminderStatus
@@ -27,39 +27,34 @@ def _offsets_for(*, recipient, kind_code: str) -> tuple[dt.timedelta, ...]:
     return offsets_for(recipient=recipient, kind_code=kind_code)
 
 
+def _schedule(*, kind: str, target: models.Model, recipient, dues: list[dt.datetime]):
+    """Rows for (kind, target, recipient) at each due time; idempotent. Three statements
+    whatever the number: insert the missing ones (existing rows are left as they are), put
+    cancelled ones back to pending, read them back."""
+    get_kind(kind)  # unknown kinds fail loudly at the call site
+    key = {
+        "kind": kind,
+        "target_type": ContentType.objects.get_for_model(target),
+        "target_id": target.pk,
+        "recipient": recipient,
+    }
+    Reminder.objects.bulk_create(
+        [Reminder(**key, due_at=due) for due in dues], ignore_conflicts=True
+    )
+    Reminder.objects.filter(**key, due_at__in=dues, status=ReminderStatus.CANCELLED).update(
+        status=ReminderStatus.PENDING, not_before=None, attempts=0, last_error=""
+    )
+    by_due = {r.due_at: r for r in Reminder.objects.filter(**key, due_at__in=dues)}
+    if any(due <= timezone.now() for due in dues):
+        transaction.on_commit(_nudge_dispatch)
+    return [by_due[due] for due in dues]
+
+
 def reminder_schedule(
     *, kind: str, target: models.Model, recipient, due_at: dt.datetime
-) -> Reminder | None:
+) -> Reminder:
     """One row; idempotent for the same (kind, target, recipient, due time)."""
-    get_kind(kind)  # unknown kinds fail loudly at the call site
-    target_type = ContentType.objects.get_for_model(target)
-    try:
-        with transaction.atomic():
-            reminder, created = Reminder.objects.get_or_create(
-                kind=kind,
-                target_type=target_type,
-                target_id=target.pk,
-                recipient=recipient,
-                due_at=due_at,
-            )
-    except IntegrityError:
-        reminder = Reminder.objects.get(
-            kind=kind,
-            target_type=target_type,
-            target_id=target.pk,
-            recipient=recipient,
-            due_at=due_at,
-        )
-        created = False
-    if not created and reminder.status == ReminderStatus.CANCELLED:
-        reminder.status = ReminderStatus.PENDING
-        reminder.not_before = None
-        reminder.attempts = 0
-        reminder.last_error = ""
-        reminder.save(update_fields=["status", "not_before", "attempts", "last_error"])
-    if due_at <= timezone.now():
-        transaction.on_commit(_nudge_dispatch)
-    return reminder
+    return _schedule(kind=kind, target=target, recipient=recipient, dues=[due_at])[0]
 
 
 def reminders_schedule_before(
@@ -67,12 +62,14 @@ def reminders_schedule_before(
 ) -> list[Reminder]:
     """Reminders at the recipient's offsets before ``starts_at``; past ones are skipped."""
     now = timezone.now()
-    out = []
-    for offset in _offsets_for(recipient=recipient, kind_code=kind):
-        due = starts_at - offset
-        if due > now:
-            out.append(reminder_schedule(kind=kind, target=target, recipient=recipient, due_at=due))
-    return out
+    dues = [
+        starts_at - offset
+        for offset in _offsets_for(recipient=recipient, kind_code=kind)
+        if starts_at - offset > now
+    ]
+    if not dues:
+        return []
+    return _schedule(kind=kind, target=target, recipient=recipient, dues=dues)
 
 
 def notify(*, kind: str, target: models.Model, recipient) -> Reminder | None:

@@ -84,3 +84,12 @@ bench: install
 bench-reminders: install
 	$(PIP) install --quiet -e '.[bench]'
 	$(BIN)/python bench/reminders.py
+
+## profile: one `make bench` page in-process on the bench data: CPU per request, queries,
+## writes, pyinstrument call tree and EXPLAIN ANALYZE of its slowest queries.
+## make profile PAGE="groups directory"   (make profile PAGE=list shows the pages)
+.PHONY: profile
+profile: install
+	$(PIP) install --quiet -e '.[bench]'
+	@if [ "$(PAGE)" = list ] || [ -z "$(PAGE)" ]; then $(BIN)/python bench/profile.py --list; \
+	else $(BIN)/python bench/profile.py "$(PAGE)" $(ARGS); fi

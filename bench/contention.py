@@ -1,5 +1,10 @@
 """Many clients race for few seats through the real web server; counts overbookings.
 
+The race is timed from the moment the clients are released together until the last answer:
+booking requests answered per second over that window, p50 and p95 of each request's time
+(from its send to its answer), confirmed, waitlisted, overbookings and errors. Threads
+are created and lined up at a barrier before the clock starts.
+
 Run inside `manage.py shell` by bench/load.py. Uses the booking endpoint of the support
 groups app when present, else RSVPs for drop-in events (the same lock-count-insert rule).
 """
@@ -59,6 +64,17 @@ def _targets():
     ]
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """The booking's answer is a redirect to the group page: count the answer, do not
+    also fetch the page (that is measured on its own)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def run() -> None:
     targets = _targets()
     users = list(
@@ -69,7 +85,10 @@ def run() -> None:
     cookies = cookies_for(users)
     errors = 0
     lock = threading.Lock()
-    barrier = threading.Barrier(len(cookies))
+    latencies: list[float] = []
+    answered_at: list[float] = []
+    released = []
+    barrier = threading.Barrier(len(cookies), action=lambda: released.append(time.monotonic()))
 
     def client(i: int) -> None:
         nonlocal errors
@@ -84,16 +103,21 @@ def run() -> None:
             method="POST",
         )
         barrier.wait(timeout=60)
+        sent = time.monotonic()
+        failed = False
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            with _opener.open(request, timeout=30) as response:
                 response.read()
-        except urllib.error.HTTPError as exc:
-            if exc.code >= 500:
-                with lock:
-                    errors += 1
+        except urllib.error.HTTPError as exc:  # 302 (not followed) is an answer
+            failed = exc.code >= 500
         except OSError:
-            with lock:
-                errors += 1
+            failed = True
+        done = time.monotonic()
+        with lock:
+            errors += failed
+            if not failed:
+                latencies.append(done - sent)
+                answered_at.append(done)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(len(cookies))]
     started = time.monotonic()
@@ -102,6 +126,12 @@ def run() -> None:
     for t in threads:
         t.join(timeout=120)
     elapsed = time.monotonic() - started
+    window = (max(answered_at) - released[0]) if answered_at and released else 0.0
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
+
     confirmed = sum(count() for _path, _cap, count in targets)
     overbookings = sum(max(0, count() - cap) for _path, cap, count in targets)
     print(
@@ -115,6 +145,10 @@ def run() -> None:
                 "overbookings": overbookings,
                 "errors": errors,
                 "bookings_per_second": confirmed / elapsed if elapsed else 0.0,
+                "requests_per_second": len(answered_at) / window if window else 0.0,
+                "race_seconds": window,
+                "p50_ms": pct(0.50),
+                "p95_ms": pct(0.95),
             }
         )
     )

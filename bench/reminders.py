@@ -47,6 +47,18 @@ def parse_args():
     p.add_argument("--concurrency", type=int, default=4, help="worker processes (one worker)")
     p.add_argument("--smtp-port", type=int, default=8025)
     p.add_argument("--timeout", type=float, default=600, help="seconds before giving up")
+    p.add_argument(
+        "--kill-after",
+        type=int,
+        default=0,
+        help="SIGKILL the worker once this many rows are sent, then start a new one",
+    )
+    p.add_argument(
+        "--lease",
+        type=int,
+        default=10,
+        help="REMINDER_SEND_LEASE seconds for the worker (a killed worker's rows wait this long)",
+    )
     return p.parse_args()
 
 
@@ -121,6 +133,23 @@ def seed(count: int) -> list[str]:
     return [message_id(r) for r in Reminder.objects.all().only("pk", "created_at")]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a worker and its pool processes so far (0 if gone)."""
+    import psutil
+
+    try:
+        procs = [psutil.Process(pid)]
+        procs += procs[0].children(recursive=True)
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def nudge_latency(samples: int = 20) -> list[float]:
     """How long a request's after-commit nudge takes with nothing listening on the broker."""
     from peerportal.celery import app
@@ -158,6 +187,7 @@ def main() -> int:
         "CACHE_URL": "",
         "BENCH_QUEUE": queue,
         "BENCH_SMTP_PORT": str(args.smtp_port),
+        "REMINDER_SEND_LEASE": str(args.lease),
         "PYTHONPATH": str(BASE),
     }
     env.pop("EMAIL_URL", None)
@@ -183,28 +213,37 @@ def main() -> int:
     from celery import Celery
 
     client = Celery("bench-reminders", broker=broker)
-    worker = subprocess.Popen(  # noqa: S603 — fixed arguments
-        [
-            str(BIN / "celery"),
-            "-A",
-            "peerportal",
-            "worker",
-            "-Q",
-            queue,
-            "-c",
-            str(args.concurrency),
-            "--pool",
-            "prefork",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "WARNING",
-        ],
-        cwd=BASE,
-        env=env,
-        start_new_session=True,
-    )
+    worker_argv = [
+        str(BIN / "celery"),
+        "-A",
+        "peerportal",
+        "worker",
+        "-Q",
+        queue,
+        "-c",
+        str(args.concurrency),
+        "--pool",
+        "prefork",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-l",
+        "WARNING",
+    ]
+
+    def start_worker():
+        return subprocess.Popen(worker_argv, cwd=BASE, env=env, start_new_session=True)  # noqa: S603
+
+    worker_cpu = [0.0]
+
+    def kill(proc):
+        worker_cpu[0] += cpu_seconds(proc.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    worker = start_worker()
+    kills = []
     from peerportal.reminders.models import Reminder, ReminderStatus
 
     deadline = time.monotonic() + args.timeout
@@ -221,17 +260,22 @@ def main() -> int:
             if time.monotonic() > deadline:
                 timed_out = True
                 break
+            if args.kill_after and not kills and sent >= args.kill_after:
+                kill(worker)  # mid-batch: rows claimed, rows held by a sender
+                held = Reminder.objects.filter(status=ReminderStatus.SENDING).count()
+                kills.append((sent, held))
+                worker = start_worker()
+                time.sleep(2)
+                client.send_task("reminders.dispatch_due", queue=queue)
+                last_dispatch = time.monotonic()
             if time.monotonic() - last_dispatch > 10:
                 client.send_task("reminders.dispatch_due", queue=queue)
                 last_dispatch = time.monotonic()
-            pass
-            time.sleep(0.5)
+            time.sleep(0.2)
         elapsed = time.monotonic() - started
         time.sleep(1)  # let in-flight SMTP sessions finish
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        kill(worker)
         controller.stop()
         with contextlib.suppress(Exception), client.connection_for_write() as conn:
             conn.default_channel.client.delete(queue, f"_kombu.binding.{queue}")
@@ -244,8 +288,17 @@ def main() -> int:
     print()
     print(f"reminders            {args.count}")
     print(f"worker               1 (prefork, concurrency {args.concurrency}), broker {broker}")
+    for sent_then, held in kills:
+        print(
+            f"killed               after {sent_then} sent ({held} rows claimed or held), "
+            f"restarted; send lease {args.lease} s"
+        )
     print(f"elapsed              {elapsed:.1f} s{' (TIMED OUT)' if timed_out else ''}")
     print(f"throughput           {statuses.get('sent', 0) / elapsed:.0f} reminders/s (sent rows)")
+    print(
+        f"worker CPU           {worker_cpu[0]:.1f} s user+system "
+        f"({worker_cpu[0] / max(statuses.get('sent', 0), 1) * 1000:.2f} ms per reminder sent)"
+    )
     print(f"received by sink     {sink.total()} messages, {len(received)} distinct")
     print(f"duplicates           {duplicates}")
     print(f"losses               {len(lost)}")

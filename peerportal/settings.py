@@ -349,9 +349,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@peerportal.localhos
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 
 # --- Reminders outbox -----------------------------------------------------------------
-# A claim older than this (its worker died mid-send) goes back to pending.
+# A claim no sender has taken after this many seconds (its task message was lost) goes
+# back to pending. Rows a sender holds are handed out again only when its lease runs out.
 REMINDER_CLAIM_TIMEOUT = env_int("REMINDER_CLAIM_TIMEOUT", 600)
+# Seconds a sender's hold on its batch lasts unless renewed (it renews as it goes); a dead
+# worker's unsent rows are sent again after at most this long. SMTP steps time out at a
+# tenth of it.
+REMINDER_SEND_LEASE = env_int("REMINDER_SEND_LEASE", 300)
+# At most this many claimed rows wait in the queue; a backlog waits as pending rows.
 REMINDER_DISPATCH_BATCH = env_int("REMINDER_DISPATCH_BATCH", 500)
+# Reminders per send task (one SMTP connection each).
+REMINDER_SEND_CHUNK = env_int("REMINDER_SEND_CHUNK", 50)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

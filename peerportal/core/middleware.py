@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from .models import organization_per_request
 from .timezones import tz_for
 
 
@@ -13,12 +14,14 @@ class TimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        tz = tz_for(getattr(request, "user", None))
-        timezone.activate(tz)
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()
+        # The organization is read once for the whole request from here on.
+        with organization_per_request():
+            tz = tz_for(getattr(request, "user", None))
+            timezone.activate(tz)
+            try:
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()
 
 
 class NoStoreForAuthenticatedMiddleware:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +25,20 @@ DEFAULT_CRISIS_RESOURCES = gettext_noop(
 )
 
 ORGANIZATION_CACHE_KEY = "core:organization:v1"
+
+# Within one request the organization is read from the shared cache once (the time-zone
+# middleware, the context processor and selectors all ask for it).
+_request_organization: ContextVar[list | None] = ContextVar("request_organization", default=None)
+
+
+@contextmanager
+def organization_per_request():
+    """Remember ``Organization.get()`` until the block ends (one request)."""
+    token = _request_organization.set([])
+    try:
+        yield
+    finally:
+        _request_organization.reset(token)
 
 
 class Organization(models.Model):
@@ -81,13 +97,21 @@ class Organization(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(ORGANIZATION_CACHE_KEY)
+        memo = _request_organization.get()
+        if memo is not None:
+            memo.clear()
 
     @classmethod
     def get(cls) -> Organization:
+        memo = _request_organization.get()
+        if memo:
+            return memo[0]
         org = cache.get(ORGANIZATION_CACHE_KEY)
         if org is None:
             org, _created = cls.objects.get_or_create(pk=1)
             cache.set(ORGANIZATION_CACHE_KEY, org, 300)
+        if memo is not None:
+            memo.append(org)
         return org
 
     @property

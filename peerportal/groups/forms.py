@@ -53,6 +53,19 @@ class DirectoryFilterForm(forms.Form):
         empty_label=_("Anywhere"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Rendered with plain Bootstrap markup (includes/filter_field.html), not crispy.
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
 
 REPEAT_CHOICES = [
     (recurrence.WEEKLY, _("Weekly, on chosen days")),

@@ -349,15 +349,37 @@ class GroupSessionQuerySet(models.QuerySet):
         return self.filter(status=SessionStatus.SCHEDULED)
 
     def with_counts(self):
+        """Confirmed and waitlisted counts, one correlated subquery each: each reads only its
+        session's bookings by index. (A JOIN with GROUP BY made PostgreSQL hash the whole
+        bookings table when it over-estimated the sessions: 145 ms for a directory page of
+        48 sessions on 500,000 bookings.)"""
+
+        def count(status):
+            return Coalesce(
+                Subquery(
+                    Booking.objects.filter(session_id=OuterRef("pk"), status=status)
+                    .order_by()
+                    .values("session_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+
         return self.annotate(
-            confirmed_count=Count(
-                "bookings", filter=Q(bookings__status=BookingStatus.CONFIRMED), distinct=True
-            ),
-            waitlist_count=Count(
-                "bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED), distinct=True
-            ),
+            confirmed_count=count(BookingStatus.CONFIRMED),
+            waitlist_count=count(BookingStatus.WAITLISTED),
             # Seats held by an open waitlist offer are not free for newcomers.
-            offered_count=Count("offers", filter=Q(offers__status=OfferStatus.OPEN), distinct=True),
+            offered_count=Coalesce(
+                Subquery(
+                    WaitlistOffer.objects.filter(session_id=OuterRef("pk"), status=OfferStatus.OPEN)
+                    .order_by()
+                    .values("session_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
         )
 
 

@@ -49,12 +49,15 @@ class Reminder(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
     )
-    # Set when a dispatcher claims the row (pending -> sending); a claim older than
-    # REMINDER_CLAIM_TIMEOUT is considered lost (worker killed) and goes back to pending.
+    # Set when a dispatcher claims the row (pending -> sending). A claim no sender has
+    # taken after REMINDER_CLAIM_TIMEOUT (its task message was lost) goes back to pending.
     claimed_at = models.DateTimeField(null=True, blank=True)
-    # Set (compare-and-swap) by the one send task that hands the message to SMTP, so a
-    # duplicated task message cannot send twice.
+    # The send lease: taken (compare-and-swap on a null token) by the one send task that
+    # hands the message to SMTP, renewed while its batch goes on. A lease that ran out is
+    # the evidence that its sender died; only then is the row handed out again.
     send_started_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     # Deferred by quiet hours or a retry back-off; ``due_at`` keeps the original time
     # (and the row's identity in the unique constraint).
     not_before = models.DateTimeField(null=True, blank=True)

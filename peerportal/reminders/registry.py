@@ -12,6 +12,8 @@ An app registers each kind in its AppConfig.ready()::
 The email is rendered from ``templates/emails/<kind>_subject.txt``, ``<kind>_body.txt``
 and ``<kind>_body.html``. ``context`` loads what it needs by id from ``reminder.target_id``
 and returns only what the recipient needs: never other attendees, never clinical words.
+A kind may also give ``context_many`` ((reminders) -> {reminder id: dict or None}) so a
+send batch loads its causes in one query instead of one per reminder.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class ReminderKind:
     audience: str = AUDIENCE_EVERYONE
     # The app that registered it: its verbose name heads the kind's group of preferences.
     app_label: str = ""
+    # Loads the causes of a whole send batch at once (ids -> contexts), if the kind can.
+    context_many: Callable | None = field(default=None, compare=False)
 
     @property
     def is_notification(self) -> bool:
@@ -74,6 +78,7 @@ def register_kind(
     context: Callable | None = None,
     audience: str = AUDIENCE_EVERYONE,
     app_label: str | None = None,
+    context_many: Callable | None = None,
 ) -> ReminderKind:
     if app_label is None:  # the registering module's app: "peerportal.groups.apps" → groups
         caller = sys._getframe(1).f_globals.get("__name__", "")
@@ -88,6 +93,7 @@ def register_kind(
         context,
         audience=audience,
         app_label=app_label,
+        context_many=context_many,
     )
     _kinds[code] = kind
     return kind

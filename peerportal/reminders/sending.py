@@ -1,16 +1,20 @@
-"""Sending one claimed reminder: preferences, rendering, SMTP, and marking it sent once.
+"""Sending claimed reminders: a batch per task, one SMTP connection, each row sent once.
 
 Exactly-once, and where it stops:
 
-* Only the task that wins a compare-and-swap on ``send_started_at`` (null -> now, while the
-  row is still ``sending`` under the same claim) hands the message to SMTP, so a duplicated
-  task message or a second dispatcher cannot send twice.
-* Right after SMTP accepts the message the row is marked ``sent`` with one conditional
-  UPDATE. If the worker dies in the few milliseconds between the two (tasks are
-  ``acks_late``), the claim goes stale and the row is sent again: delivery is
-  *at least once* in that window, exactly once otherwise. We accept a rare duplicate
-  rather than a lost reminder. Every message carries a stable ``Message-ID`` derived from
-  the row, so a duplicate is recognisable.
+* A send task first takes a *lease* on its rows with one conditional UPDATE
+  (``lease_token IS NULL`` -> its own token, ``lease_expires_at`` = now + lease). Only one
+  sender can hold a row, so a duplicated task message, a second dispatcher or a row handed
+  out twice still produces one message.
+* The batch goes over one SMTP connection. Right after the server accepts a message its
+  row is marked ``sent`` with one conditional UPDATE; a crash re-sends nothing already
+  marked. If the worker dies in the instant between the two, the row is sent again once
+  its lease has run out: *at least once* in that window, exactly once otherwise. Every
+  message carries a stable ``Message-ID`` derived from the row, so a duplicate is
+  recognisable.
+* The worker renews the lease while it works through the batch; the dispatcher hands a
+  leased row out again only when the lease has run out (its sender died), never because
+  the row waited long in the queue.
 * A failure records only an error code (exception class, SMTP status), never addresses or
   content, backs off and retries; after ``REMINDER_MAX_ATTEMPTS`` the row is ``failed``
   and listed for coordinators to retry.
@@ -18,9 +22,11 @@ Exactly-once, and where it stops:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import smtplib
+import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -33,7 +39,7 @@ from django.utils import timezone, translation
 from peerportal.core.emails import sender_address
 
 from .models import Reminder, ReminderStatus
-from .preferences import in_quiet_hours, preference_for, quiet_hours_end_after, time_zone_for
+from .preferences import in_quiet_hours, quiet_hours_end_after, time_zone_for
 from .registry import get_kind
 
 logger = logging.getLogger(__name__)
@@ -41,6 +47,7 @@ logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "peerportal.reminders.unsubscribe"
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_SMTP_TIMEOUT = 30
+DEFAULT_SEND_LEASE = dt.timedelta(minutes=5)
 
 
 def site_url() -> str:
@@ -93,16 +100,18 @@ def error_code(exc: BaseException) -> str:
     return name[:200]
 
 
-def render_email(reminder: Reminder, context: dict) -> tuple[str, str, str]:
+def render_email(
+    reminder: Reminder, context: dict, *, unsubscribe: str | None = None
+) -> tuple[str, str, str]:
     """(subject, text, html) in the recipient's language and time zone."""
     recipient = reminder.recipient
     from peerportal.core.models import Organization
 
     ctx = {
-        "preferences_url": preferences_url(user=recipient, kind_code=reminder.kind),
         **context,
         "recipient": recipient,
         "organization": Organization.get(),
+        "preferences_url": unsubscribe or preferences_url(user=recipient, kind_code=reminder.kind),
         "site_url": site_url(),
         "reminder": reminder,
     }
@@ -120,7 +129,7 @@ def render_email(reminder: Reminder, context: dict) -> tuple[str, str, str]:
 def build_message(reminder: Reminder, context: dict) -> EmailMultiAlternatives:
     # One signed link for the header and the body (a token signed twice can differ).
     unsubscribe = preferences_url(user=reminder.recipient, kind_code=reminder.kind)
-    subject, text, html = render_email(reminder, {**context, "preferences_url": unsubscribe})
+    subject, text, html = render_email(reminder, context, unsubscribe=unsubscribe)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -140,31 +149,51 @@ def build_message(reminder: Reminder, context: dict) -> EmailMultiAlternatives:
     return message
 
 
-def _finish(reminder: Reminder, *, lease: dt.datetime | None = None, **changes) -> bool:
-    """Conditional update from the state this task saw; False if someone else moved it."""
+def send_lease() -> dt.timedelta:
+    """``REMINDER_SEND_LEASE``: how long a sender's hold on its rows lasts unless renewed.
+
+    The worker renews it while it works through a batch; a lease that runs out is the
+    evidence that its sender died, and only then are its unsent rows handed out again.
+    """
+    value = getattr(settings, "REMINDER_SEND_LEASE", None)
+    if value is None:
+        return DEFAULT_SEND_LEASE
+    if isinstance(value, dt.timedelta):
+        return value
+    return dt.timedelta(seconds=float(value))
+
+
+def smtp_timeout() -> float:
+    """Per socket operation; a tenth of the lease, so one stuck SMTP step cannot outlive it."""
+    configured = getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_SMTP_TIMEOUT
+    return max(0.1, min(float(configured), send_lease().total_seconds() / 10))
+
+
+def _finish(reminder: Reminder, *, token: uuid.UUID | None, **changes) -> bool:
+    """Conditional update from the state this sender holds; False if someone else moved it."""
+    if changes.get("status") not in (None, ReminderStatus.SENDING):
+        changes.setdefault("lease_token", None)
+        changes.setdefault("lease_expires_at", None)
     return (
         Reminder.objects.filter(
-            pk=reminder.pk,
-            status=ReminderStatus.SENDING,
-            claimed_at=reminder.claimed_at,
-            send_started_at=lease,
+            pk=reminder.pk, status=ReminderStatus.SENDING, lease_token=token
         ).update(**changes)
         == 1
     )
 
 
-def _record_failure(reminder: Reminder, lease: dt.datetime | None, exc: BaseException) -> str:
+def _record_failure(reminder: Reminder, token: uuid.UUID | None, exc: BaseException) -> str:
     attempts = reminder.attempts + 1
     code = error_code(exc)
     if attempts >= max_attempts():
         _finish(
-            reminder, lease=lease, status=ReminderStatus.FAILED, attempts=attempts, last_error=code
+            reminder, token=token, status=ReminderStatus.FAILED, attempts=attempts, last_error=code
         )
         outcome = "failed"
     else:
         _finish(
             reminder,
-            lease=lease,
+            token=token,
             status=ReminderStatus.PENDING,
             attempts=attempts,
             last_error=code,
@@ -178,60 +207,173 @@ def _record_failure(reminder: Reminder, lease: dt.datetime | None, exc: BaseExce
     return outcome
 
 
-def reminder_send(*, reminder_id: int) -> str:
-    """Send one claimed reminder. Returns what happened (for logs and tests)."""
-    reminder = Reminder.objects.select_related("recipient").filter(pk=reminder_id).first()
-    if (
-        reminder is None
-        or reminder.status != ReminderStatus.SENDING
-        or reminder.send_started_at is not None
-    ):
-        return "skipped"
-    recipient = reminder.recipient
-    try:
-        kind = get_kind(reminder.kind)
-    except LookupError as exc:
-        return _record_failure(reminder, None, exc)
-    if not recipient.is_active or recipient.erased_at or not recipient.email:
-        _finish(reminder, status=ReminderStatus.CANCELLED, last_error="recipient_inactive")
-        return "cancelled"
+def _take_lease(reminder_ids) -> tuple[uuid.UUID, dt.datetime]:
+    """One UPDATE: every listed row still claimed and not yet taken becomes this sender's.
 
-    pref = preference_for(recipient)
-    if kind.optional and not pref.kind_enabled(kind.code):
-        _finish(reminder, status=ReminderStatus.CANCELLED, last_error="kind_disabled")
-        return "cancelled"
+    Only one sender can win a row (the condition ``lease_token IS NULL`` is re-checked
+    under the row lock), so a duplicated task message or a row handed out twice is sent
+    once.
+    """
+    token = uuid.uuid4()
     now = timezone.now()
+    Reminder.objects.filter(
+        pk__in=list(reminder_ids), status=ReminderStatus.SENDING, lease_token__isnull=True
+    ).update(lease_token=token, send_started_at=now, lease_expires_at=now + send_lease())
+    return token, now
+
+
+_NOT_LOADED = object()
+
+
+def _contexts_for(rows: list[Reminder]) -> dict[int, dict | None]:
+    """Contexts of the kinds that load a batch at once (``context_many``), by reminder id."""
+    by_kind: dict[str, list[Reminder]] = {}
+    for reminder in rows:
+        by_kind.setdefault(reminder.kind, []).append(reminder)
+    out: dict[int, dict | None] = {}
+    for code, reminders in by_kind.items():
+        try:
+            kind = get_kind(code)
+        except LookupError:
+            continue
+        if kind.context_many is None:
+            continue
+        try:
+            loaded = kind.context_many(reminders)
+        except Exception:  # noqa: BLE001 — fall back to one at a time (errors recorded there)
+            logger.warning("reminders: loading a batch of %s failed; one at a time", code)
+            continue
+        for reminder in reminders:
+            out[reminder.pk] = loaded.get(reminder.pk)
+    return out
+
+
+def _prepare(
+    reminder: Reminder, kind, pref, token, now, preloaded=_NOT_LOADED
+) -> tuple[str, object]:
+    """("send", message) or (outcome, None) when the row was settled without sending."""
+    recipient = reminder.recipient
+    if not recipient.is_active or recipient.erased_at or not recipient.email:
+        _finish(
+            reminder, token=token, status=ReminderStatus.CANCELLED, last_error="recipient_inactive"
+        )
+        return "cancelled", None
+    if kind.optional and not pref.kind_enabled(kind.code):
+        _finish(reminder, token=token, status=ReminderStatus.CANCELLED, last_error="kind_disabled")
+        return "cancelled", None
     if not kind.urgent and pref.has_quiet_hours:
         tz = time_zone_for(recipient)
         if in_quiet_hours(pref, timezone.localtime(now, tz)):
             _finish(
                 reminder,
+                token=token,
                 status=ReminderStatus.PENDING,
                 claimed_at=None,
+                send_started_at=None,
                 not_before=quiet_hours_end_after(pref, now, tz),
             )
-            return "deferred"
-
+            return "deferred", None
     try:
-        context = kind.context(reminder) if kind.context else {}
+        if preloaded is not _NOT_LOADED:
+            context = preloaded
+        else:
+            context = kind.context(reminder) if kind.context else {}
         if context is None:
-            _finish(reminder, status=ReminderStatus.CANCELLED, last_error="obsolete")
-            return "cancelled"
-        message = build_message(reminder, context)
+            _finish(reminder, token=token, status=ReminderStatus.CANCELLED, last_error="obsolete")
+            return "cancelled", None
+        return "send", build_message(reminder, context)
     except Exception as exc:  # noqa: BLE001 — a broken template must not stop other sends
-        return _record_failure(reminder, None, exc)
+        return _record_failure(reminder, token, exc), None
 
-    # The lease: only one task gets past here for this claim.
-    lease = timezone.now()
-    if not _finish(reminder, send_started_at=lease):
-        return "skipped"
+
+def reminders_send_batch(*, reminder_ids) -> dict[int, str]:
+    """Send a batch of claimed reminders over one SMTP connection.
+
+    Returns {id: outcome} ("sent", "skipped", "cancelled", "deferred", "retry", "failed").
+
+    1. One UPDATE takes a lease on every row still claimed and not taken (a row another
+       sender holds, or that is no longer ``sending``, is skipped).
+    2. Two queries load the rows with their recipients and the recipients' preferences;
+       kinds with ``context_many`` load their causes in one query per kind.
+    3. One SMTP connection sends the messages one after another; each row is marked
+       ``sent`` right after the server accepts its message (so a crash re-sends nothing
+       already marked), and the lease is renewed as the batch goes on.
+    """
+    from .models import NotificationPreference
+
+    ids = list(dict.fromkeys(int(pk) for pk in reminder_ids))
+    outcomes = dict.fromkeys(ids, "skipped")
+    if not ids:
+        return outcomes
+    token, now = _take_lease(ids)
+    rows = list(
+        Reminder.objects.select_related("recipient")
+        .filter(pk__in=ids, status=ReminderStatus.SENDING, lease_token=token)
+        .order_by("due_at", "id")
+    )
+    if not rows:
+        return outcomes
+    prefs = {
+        p.user_id: p
+        for p in NotificationPreference.objects.filter(user_id__in={r.recipient_id for r in rows})
+    }
+
+    contexts = _contexts_for(rows)
+    ready: list[tuple[Reminder, EmailMultiAlternatives]] = []
+    for reminder in rows:
+        try:
+            kind = get_kind(reminder.kind)
+        except LookupError as exc:
+            outcomes[reminder.pk] = _record_failure(reminder, token, exc)
+            continue
+        pref = prefs.get(reminder.recipient_id) or NotificationPreference(
+            user_id=reminder.recipient_id
+        )
+        outcome, message = _prepare(
+            reminder, kind, pref, token, now, contexts.get(reminder.pk, _NOT_LOADED)
+        )
+        outcomes[reminder.pk] = outcome
+        if message is not None:
+            ready.append((reminder, message))
+    if ready:
+        _send_over_one_connection(ready, token, outcomes)
+    return outcomes
+
+
+def _send_over_one_connection(ready, token, outcomes) -> None:
+    lease = send_lease()
+    renew_every = lease / 4
+    last_renewal = timezone.now()
+    conn = get_connection(timeout=smtp_timeout())
     try:
-        timeout = getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_SMTP_TIMEOUT
-        with get_connection(timeout=timeout) as conn:
-            conn.send_messages([message])
-    except Exception as exc:  # noqa: BLE001 — SMTP and network errors alike are retried
-        return _record_failure(reminder, lease, exc)
-    # Mark sent at once: this UPDATE is the whole at-least-once window.
-    if not _finish(reminder, lease=lease, status=ReminderStatus.SENT, sent_at=timezone.now()):
-        logger.warning("reminders: #%s was reclaimed while being sent", reminder.pk)
-    return "sent"
+        for index, (reminder, message) in enumerate(ready):
+            now = timezone.now()
+            if now - last_renewal >= renew_every:
+                Reminder.objects.filter(
+                    pk__in=[r.pk for r, _m in ready[index:]],
+                    status=ReminderStatus.SENDING,
+                    lease_token=token,
+                ).update(lease_expires_at=now + lease)
+                last_renewal = now
+            try:
+                conn.open()  # no-op while the connection is open
+                conn.send_messages([message])
+            except Exception as exc:  # noqa: BLE001 — SMTP and network errors alike are retried
+                outcomes[reminder.pk] = _record_failure(reminder, token, exc)
+                with contextlib.suppress(Exception):
+                    conn.close()  # its state is unknown: open a fresh one for the next
+                continue
+            # Mark sent at once: this UPDATE is the whole at-least-once window.
+            outcomes[reminder.pk] = "sent"
+            if not _finish(
+                reminder, token=token, status=ReminderStatus.SENT, sent_at=timezone.now()
+            ):
+                logger.warning("reminders: #%s lost its lease while being sent", reminder.pk)
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
+
+
+def reminder_send(*, reminder_id: int) -> str:
+    """Send one claimed reminder. Returns what happened (for logs and tests)."""
+    return reminders_send_batch(reminder_ids=[reminder_id]).get(reminder_id, "skipped")

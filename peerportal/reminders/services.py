@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,39 +30,34 @@ def _offsets_for(*, recipient, kind_code: str) -> tuple[dt.timedelta, ...]:
     return offsets_for(recipient=recipient, kind_code=kind_code)
 
 
+def _schedule(*, kind: str, target: models.Model, recipient, dues: list[dt.datetime]):
+    """Rows for (kind, target, recipient) at each due time; idempotent. Three statements
+    whatever the number: insert the missing ones (existing rows are left as they are), put
+    cancelled ones back to pending, read them back."""
+    get_kind(kind)  # unknown kinds fail loudly at the call site
+    key = {
+        "kind": kind,
+        "target_type": ContentType.objects.get_for_model(target),
+        "target_id": target.pk,
+        "recipient": recipient,
+    }
+    Reminder.objects.bulk_create(
+        [Reminder(**key, due_at=due) for due in dues], ignore_conflicts=True
+    )
+    Reminder.objects.filter(**key, due_at__in=dues, status=ReminderStatus.CANCELLED).update(
+        status=ReminderStatus.PENDING, not_before=None, attempts=0, last_error=""
+    )
+    by_due = {r.due_at: r for r in Reminder.objects.filter(**key, due_at__in=dues)}
+    if any(due <= timezone.now() for due in dues):
+        transaction.on_commit(_nudge_dispatch)
+    return [by_due[due] for due in dues]
+
+
 def reminder_schedule(
     *, kind: str, target: models.Model, recipient, due_at: dt.datetime
-) -> Reminder | None:
+) -> Reminder:
     """One row; idempotent for the same (kind, target, recipient, due time)."""
-    get_kind(kind)  # unknown kinds fail loudly at the call site
-    target_type = ContentType.objects.get_for_model(target)
-    try:
-        with transaction.atomic():
-            reminder, created = Reminder.objects.get_or_create(
-                kind=kind,
-                target_type=target_type,
-                target_id=target.pk,
-                recipient=recipient,
-                due_at=due_at,
-            )
-    except IntegrityError:
-        reminder = Reminder.objects.get(
-            kind=kind,
-            target_type=target_type,
-            target_id=target.pk,
-            recipient=recipient,
-            due_at=due_at,
-        )
-        created = False
-    if not created and reminder.status == ReminderStatus.CANCELLED:
-        reminder.status = ReminderStatus.PENDING
-        reminder.not_before = None
-        reminder.attempts = 0
-        reminder.last_error = ""
-        reminder.save(update_fields=["status", "not_before", "attempts", "last_error"])
-    if due_at <= timezone.now():
-        transaction.on_commit(_nudge_dispatch)
-    return reminder
+    return _schedule(kind=kind, target=target, recipient=recipient, dues=[due_at])[0]
 
 
 def reminders_schedule_before(
@@ -68,12 +65,14 @@ def reminders_schedule_before(
 ) -> list[Reminder]:
     """Reminders at the recipient's offsets before ``starts_at``; past ones are skipped."""
     now = timezone.now()
-    out = []
-    for offset in _offsets_for(recipient=recipient, kind_code=kind):
-        due = starts_at - offset
-        if due > now:
-            out.append(reminder_schedule(kind=kind, target=target, recipient=recipient, due_at=due))
-    return out
+    dues = [
+        starts_at - offset
+        for offset in _offsets_for(recipient=recipient, kind_code=kind)
+        if starts_at - offset > now
+    ]
+    if not dues:
+        return []
+    return _schedule(kind=kind, target=target, recipient=recipient, dues=dues)
 
 
 def notify(*, kind: str, target: models.Model, recipient) -> Reminder | None:
@@ -105,15 +104,45 @@ def reminders_reschedule_for(
 
 # Publishing from a web request: one connection attempt with a short timeout, no retries.
 NUDGE_CONNECT_TIMEOUT = 0.5
+# At most one nudge per process in this many seconds; it asks for a dispatch this much
+# later, so every row committed in between is picked up by that one dispatch.
+NUDGE_INTERVAL = 1.0
+
+
+class _NudgeState:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.last = float("-inf")
+
+    def due(self) -> bool:
+        """True for the first nudge of an interval (then the others are covered by it)."""
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last < NUDGE_INTERVAL:
+                return False
+            self.last = now
+            return True
+
+    def reset(self) -> None:
+        with self.lock:
+            self.last = float("-inf")
+
+
+_nudge_state = _NudgeState()
 
 
 def _nudge_dispatch() -> None:
-    """Best effort: ask a worker to dispatch now. The beat scan covers any failure.
+    """Best effort: ask a worker to dispatch soon. The beat scan covers any failure.
 
     Never slows or fails the request: with the broker down this costs one refused (or
     ``NUDGE_CONNECT_TIMEOUT``-bounded) connection attempt. Kombu would otherwise retry the
     connection on publish even with ``retry=False``, hence the explicit connection with
     ``max_retries=0``.
+
+    A burst of bookings publishes once per ``NUDGE_INTERVAL`` per process, not once per
+    request (a broker connection per request cost a booking POST about a third of its
+    time under load): the nudge asks for the dispatch ``NUDGE_INTERVAL`` later, and this
+    row is already committed, so the dispatch of the nudge that covers it finds it.
     """
     from .tasks import dispatch_due_reminders
 
@@ -122,11 +151,15 @@ def _nudge_dispatch() -> None:
         if app.conf.task_always_eager:
             dispatch_due_reminders.apply_async()
             return
+        if not _nudge_state.due():
+            return
         with app.connection_for_write(
             connect_timeout=NUDGE_CONNECT_TIMEOUT,
             transport_options=nudge_transport_options(app),
         ) as conn:
-            dispatch_due_reminders.apply_async(connection=conn, retry=False)
+            dispatch_due_reminders.apply_async(
+                connection=conn, retry=False, countdown=NUDGE_INTERVAL
+            )
     except Exception as exc:  # noqa: BLE001 — a broker outage must not fail the request
         logger.warning(
             "reminders: broker unavailable (%s); due reminders wait for the next scan",
@@ -227,6 +260,8 @@ def reminder_retry(*, actor, reminder: Reminder, request=None) -> Reminder:
             not_before=None,
             claimed_at=None,
             send_started_at=None,
+            lease_token=None,
+            lease_expires_at=None,
         )
         if updated != 1:
             raise ReminderNotFailed

@@ -17,6 +17,16 @@ def test_kinds(settings):
     kinds.unregister()
 
 
+@pytest.fixture(autouse=True)
+def fresh_nudge_interval():
+    """Each test starts with no nudge published in this process yet."""
+    from peerportal.reminders.services import _nudge_state
+
+    _nudge_state.reset()
+    yield
+    _nudge_state.reset()
+
+
 @pytest.fixture
 def place(db):
     return LocationFactory(name="Harbor Test Room")

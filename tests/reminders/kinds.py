@@ -45,10 +45,34 @@ def location_context(reminder):
     return context
 
 
+def location_contexts(reminders):
+    """The batch form: one query for every location the batch is about."""
+    from peerportal.core.models import Location
+
+    places = Location.objects.filter(
+        pk__in={r.target_id for r in reminders}, is_active=True
+    ).in_bulk()
+    out = {}
+    for reminder in reminders:
+        location = places.get(reminder.target_id)
+        if location is None:
+            out[reminder.pk] = None
+            continue
+        context = {"location": location}
+        if location.phone == "attach":
+            context["attachments"] = [
+                ("visit.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+            ]
+        out[reminder.pk] = context
+    return out
+
+
 def register() -> None:
     from peerportal.reminders.registry import register_kind
 
-    register_kind(NOTICE, label="Test notice", context=location_context)
+    register_kind(
+        NOTICE, label="Test notice", context=location_context, context_many=location_contexts
+    )
     register_kind(
         URGENT, label="Test urgent notice", urgent=True, optional=False, context=location_context
     )

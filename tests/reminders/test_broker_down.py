@@ -69,3 +69,27 @@ def test_a_booking_style_request_succeeds_with_the_broker_unreachable_and_is_del
     assert dispatch_due() == 1
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.SENT and len(mailbox) == 1
+
+
+def test_a_burst_of_requests_publishes_one_delayed_nudge(monkeypatch):
+    """One publish per interval per process; it asks for the dispatch a moment later, so
+    rows committed by the rest of the burst are picked up by it."""
+    from peerportal.celery import app
+    from peerportal.reminders.tasks import dispatch_due_reminders
+
+    published = []
+    monkeypatch.setattr(
+        dispatch_due_reminders, "apply_async", lambda *a, **kw: published.append(kw)
+    )
+    saved = app.conf.task_always_eager
+    app.conf.update(task_always_eager=False)
+    try:
+        for _ in range(5):
+            services._nudge_dispatch()
+        assert len(published) == 1
+        assert published[0]["countdown"] == services.NUDGE_INTERVAL
+        services._nudge_state.reset()  # the interval has passed
+        services._nudge_dispatch()
+        assert len(published) == 2
+    finally:
+        app.conf.update(task_always_eager=saved)

@@ -114,7 +114,7 @@ def test_claims_that_cannot_be_published_go_back_to_pending(place, monkeypatch, 
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError
 
-    monkeypatch.setattr(tasks.send_reminder, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.send_reminders, "apply_async", broker_down)
     assert dispatch.dispatch_due() == 0
     assert set(
         Reminder.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)

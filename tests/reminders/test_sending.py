@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+import uuid
 import zoneinfo
 
 import pytest
@@ -192,7 +193,9 @@ def test_a_duplicated_send_task_sends_once(place, mailbox):
 def test_only_the_task_holding_the_lease_sends(place, mailbox):
     """Two tasks loaded the same claim; the second finds the lease taken and stops."""
     reminder = _claimed(target=place)
-    reminder.__class__.objects.filter(pk=reminder.pk).update(send_started_at=timezone.now())
+    reminder.__class__.objects.filter(pk=reminder.pk).update(
+        send_started_at=timezone.now(), lease_token=uuid.uuid4()
+    )
     assert reminder_send(reminder_id=reminder.pk) == "skipped"
     assert not mailbox
 
@@ -206,6 +209,12 @@ class RefusingBackend:
 
     def __exit__(self, *exc):
         return False
+
+    def open(self):
+        return False
+
+    def close(self):
+        pass
 
     def send_messages(self, messages):
         raise smtplib.SMTPRecipientsRefused(

@@ -1,10 +1,12 @@
-"""A real Celery worker against Redis and PostgreSQL, killed mid-batch: no reminder lost.
+"""A real Celery worker against Redis and PostgreSQL, killed mid-batch: no reminder lost,
+nothing marked sent is sent again.
 
 The worker runs ``tests.reminders.worker_settings`` (the real settings plus the test kinds,
-file-based email, a 3-second claim timeout and a private queue), against the pytest-django
-test database. It is SIGKILLed while sending, restarted, and dispatch is triggered until
-every reminder is sent: claims the dead worker held are reclaimed after the timeout.
-Everything is bounded by a deadline and every subprocess is killed on the way out.
+a 3-second send lease and claim timeout and a private queue), against the pytest-django
+test database, sending either to files or over SMTP to a local sink (aiosmtpd). It is
+SIGKILLed while sending, restarted, and dispatch is triggered until every reminder is
+sent: the rows the dead worker held come back once its lease has run out. Everything is
+bounded by a deadline and every subprocess is killed on the way out.
 """
 
 from __future__ import annotations
@@ -99,8 +101,57 @@ def _messages(folder: Path) -> Counter:
     return ids
 
 
+class SlowSink:
+    """aiosmtpd handler: counts messages by Message-ID, a little slowly (to kill mid-batch)."""
+
+    def __init__(self):
+        self.ids: Counter = Counter()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd API
+        import asyncio
+
+        await asyncio.sleep(0.05)
+        message = email.message_from_bytes(envelope.original_content or envelope.content)
+        self.ids[message["Message-ID"]] += 1
+        return "250 OK"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(params=["file", "smtp"])
+def outlet(request, tmp_path):
+    """Where the worker's mail goes, and how to read back what arrived."""
+    if request.param == "file":
+        mail_dir = tmp_path / "mail"
+        mail_dir.mkdir()
+        yield (
+            {"REMINDER_TEST_EMAIL_DIR": str(mail_dir), "REMINDER_TEST_SEND_DELAY": "0.1"},
+            lambda: _messages(mail_dir),
+        )
+        return
+    from aiosmtpd.controller import Controller
+
+    sink = SlowSink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield (
+            {"REMINDER_TEST_SMTP_PORT": str(port), "REMINDER_TEST_EMAIL_DIR": str(tmp_path)},
+            lambda: Counter(sink.ids),
+        )
+    finally:
+        controller.stop()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_killing_a_worker_mid_batch_loses_no_reminder(tmp_path):
+def test_killing_a_worker_mid_batch_loses_no_reminder(tmp_path, outlet):
     from celery import Celery
 
     place = LocationFactory()
@@ -110,8 +161,7 @@ def test_killing_a_worker_mid_batch_loses_no_reminder(tmp_path):
         ReminderFactory(target=place, recipient=person, due_at=now - dt.timedelta(seconds=i))
         for i in range(REMINDERS)
     ]
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
+    outlet_env, delivered_messages = outlet
     queue = f"reminders-test-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ,
@@ -122,9 +172,10 @@ def test_killing_a_worker_mid_batch_loses_no_reminder(tmp_path):
         "DB_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": BROKER,
         "REMINDER_TEST_QUEUE": queue,
-        "REMINDER_TEST_EMAIL_DIR": str(mail_dir),
-        "REMINDER_TEST_SEND_DELAY": "0.1",
+        **outlet_env,
         "REMINDER_CLAIM_TIMEOUT": "3",
+        "REMINDER_SEND_LEASE": "3",
+        "REMINDER_SEND_CHUNK": "10",
         "PYTHONPATH": str(BASE),
     }
     client = Celery("reminders-integration-test", broker=BROKER)
@@ -145,9 +196,12 @@ def test_killing_a_worker_mid_batch_loses_no_reminder(tmp_path):
         while sent() < 10:
             assert time.monotonic() < deadline, (tmp_path / "worker1.log").read_text()[-3000:]
             time.sleep(0.1)
-        first.kill()  # SIGKILL mid-batch: some rows are claimed, one or two mid-send
+        first.kill()  # SIGKILL mid-batch: some rows are claimed, some held by a sender
         in_flight = Reminder.objects.filter(status=ReminderStatus.SENDING).count()
         assert in_flight > 0, "the worker was not killed mid-batch"
+        marked_sent_before_the_kill = set(
+            Reminder.objects.filter(status=ReminderStatus.SENT).values_list("pk", flat=True)
+        )
 
         second.start()
         last_trigger = 0.0
@@ -173,9 +227,13 @@ def test_killing_a_worker_mid_batch_loses_no_reminder(tmp_path):
         Reminder.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)
     )
     assert statuses == {ReminderStatus.SENT: REMINDERS}
-    delivered = _messages(mail_dir)
+    delivered = delivered_messages()
     expected = {f"<reminder.{r.pk}.{int(r.created_at.timestamp())}@127.0.0.1>" for r in rows}
     assert expected <= set(delivered), f"lost: {sorted(expected - set(delivered))}"
+    # Nothing marked sent before the kill went out again.
+    for r in rows:
+        if r.pk in marked_sent_before_the_kill:
+            assert delivered[f"<reminder.{r.pk}.{int(r.created_at.timestamp())}@127.0.0.1>"] == 1
     # At-least-once only in the instant between SMTP and "mark sent" of the killed sends.
     duplicates = sum(n - 1 for n in delivered.values())
     assert duplicates <= CONCURRENCY

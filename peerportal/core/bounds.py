@@ -249,29 +249,38 @@ def _between(value, low, high, message: str, code: str) -> None:
 # --- scheduled things --------------------------------------------------------------------
 
 
+def _check_window(value, *, start, backfill_by, past_message, latest) -> None:
+    """``value`` (a moment or a date) no earlier than ``start`` less ``backfill_by`` (or than
+    ``start`` itself without backfill) and no later than ``latest``."""
+    if value < start - (backfill_by or dt.timedelta(0)):
+        if backfill_by:
+            raise ValidationError(
+                _("This is more than %(days)s days in the past. Check the year."),
+                code="too_far_past",
+                params={"days": backfill_by.days},
+            )
+        raise ValidationError(past_message, code="past")
+    if value > latest:
+        raise ValidationError(
+            _("This is more than two years ahead (after %(latest)s). Check the year."),
+            code="too_far_ahead",
+            params={"latest": _fmt(latest)},
+        )
+
+
 def check_schedule_window(
     starts_at: dt.datetime, *, now: dt.datetime | None = None, backfill: bool = False
 ) -> None:
     """A start no later than SCHEDULE_MAX_AHEAD; not in the past (or, with ``backfill``,
     not more than SCHEDULE_BACKFILL ago)."""
     now = now or timezone.now()
-    earliest = now - SCHEDULE_BACKFILL if backfill else now
-    if starts_at < earliest:
-        if backfill:
-            raise ValidationError(
-                _("This is more than %(days)s days in the past. Check the year."),
-                code="too_far_past",
-                params={"days": SCHEDULE_BACKFILL.days},
-            )
-        raise ValidationError(
-            _("This time has already passed. Choose a time in the future."), code="past"
-        )
-    if starts_at > now + SCHEDULE_MAX_AHEAD:
-        raise ValidationError(
-            _("This is more than two years ahead (after %(latest)s). Check the year."),
-            code="too_far_ahead",
-            params={"latest": _fmt(now + SCHEDULE_MAX_AHEAD)},
-        )
+    _check_window(
+        starts_at,
+        start=now,
+        backfill_by=SCHEDULE_BACKFILL if backfill else None,
+        past_message=_("This time has already passed. Choose a time in the future."),
+        latest=now + SCHEDULE_MAX_AHEAD,
+    )
 
 
 def check_date_window(
@@ -284,23 +293,13 @@ def check_date_window(
     """:func:`check_schedule_window` for a date in the organization's calendar
     (``backfill_by``: how far back, when ``backfill``)."""
     today = local_today(now)
-    earliest = today - backfill_by if backfill else today
-    if day < earliest:
-        if backfill:
-            raise ValidationError(
-                _("This is more than %(days)s days in the past. Check the year."),
-                code="too_far_past",
-                params={"days": backfill_by.days},
-            )
-        raise ValidationError(
-            _("This date has already passed. Choose today or a later date."), code="past"
-        )
-    if day > today + SCHEDULE_MAX_AHEAD:
-        raise ValidationError(
-            _("This is more than two years ahead (after %(latest)s). Check the year."),
-            code="too_far_ahead",
-            params={"latest": _fmt(today + SCHEDULE_MAX_AHEAD)},
-        )
+    _check_window(
+        day,
+        start=today,
+        backfill_by=backfill_by if backfill else None,
+        past_message=_("This date has already passed. Choose today or a later date."),
+        latest=today + SCHEDULE_MAX_AHEAD,
+    )
 
 
 def check_ends_after_starts(

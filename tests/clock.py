@@ -107,7 +107,12 @@ def pytest_configure(config):
     value = config.getoption("--clock")
     if not value:
         return
-    instant = random_instant() if value == "random" else parse_instant(value)
+    if value != "random":
+        instant = parse_instant(value)
+    elif hasattr(config, "workerinput") and os.environ.get(ENV):
+        instant = parse_instant(os.environ[ENV])  # an xdist worker: the controller chose
+    else:
+        instant = random_instant()
     import time_machine
 
     traveller = time_machine.travel(instant, tick=True)

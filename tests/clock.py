@@ -12,7 +12,8 @@ still do (time-machine nests). ``--clock random`` picks an instant between 2026 
 prints it in the header, so a failure can be replayed with ``--clock <that instant>``.
 
 Browser tests are left out under ``--clock``: Chromium keeps the real time, so cookies and
-page clocks would disagree with the server. Worker subprocesses started by the integration
+page clocks would disagree with the server. So are tests that pin their own instant (they
+would run exactly as in the normal run). Worker subprocesses started by the integration
 tests follow the clock through ``TEST_CLOCK`` (see ``clock_env`` and ``start_from_env``).
 """
 
@@ -136,14 +137,29 @@ def pytest_report_header(config):
     return None
 
 
+def pins_its_own_clock(item) -> bool:
+    """A test marked with an instant, or using the ``pinned`` instants, runs at that instant
+    whatever ``--clock`` says: running it again under ``--clock`` would repeat it exactly."""
+    marker = item.get_closest_marker("clock")
+    return bool(marker and marker.args) or "pinned" in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     if not getattr(config, "_clock", None):
         return
     skip = pytest.mark.skip(reason="browser tests keep the real clock (--clock given)")
+    kept, repeated = [], []
     for item in items:
+        if pins_its_own_clock(item):
+            repeated.append(item)
+            continue
         if "e2e" in item.keywords or "tests/e2e/" in str(item.path):
             item.add_marker(skip)
+        kept.append(item)
+    if repeated:
+        config.hook.pytest_deselected(items=repeated)
+        items[:] = kept
 
 
 # --- Awkward instants for tests of date bounds ---------------------------------------------

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import org_localdate
 from tests.test_authorization_matrix import ALL_URLS, PUBLIC_URL_NAMES, required_role
 
 
@@ -66,7 +67,7 @@ def _standing_place(owner, other):
     from tests.groups.factories import SupportGroupFactory
 
     group = SupportGroupFactory(
-        standing_places_allowed=True, first_date=timezone.localdate(), horizon_weeks=2
+        standing_places_allowed=True, first_date=org_localdate(), horizon_weeks=2
     )
     services.group_sessions_generate(group=group)
     return {"pk": standing.standing_place_join(group=group, member=owner, cadence="weekly").pk}
@@ -79,7 +80,7 @@ def _training_record(owner, other):
         person=owner,
         course="C",
         provider="P",
-        completed_on=timezone.localdate(),
+        completed_on=org_localdate(),
         hours=Decimal(2),
         evidence=SimpleUploadedFile("c.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
     )
@@ -96,7 +97,7 @@ def _pending_record(owner, other):
         person=owner,
         course="C",
         provider="P",
-        completed_on=timezone.localdate(),
+        completed_on=org_localdate(),
         hours=Decimal(2),
     )
     return {"pk": record.pk}

@@ -24,6 +24,12 @@ DEFAULT_CRISIS_RESOURCES = gettext_noop(
     "In an emergency, call 911."
 )
 
+# Likewise (Organization.localized_warm_line_notice).
+DEFAULT_WARM_LINE_NOTICE = gettext_noop(
+    "The warm line is a peer support line, not a crisis service. "
+    "If you are in crisis, call or text 988 or call 911."
+)
+
 ORGANIZATION_CACHE_KEY = "core:organization:v1"
 
 # Within one request the organization is read from the shared cache once (the time-zone
@@ -70,10 +76,7 @@ class Organization(models.Model):
     )
     warm_line_notice = models.TextField(
         _("warm-line notice"),
-        default=_(
-            "The warm line is a peer support line, not a crisis service. "
-            "If you are in crisis, call or text 988 or call 911."
-        ),
+        default=DEFAULT_WARM_LINE_NOTICE,
         help_text=_("Shown on every warm-line page."),
     )
     logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
@@ -124,6 +127,14 @@ class Organization(models.Model):
         if " ".join(self.crisis_resources.split()) == DEFAULT_CRISIS_RESOURCES:
             return translation.gettext(DEFAULT_CRISIS_RESOURCES)
         return self.crisis_resources
+
+    @property
+    def localized_warm_line_notice(self) -> str:
+        """The warm-line notice in the active language when it is the default text; the
+        organization's own text as written otherwise."""
+        if " ".join(self.warm_line_notice.split()) == DEFAULT_WARM_LINE_NOTICE:
+            return translation.gettext(DEFAULT_WARM_LINE_NOTICE)
+        return self.warm_line_notice
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -6,9 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
-from django.utils import timezone
 
 from peerportal.certification.models import Certification, CETopic, CredentialType, TrainingRecord
+from tests.factories import org_localdate
 
 
 class CETopicFactory(factory.django.DjangoModelFactory):
@@ -38,7 +38,7 @@ class TrainingRecordFactory(factory.django.DjangoModelFactory):
 
     course = factory.Sequence(lambda n: f"Course {n}")
     provider = "Invented Institute"
-    completed_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    completed_on = factory.LazyFunction(lambda: org_localdate() - dt.timedelta(days=10))
     hours = Decimal(3)
     status = "submitted"
 
@@ -53,7 +53,7 @@ def grant_credential(person, code: str, *, issued=None, expires=None) -> Certifi
     """
     ctype = CredentialTypeFactory(code=code)
     if issued is None:
-        issued = timezone.localdate() - dt.timedelta(days=30)
+        issued = org_localdate() - dt.timedelta(days=30)
         if expires is not None and expires <= issued:
             issued = expires - dt.timedelta(days=365)
     cert, _ = Certification.objects.update_or_create(
@@ -69,4 +69,4 @@ class CertificationFactory(factory.django.DjangoModelFactory):
         model = Certification
 
     credential_type = factory.SubFactory(CredentialTypeFactory)
-    issued_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    issued_on = factory.LazyFunction(lambda: org_localdate() - dt.timedelta(days=30))

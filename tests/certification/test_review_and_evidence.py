@@ -16,6 +16,7 @@ from peerportal.certification.qualification import is_qualified, why_not_qualifi
 from peerportal.core.models import AuditEvent
 from peerportal.reminders.models import Reminder
 from tests.certification.factories import grant_credential
+from tests.factories import org_localdate
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def submit(person, **extra):
     fields = {
         "course": "Boundaries",
         "provider": "Invented",
-        "completed_on": timezone.localdate(),
+        "completed_on": org_localdate(),
         "hours": Decimal(3),
     }
     fields.update(extra)
@@ -220,7 +221,7 @@ def test_expiry_reminders_go_to_the_holder_and_supervisor(staff, supervisor, coo
         actor=coordinator,
         holder=staff,
         credential_type=types["state-cps"],
-        issued_on=timezone.localdate() - dt.timedelta(days=100),
+        issued_on=org_localdate() - dt.timedelta(days=100),
     )
     recipients = set(
         Reminder.objects.filter(kind="credential_expiring").values_list("recipient_id", flat=True)
@@ -257,7 +258,7 @@ def test_supervision_notes_are_for_the_pair_only(
     services.supervision_log(
         supervisor=supervisor,
         staff=staff,
-        date=timezone.localdate(),
+        date=org_localdate(),
         hours=Decimal(1),
         notes="Talked about self-care plans",
     )

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from peerportal.dropin import services, tasks
 from peerportal.dropin.models import Event
+from tests.factories import org_localdate
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +64,8 @@ def test_series_expansion_rolls_the_horizon_forward(new_york, location, coordina
 
 
 def test_daily_task_expands_active_series(new_york, location, coordinator):
-    from django.utils import timezone
 
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    tomorrow = org_localdate() + dt.timedelta(days=1)
     series = services.series_create(
         actor=coordinator,
         location=location,

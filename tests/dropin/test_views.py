@@ -12,7 +12,7 @@ from django.utils import timezone
 from peerportal.core.models import Organization
 from peerportal.dropin import services
 from peerportal.dropin.models import Event, EventSeries
-from tests.factories import LocationFactory
+from tests.factories import LocationFactory, org_localdate
 
 from .factories import EventCategoryFactory, EventFactory, VisitCategoryFactory
 
@@ -234,8 +234,8 @@ def test_coordinator_creates_a_weekly_series(coordinator_client, location, new_y
         {
             "location": location.pk,
             "title": "Weekly knitting",
-            "starts_at": (timezone.localdate() + dt.timedelta(days=2)).isoformat() + "T18:00",
-            "ends_at": (timezone.localdate() + dt.timedelta(days=2)).isoformat() + "T19:00",
+            "starts_at": (org_localdate() + dt.timedelta(days=2)).isoformat() + "T18:00",
+            "ends_at": (org_localdate() + dt.timedelta(days=2)).isoformat() + "T19:00",
             "repeat": "FREQ=WEEKLY",
             "is_published": "on",
         },

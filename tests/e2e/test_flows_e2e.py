@@ -175,7 +175,7 @@ def test_coordinator_ends_a_drop_in_series_after_confirming(page, live_server):
         location=LocationFactory(name="E2E Test Center"),
         title="Evening games (invented)",
         rrule="FREQ=WEEKLY",
-        first_date=timezone.localdate() + dt.timedelta(days=1),
+        first_date=org_localdate() + dt.timedelta(days=1),
         start_time=dt.time(18),
         end_time=dt.time(19),
     )

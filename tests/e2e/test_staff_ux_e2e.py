@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.e2e.conftest import check_page, log_in
-from tests.factories import TEST_PASSWORD, StaffFactory, SupervisorFactory
+from tests.factories import TEST_PASSWORD, StaffFactory, SupervisorFactory, org_localdate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -45,7 +45,7 @@ def test_staff_withdraws_a_pending_record_after_confirming(page, live_server):
         person=staff,
         course="Boundaries and ethics",
         provider="Invented Institute",
-        completed_on=timezone.localdate() - dt.timedelta(days=3),
+        completed_on=org_localdate() - dt.timedelta(days=3),
         hours=Decimal(3),
     )
     log_in(page, staff.email, TEST_PASSWORD)
@@ -102,19 +102,19 @@ def test_supervisor_previews_evidence_on_the_review_page(page, live_server):
         person=staff,
         course="Peer support practice",
         provider="Invented Institute",
-        completed_on=timezone.localdate() - dt.timedelta(days=40),
+        completed_on=org_localdate() - dt.timedelta(days=40),
         hours=Decimal(3),
         evidence=SimpleUploadedFile("certificate.png", _png(), content_type="image/png"),
     )
     # Forms refuse a future date now; an older record that has one must still be flagged.
     TrainingRecord.objects.filter(pk=image.pk).update(
-        completed_on=timezone.localdate() + dt.timedelta(days=40)
+        completed_on=org_localdate() + dt.timedelta(days=40)
     )
     pdf = services.training_record_submit(
         person=staff,
         course="Ethics",
         provider="Invented Institute",
-        completed_on=timezone.localdate(),
+        completed_on=org_localdate(),
         hours=Decimal(3),
         evidence=SimpleUploadedFile("c.pdf", _pdf(), content_type="application/pdf"),
     )

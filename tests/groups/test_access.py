@@ -18,7 +18,7 @@ from django.utils import timezone
 from peerportal.accounts.services import feed_token_for
 from peerportal.groups import services, standing
 from peerportal.groups.models import WaitlistOffer
-from tests.factories import UserFactory
+from tests.factories import UserFactory, org_localdate
 from tests.groups.factories import GroupSessionFactory, SupportGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def world(member, staff):
     services.booking_cancel(booking=holder, actor=holder.member)
     offer = WaitlistOffer.objects.get(session=soon)
     regular = SupportGroupFactory(
-        standing_places_allowed=True, first_date=timezone.localdate(), horizon_weeks=2
+        standing_places_allowed=True, first_date=org_localdate(), horizon_weeks=2
     )
     services.group_sessions_generate(group=regular)
     place = standing.standing_place_join(group=regular, member=member, cadence="weekly")

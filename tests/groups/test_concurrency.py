@@ -12,7 +12,7 @@ from django.db import connection
 from peerportal.groups import services
 from peerportal.groups.exceptions import GroupsError
 from peerportal.groups.models import Booking, BookingStatus
-from tests.factories import UserFactory
+from tests.factories import UserFactory, org_localdate
 from tests.groups.factories import GroupSessionFactory
 
 
@@ -110,7 +110,7 @@ def test_bookings_racing_a_schedule_change_are_moved_or_cancelled_and_told_never
     from peerportal.reminders.models import Reminder
     from tests.groups.factories import SupportGroupFactory
 
-    today = timezone.localdate()
+    today = org_localdate()
     group = SupportGroupFactory(
         rrule="FREQ=WEEKLY;BYDAY=TU",
         first_date=today,

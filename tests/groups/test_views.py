@@ -10,7 +10,7 @@ from django.utils import timezone
 from peerportal.accounts.services import feed_token_for
 from peerportal.groups import services
 from peerportal.groups.models import BookingStatus, GroupFormat
-from tests.factories import UserFactory
+from tests.factories import UserFactory, org_localdate
 from tests.groups.factories import GroupSessionFactory, SupportGroupFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,7 @@ def test_coordinator_creates_a_group_and_sessions_appear(coordinator_client, sta
             "repeat": "weekly",
             "weekdays": ["0"],
             "interval": "1",
-            "first_date": timezone.localdate().isoformat(),
+            "first_date": org_localdate().isoformat(),
             "start_time": "18:00",
             "end_time": "19:00",
             "horizon_weeks": 4,

@@ -19,6 +19,7 @@ from peerportal.warmline.exceptions import (
 )
 from peerportal.warmline.models import ShiftAssignment, SwapRequest
 from tests.certification.factories import grant_credential
+from tests.factories import org_localdate
 
 from .factories import ShiftFactory
 
@@ -30,7 +31,7 @@ def _shift(line, start, hours=3, **kw):
 
 
 def test_qualification_is_checked_at_the_time_of_the_shift(line, staff):
-    expires = timezone.localdate() + dt.timedelta(days=10)
+    expires = org_localdate() + dt.timedelta(days=10)
     grant_credential(staff, "warmline-training", expires=expires)
     soon = _shift(
         line, timezone.now() + dt.timedelta(days=3), required_qualification="warmline-training"
@@ -187,7 +188,7 @@ def test_the_daily_tasks_generate_and_alert(line):
     ShiftPattern.objects.create(
         line=line,
         rrule="FREQ=DAILY",
-        first_date=timezone.localdate(),
+        first_date=org_localdate(),
         start_time=dt.time(10),
         end_time=dt.time(12),
         horizon_weeks=1,

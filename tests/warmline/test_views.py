@@ -401,7 +401,7 @@ def test_pattern_form_offers_credentials_and_creates_shifts(
     assert 'value="warmline-training"' in form_html
     data = {
         "rrule": "FREQ=WEEKLY;BYDAY=SA,SU",
-        "first_date": timezone.localdate().isoformat(),
+        "first_date": org_localdate().isoformat(),
         "start_time": "22:00",
         "end_time": "02:00",
         "min_staff": 1,
@@ -458,3 +458,22 @@ def test_every_warm_line_page_says_it_is_not_a_crisis_service(name, coordinator_
     html = coordinator_client.get(reverse(name)).content.decode()
     assert 'class="alert alert-light notice-not-crisis" role="note"' in html
     assert NOT_CRISIS in html and "988" in html
+
+
+def test_the_not_a_crisis_notice_is_in_spanish_on_spanish_pages(staff, staff_client, line):
+    staff.preferred_language = "es"
+    staff.save()
+    html = staff_client.get(reverse("warmline:board"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "No es un servicio de crisis." in html
+    assert "no un servicio de crisis" in html  # the organization's default notice, translated
+    assert "not a crisis service" not in html
+
+
+def test_an_organizations_own_notice_is_shown_as_written(staff_client, line):
+    from peerportal.core.models import Organization
+
+    org = Organization.get()
+    org.warm_line_notice = "Invented notice: this line is for talking, not for emergencies."
+    org.save()
+    html = staff_client.get(reverse("warmline:board")).content.decode()
+    assert "Invented notice: this line is for talking" in html

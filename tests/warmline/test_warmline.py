@@ -65,7 +65,7 @@ def test_a_shift_needing_a_qualification_refuses_then_accepts_once_certified(
         person=staff,
         course="Warm-line basics",
         provider="Harbor",
-        completed_on=timezone.localdate(),
+        completed_on=org_localdate(),
         hours=16,
         is_initial_training=True,
     )
@@ -76,7 +76,7 @@ def test_a_shift_needing_a_qualification_refuses_then_accepts_once_certified(
         actor=coordinator,
         holder=staff,
         credential_type=types["warmline-training"],
-        issued_on=timezone.localdate(),
+        issued_on=org_localdate(),
     )
     assert services.shift_sign_up(shift=shift, person=staff).is_active
 

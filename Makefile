@@ -42,11 +42,12 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-## test: install what the tests need, then lint, check migrations and run the suite.
+## test: install what the tests need, then lint, check migrations and run the suite (on both
+## cores: pytest-xdist gives each worker its own test database and browser).
 test: install-test chromium
 	$(BIN)/ruff check peerportal tests
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 ## test-at: the non-browser suite with the clock started at CLOCK (ISO 8601 with a zone, or
 ## "random"), e.g. `make test-at CLOCK=2028-02-29T12:00:00Z`, on both cores (pytest-xdist).

@@ -411,13 +411,7 @@ def booking_cancel(
 
 def _promote_first_waitlisted(*, session: GroupSession, seat: int) -> Booking | None:
     """Inside booking_cancel's transaction, with the session row locked."""
-    nxt = (
-        session.bookings.waitlisted()
-        .exclude(offers__status=OfferStatus.OPEN)
-        .select_for_update(of=("self",))
-        .select_related("member")
-        .first()
-    )
+    nxt = waitlist.first_waiting(session)
     if nxt is None:
         return None
     nxt.status, nxt.seat, nxt.waitlisted_at = BookingStatus.CONFIRMED, seat, None

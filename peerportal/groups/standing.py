@@ -190,6 +190,14 @@ def _release(place: StandingPlace, bookings, *, member, now: dt.datetime) -> int
     return released
 
 
+def _lock_held(place: StandingPlace, member) -> StandingPlace:
+    """The member's own place, row-locked, while it is still held (else a clear refusal)."""
+    place = StandingPlace.objects.select_for_update().get(pk=place.pk)
+    if place.member_id != member.pk or not place.is_held:
+        raise exceptions.GroupsError(_("This standing place has ended."))
+    return place
+
+
 def standing_place_pause(
     *,
     place: StandingPlace,
@@ -209,9 +217,7 @@ def standing_place_pause(
     if (paused_until - paused_from).days > STANDING_PAUSE_MAX_DAYS:
         raise exceptions.GroupsError(_("A pause can last at most 26 weeks."))
     with transaction.atomic():
-        place = StandingPlace.objects.select_for_update().get(pk=place.pk)
-        if place.member_id != member.pk or not place.is_held:
-            raise exceptions.GroupsError(_("This standing place has ended."))
+        place = _lock_held(place, member)
         place.paused_from, place.paused_until = paused_from, paused_until
         place.save(update_fields=["paused_from", "paused_until"])
         audit_record(actor=member, action="standing.pause", obj=place, request=request)
@@ -231,9 +237,7 @@ def standing_place_leave(
     """End the place; its coming seats go to the waitlist (those inside the cutoff stay)."""
     now = now or timezone.now()
     with transaction.atomic():
-        place = StandingPlace.objects.select_for_update().get(pk=place.pk)
-        if place.member_id != member.pk or not place.is_held:
-            raise exceptions.GroupsError(_("This standing place has ended."))
+        place = _lock_held(place, member)
         place.status, place.ended_at, place.answer_by = StandingStatus.ENDED, now, None
         place.save(update_fields=["status", "ended_at", "answer_by"])
         audit_record(actor=member, action="standing.leave", obj=place, request=request)
@@ -247,9 +251,7 @@ def standing_place_keep(
     """The member answers "yes, keep my place" after missing sessions."""
     now = now or timezone.now()
     with transaction.atomic():
-        place = StandingPlace.objects.select_for_update().get(pk=place.pk)
-        if place.member_id != member.pk or not place.is_held:
-            raise exceptions.GroupsError(_("This standing place has ended."))
+        place = _lock_held(place, member)
         place.status, place.answer_by, place.misses_count_from = StandingStatus.ACTIVE, None, now
         place.save(update_fields=["status", "answer_by", "misses_count_from"])
         reminders_cancel_for(target=place)

@@ -66,17 +66,22 @@ def offer_expires_at(session: GroupSession, now: dt.datetime) -> dt.datetime:
     return min(now + dt.timedelta(minutes=session.group.offer_lifetime_minutes), session.starts_at)
 
 
-def _offer_next(*, session: GroupSession, seat: int, now: dt.datetime) -> WaitlistOffer | None:
-    """Offer ``seat`` to the first waiting member without an open offer (lock held)."""
-    if session.is_cancelled or offer_expires_at(session, now) <= now:
-        return None
-    nxt = (
+def first_waiting(session: GroupSession) -> Booking | None:
+    """The first in line without an open offer, row-locked (the session lock is held)."""
+    return (
         session.bookings.waitlisted()
         .exclude(offers__status=OfferStatus.OPEN)
         .select_for_update(of=("self",))
         .select_related("member")
         .first()
     )
+
+
+def _offer_next(*, session: GroupSession, seat: int, now: dt.datetime) -> WaitlistOffer | None:
+    """Offer ``seat`` to the first waiting member without an open offer (lock held)."""
+    if session.is_cancelled or offer_expires_at(session, now) <= now:
+        return None
+    nxt = first_waiting(session)
     if nxt is None:
         return None
     offer = WaitlistOffer.objects.create(

@@ -82,6 +82,18 @@ def training_record_submit(*, person, evidence=None, request=None, **fields) -> 
     return record
 
 
+def _lock_own_open_record(person, record: TrainingRecord) -> TrainingRecord:
+    """The owner's record, row-locked, while it is not decided yet. Locked: a supervisor
+    deciding at the same moment sees either the old or the new details, never a record
+    changed after its decision."""
+    if record.person_id != person.pk:
+        raise exceptions.NotYourRecord
+    record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.owner_can_change:
+        raise exceptions.RecordClosed
+    return record
+
+
 def training_record_resubmit(
     *, person, record: TrainingRecord, evidence=None, request=None, **fields
 ) -> TrainingRecord:
@@ -91,14 +103,8 @@ def training_record_resubmit(
     waiting for review stays in the queue with the corrected details. Decided and
     withdrawn records cannot change.
     """
-    if record.person_id != person.pk:
-        raise exceptions.NotYourRecord
     with transaction.atomic():
-        # Locked: a supervisor deciding at the same moment sees either the old or the new
-        # details, never a record edited after its decision.
-        record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
-        if not record.owner_can_change:
-            raise exceptions.RecordClosed
+        record = _lock_own_open_record(person, record)
         was = record.status
         for name, value in fields.items():
             setattr(record, name, value)
@@ -128,12 +134,8 @@ def training_record_withdraw(*, person, record: TrainingRecord, request=None) ->
 
     The record is kept (withdrawn is a state, like a decision) so the history stays whole.
     """
-    if record.person_id != person.pk:
-        raise exceptions.NotYourRecord
     with transaction.atomic():
-        record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
-        if not record.owner_can_change:
-            raise exceptions.RecordClosed
+        record = _lock_own_open_record(person, record)
         record.status = RecordStatus.WITHDRAWN
         record.save(update_fields=["status"])
         audit_record(actor=person, action="training_record.withdraw", obj=record, request=request)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from peerportal.groups import services, standing
@@ -13,15 +12,8 @@ from peerportal.groups.models import Booking
 from tests.factories import UserFactory
 from tests.groups.factories import SupportGroupFactory
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 @pytest.fixture

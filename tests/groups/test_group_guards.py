@@ -7,7 +7,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from peerportal.core.models import Organization
@@ -17,15 +16,9 @@ from tests.factories import UserFactory
 from tests.groups.factories import SupportGroupFactory
 from tests.groups.test_schedule_edits import form_data
 
-pytestmark = pytest.mark.django_db
 NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = dt.datetime(2027, 1, 4, 15, tzinfo=dt.UTC)  # Monday 4 January 2027, 10:00 in New York
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 @pytest.fixture

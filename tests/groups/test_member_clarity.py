@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from peerportal.groups import services
@@ -17,15 +16,8 @@ from peerportal.reminders.dispatch import dispatch_due
 from tests.factories import UserFactory
 from tests.groups.factories import GroupSessionFactory
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def _session(days=2, **group):

@@ -7,7 +7,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,15 +19,9 @@ from peerportal.reminders.models import Reminder
 from tests.factories import UserFactory
 from tests.groups.factories import SupportGroupFactory
 
-pytestmark = pytest.mark.django_db
 NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = dt.datetime(2027, 1, 4, 15, tzinfo=dt.UTC)  # Monday 10:00 in New York
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from peerportal.groups import services, standing
@@ -26,16 +25,9 @@ from peerportal.reminders.models import Reminder
 from tests.factories import UserFactory
 from tests.groups.factories import SupportGroupFactory
 
-pytestmark = pytest.mark.django_db
-
 NY = zoneinfo.ZoneInfo("America/New_York")
 NOW = dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def _group(**kwargs):

@@ -85,6 +85,42 @@ def explain(sql: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def _client(plan: dict):
+    from django.test import Client
+
+    client = Client()
+    for name, value in (plan["cookies"][0] if plan["cookies"] else {}).items():
+        client.cookies[name] = value
+    return client
+
+
+def summary(requests: int) -> None:
+    """One line per GET page: median CPU per request (no profiler attached), queries, and
+    the ratio to /healthz's CPU; the quick before/after table for a change."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows, reference = [], None
+    for plan in _plans():
+        if plan["method"] != "GET":
+            continue
+        client = _client(plan)
+        for _ in range(2):
+            client.get(plan["path"])
+        cpu = []
+        with CaptureQueriesContext(connection) as captured:
+            for _ in range(requests):
+                c0 = time.process_time()
+                client.get(plan["path"])
+                cpu.append(time.process_time() - c0)
+        median = statistics.median(cpu) * 1000
+        reference = reference or median
+        rows.append((plan["label"], median, len(captured.captured_queries) // requests))
+    print(f"{'page':34} {'CPU ms':>8} {'queries':>8} {'healthz/page':>13}")
+    for label, median, queries in rows:
+        print(f"{label:34} {median:8.1f} {queries:8d} {reference / median:13.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("page", nargs="?", help="label or path of a `make bench` page")
@@ -93,11 +129,16 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.0005)
     parser.add_argument("--list", action="store_true", help="list the pages and stop")
     parser.add_argument("--no-tree", action="store_true", help="figures only, no call tree")
+    parser.add_argument(
+        "--all", action="store_true", help="CPU per request of every GET page, no profiler"
+    )
     args = parser.parse_args()
     configure()
+    if args.all:
+        summary(args.requests)
+        return
 
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from pyinstrument import Profiler
 
@@ -107,9 +148,7 @@ def main() -> None:
     plan = find_plan(args.page)
     if plan["method"] != "GET":
         raise SystemExit("Only GET pages are profiled here (booking POSTs: bench/contention.py).")
-    client = Client()
-    for name, value in (plan["cookies"][0] if plan["cookies"] else {}).items():
-        client.cookies[name] = value
+    client = _client(plan)
 
     for _ in range(2):  # warm up: imports, template cache, connection
         response = client.get(plan["path"])

@@ -47,7 +47,7 @@ chromium:
 test: install-test chromium
 	$(BIN)/ruff check peerportal tests
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## test-at: the non-browser suite with the clock started at CLOCK (ISO 8601 with a zone, or
 ## "random"), e.g. `make test-at CLOCK=2028-02-29T12:00:00Z`, on both cores (pytest-xdist).
@@ -55,18 +55,22 @@ test: install-test chromium
 ## the real-worker crash tests, string extraction and the who-may-open-what matrix; tests
 ## that pin their own instant deselect themselves (they would run exactly as in `make test`).
 CLOCK ?= random
+DB_REUSE ?=
 test-at: install-test
-	$(BIN)/python -m pytest -m "not e2e and not integration" -n 2 -q -p no:cacheprovider \
-	  --clock "$(CLOCK)" --ignore=tests/test_translations.py \
+	$(BIN)/python -m pytest -m "not e2e and not integration" -n 2 --dist loadgroup -q \
+	  -p no:cacheprovider $(DB_REUSE) --clock "$(CLOCK)" --ignore=tests/test_translations.py \
 	  --ignore=tests/test_authorization_matrix.py
 
 ## test-clocks: the instants CI pins (UTC): a Monday 00:30 in New York, both DST changes,
-## 29 February and New Year's Eve late evening local.
+## 29 February and New Year's Eve late evening local. The first run builds the test
+## databases afresh and keeps them; the other four reuse them (no time-dependent data is
+## left behind: every test rolls back or flushes).
 CLOCKS := 2026-11-23T05:30:00Z 2027-03-14T07:30:00Z 2027-11-07T05:30:00Z \
 	2028-02-29T12:00:00Z 2027-01-01T04:30:00Z
 test-clocks: install-test
-	@set -e; for clock in $(CLOCKS); do \
-	  echo "== the suite at $$clock"; $(MAKE) --no-print-directory test-at CLOCK=$$clock; \
+	@set -e; reuse="--reuse-db --create-db"; for clock in $(CLOCKS); do \
+	  echo "== the suite at $$clock"; \
+	  $(MAKE) --no-print-directory test-at CLOCK=$$clock DB_REUSE="$$reuse"; reuse="--reuse-db"; \
 	done
 
 lint: install-test

@@ -28,7 +28,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+# One worker measures every page (the module fixture builds both worlds once, ~25 s): under
+# pytest-xdist with --dist loadgroup the group keeps the module on a single worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("query-budgets")]
 
 BUDGET = 12
 GROW = 30  # more than any page size, so every list shows a full page at "large"

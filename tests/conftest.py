@@ -30,6 +30,18 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in Spanish leaves Spanish active
+    in the thread (LocaleMiddleware activates, nothing deactivates), and a later test that
+    checks a message without a request of its own would otherwise read it in Spanish."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def member(db):
     return UserFactory(display_name="Member Maple")

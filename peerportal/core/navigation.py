@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -115,12 +116,32 @@ def _is_current(path: str, url: str) -> bool:
     return path == url or (url != "/" and path.startswith(url))
 
 
-def menus_for(user, path: str = "") -> tuple[list[MenuEntry], list[dict]]:
-    """(top-bar entries, account-menu entries) for this person; ``path`` marks the current page.
+def _who(user) -> tuple[bool, str | None]:
+    """What ``has_role`` looks at: the only facts of a person the menus depend on."""
+    signed_in = bool(user and user.is_authenticated and user.is_active)
+    return signed_in, getattr(user, "role", None) if signed_in else None
 
-    Inside a dropdown a divider separates entries of different roles (what everyone may
-    open, then staff work, then supervision, then coordination).
-    """
+
+# The menus for one (role, language, URL configuration) are the same on every request: built
+# once per process, only the current page is marked per request. The registry's identity
+# and size are in the key, so an entry registered later (or a test's own registry) is seen.
+_built: dict[tuple, tuple[list[tuple[int, str, str, object, list[dict]]], list[dict]]] = {}
+
+
+def _build(user) -> tuple[list[tuple[int, str, str, object, list[dict]]], list[dict]]:
+    key = (
+        _who(user),
+        translation.get_language(),
+        get_urlconf(),
+        get_script_prefix(),
+        id(_nav),
+        len(_nav),
+        id(_menus),
+        len(_menus),
+    )
+    built = _built.get(key)
+    if built is not None:
+        return built
     grouped: dict[str | None, list[NavItem]] = {}
     for item in nav_for(user):
         grouped.setdefault(item.menu if item.menu in _menus else None, []).append(item)
@@ -128,37 +149,53 @@ def menus_for(user, path: str = "") -> tuple[list[MenuEntry], list[dict]]:
     def rows(items: list[NavItem]) -> list[dict]:
         out, previous_role = [], None
         for index, item in enumerate(items):
-            url = item.url
             out.append(
                 {
-                    "label": item.label,
-                    "url": url,
-                    "current": path == url,
+                    "label": str(item.label),  # translated once: the language is in the key
+                    "url": item.url,
                     "divider_before": index > 0 and item.role != previous_role,
                 }
             )
             previous_role = item.role
         return out
 
-    entries: list[tuple[int, str, MenuEntry]] = []
+    entries: list[tuple[int, str, str, object, list[dict]]] = []
     for item in grouped.pop(None, []):
-        row = rows([item])
-        entries.append(
-            (
-                item.order,
-                str(item.label),
-                MenuEntry(item.url_name, item.label, row, row[0]["current"]),
-            )
-        )
+        label = str(item.label)
+        entries.append((item.order, label, item.url_name, label, rows([item])))
     account = rows(grouped.pop(ACCOUNT_MENU, []))
-    for key, items in grouped.items():
-        menu = _menus[key]
+    for key_, items in grouped.items():
+        menu = _menus[key_]
         row = rows(items)
-        label = menu.label if len(row) > 1 else items[0].label
-        active = any(_is_current(path, r["url"]) for r in row)
-        entries.append((menu.order, str(menu.label), MenuEntry(key, label, row, active)))
+        label = str(menu.label if len(row) > 1 else items[0].label)
+        entries.append((menu.order, str(menu.label), key_, label, row))
     entries.sort(key=lambda e: (e[0], e[1]))
-    return [e for _order, _label, e in entries], account
+    if len(_built) > 256:  # roles × languages: a handful; never grows without bound
+        _built.clear()
+    _built[key] = (entries, account)
+    return entries, account
+
+
+def menus_for(user, path: str = "") -> tuple[list[MenuEntry], list[dict]]:
+    """(top-bar entries, account-menu entries) for this person; ``path`` marks the current page.
+
+    Inside a dropdown a divider separates entries of different roles (what everyone may
+    open, then staff work, then supervision, then coordination).
+    """
+    entries, account = _build(user)
+
+    def marked(rows: list[dict]) -> list[dict]:
+        return [{**row, "current": path == row["url"]} for row in rows]
+
+    menus = []
+    for _order, _label, key, label, rows in entries:
+        row = marked(rows)
+        if len(row) == 1 and key not in _menus:  # a top-level link
+            active = row[0]["current"]
+        else:
+            active = any(_is_current(path, r["url"]) for r in row)
+        menus.append(MenuEntry(key, label, row, active))
+    return menus, marked(account)
 
 
 def bar_breakpoint(menus: list[MenuEntry]) -> str:

@@ -96,9 +96,10 @@ bench-reminders: install
 
 ## profile: one `make bench` page in-process on the bench data: CPU per request, queries,
 ## writes, pyinstrument call tree and EXPLAIN ANALYZE of its slowest queries.
-## make profile PAGE="groups directory"   (make profile PAGE=list shows the pages)
+## make profile PAGE="groups directory"   (PAGE=list shows the pages; PAGE=all: CPU of each)
 .PHONY: profile
 profile: install
 	$(PIP) install --quiet -e '.[bench]'
 	@if [ "$(PAGE)" = list ] || [ -z "$(PAGE)" ]; then $(BIN)/python bench/profile.py --list; \
+	elif [ "$(PAGE)" = all ]; then $(BIN)/python bench/profile.py --all --requests 10 $(ARGS); \
 	else $(BIN)/python bench/profile.py "$(PAGE)" $(ARGS); fi

@@ -272,12 +272,30 @@ def record_review(request, pk: int):
 @role_required("supervisor")
 def team(request):
     """Supervisors: their team; coordinators: everyone (paginated before computing)."""
-    page = Paginator(selectors.team_for(request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(
+        selectors.team_for(request.user).only("pk", "display_name"), 25
+    ).get_page(request.GET.get("page"))
     people = list(page)
-    standings = selectors.standings_by_person(people, selectors.local_today())
+    # The page shows each credential's status, not initial-training progress: no hours.
+    standings = selectors.standings_by_person(people, selectors.local_today(), hours={})
     pending = selectors.pending_counts(people)
     rows = [
-        {"person": p, "standings": standings[p.pk], "pending": pending.get(p.pk, 0)} for p in people
+        {
+            "person": p,
+            "standings": standings[p.pk],
+            # What the row shows of each credential, flat (the template reads it 40+ times).
+            "credentials": [
+                {
+                    "name": s["certification"].credential_type.name,
+                    "status": s["status_label"],
+                    "days_left": s["days_to_expiry"],
+                    "short": bool(s["standing"].progress and not s["standing"].progress.met),
+                }
+                for s in standings[p.pk]
+            ],
+            "pending": pending.get(p.pk, 0),
+        }
+        for p in people
     ]
     return render(request, "certification/team.html", {"page": page, "rows": rows})
 

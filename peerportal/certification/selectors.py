@@ -519,7 +519,8 @@ def date_flags(records, on: dt.date, *, standings=None) -> dict[int, list[str]]:
     current cycle of every credential the person holds (so it cannot count)."""
     people = {r.person_id: r.person for r in records}
     if standings is None:
-        standings = standings_by_person(list(people.values()), on) if people else {}
+        # Only the cycles are read here, not initial-training progress: no supervised hours.
+        standings = standings_by_person(list(people.values()), on, hours={}) if people else {}
     far_past = on - relativedelta(years=FAR_PAST_YEARS)
     flags: dict[int, list[str]] = {}
     for record in records:

@@ -217,7 +217,24 @@ def evidence_download(request, pk: int):
 @require_GET
 @role_required("supervisor")
 def review_queue(request):
-    page = Paginator(selectors.review_queue_for(request.user), 25).get_page(request.GET.get("page"))
+    # The fields the queue shows and the date checks read, not whole records and people.
+    queue = (
+        selectors.review_queue_for(request.user)
+        .select_related(None)
+        .select_related("person")
+        .only(
+            "pk",
+            "course",
+            "hours",
+            "completed_on",
+            "credit_requested",
+            "is_initial_training",
+            "person_id",
+            "person__id",
+            "person__display_name",
+        )
+    )
+    page = Paginator(queue, 25).get_page(request.GET.get("page"))
     flags = selectors.date_flags(list(page), selectors.local_today())
     rows = [{"record": r, "flags": flags[r.pk]} for r in page]
     return render(request, "certification/review_queue.html", {"page": page, "rows": rows})

@@ -462,6 +462,37 @@ def records_in_play(person) -> tuple[list[TrainingRecord], list[TrainingRecord]]
     return approved, pending
 
 
+def records_all_of(
+    person,
+) -> tuple[list[TrainingRecord], list[TrainingRecord], list[TrainingRecord]]:
+    """All of the person's records newest first (with their topics), and of those the
+    approved ones and those still open, from one query: the progress page lists every
+    record (paged) and computes standings and pending hours from the same rows."""
+    records = list(
+        TrainingRecord.objects.filter(person=person)
+        .select_related("topic")
+        .order_by("-completed_on", "-id")
+    )
+    approved = [r for r in records if r.status == RecordStatus.APPROVED]
+    pending = [
+        r for r in records if r.status in (RecordStatus.SUBMITTED, RecordStatus.CHANGES_REQUESTED)
+    ]
+    return records, approved, pending
+
+
+def attach_review_notes(records) -> None:
+    """Prefetch what the record list shows of each decision (its source and comment)."""
+    from .models import Review
+
+    prefetch_related_objects(
+        list(records),
+        Prefetch(
+            "reviews",
+            queryset=Review.objects.only("id", "record_id", "source", "comment"),
+        ),
+    )
+
+
 def _applicability(record, cert, approved) -> rules.Applicability:
     ctype = cert.credential_type
     return rules.applicability(

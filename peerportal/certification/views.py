@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -32,22 +34,54 @@ from .models import RecordStatus
 from .permissions import can_manage_trainings, can_read_supervision_notes
 
 
+def _pk_link(name: str):
+    """``pk -> reverse(name, args=[pk])`` with one ``reverse`` for a whole list: the same
+    link ``{% url name pk %}`` gives, without resolving the pattern again on every row."""
+    marker = "8123456789"
+    head, _marker, tail = reverse(name, args=[int(marker)]).partition(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
+    """The list's compact "counts toward" cell, rendered once per distinct content: the
+    records of one cycle mostly share it (``cells`` keeps what this request rendered)."""
+    key = tuple(
+        (
+            row["credential"].pk,
+            row["result"].counts,
+            row["result"].if_approved,
+            None if row["result"].counts else row["result"].reason,
+        )
+        for row in rows
+    )
+    if key not in cells:
+        cells[key] = render_to_string(
+            "certification/_applicability.html", {"rows": rows, "compact": True}
+        )
+    return cells[key]
+
+
 @require_GET
 @role_required("staff")
 def progress(request):
     person = request.user
     hours = selectors.supervised_hours_by_person([person.pk])
-    approved, pending = selectors.records_in_play(person)
+    # One query for the person's records: the list below (paged in Python: no COUNT),
+    # the standings and the pending hours all read the same rows.
+    everything, approved, pending = selectors.records_all_of(person)
     standings = selectors.standings_by_person([person], hours=hours, records={person.pk: approved})[
         person.pk
     ]
     selectors.add_pending_hours(standings, pending, approved)
-    records = Paginator(selectors.record_list_for(request.user), 20).get_page(
-        request.GET.get("page")
-    )
+    records = Paginator(everything, 20).get_page(request.GET.get("page"))
+    selectors.attach_review_notes(records)
     applicability = selectors.applicability_by_record(records, standings, approved)
+    detail_link = _pk_link("certification:record-detail")
+    cells: dict[tuple, str] = {}
     for record in records:
         record.applicability = applicability[record.pk]
+        record.detail_link = detail_link(record.pk)
+        record.applicability_cell = _applicability_cell(record.applicability, cells)
     return render(
         request,
         "certification/progress.html",
@@ -236,7 +270,8 @@ def review_queue(request):
     )
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
     flags = selectors.date_flags(list(page), selectors.local_today())
-    rows = [{"record": r, "flags": flags[r.pk]} for r in page]
+    review_link = _pk_link("certification:record-review")
+    rows = [{"record": r, "flags": flags[r.pk], "link": review_link(r.pk)} for r in page]
     return render(request, "certification/review_queue.html", {"page": page, "rows": rows})
 
 
@@ -289,16 +324,18 @@ def record_review(request, pk: int):
 @role_required("supervisor")
 def team(request):
     """Supervisors: their team; coordinators: everyone (paginated before computing)."""
-    page = Paginator(
-        selectors.team_for(request.user).only("pk", "display_name"), 25
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.team_for(request.user).only("pk", "display_name"), 25).get_page(
+        request.GET.get("page")
+    )
     people = list(page)
     # The page shows each credential's status, not initial-training progress: no hours.
     standings = selectors.standings_by_person(people, selectors.local_today(), hours={})
     pending = selectors.pending_counts(people)
+    transcript_link = _pk_link("certification:transcript")
     rows = [
         {
             "person": p,
+            "link": transcript_link(p.pk),
             "standings": standings[p.pk],
             # What the row shows of each credential, flat (the template reads it 40+ times).
             "credentials": [

@@ -89,7 +89,10 @@ def progress(request):
             "person": person,
             "standings": standings,
             "records": records,
-            "supervision": selectors.supervision_list_for(request.user)[:20],
+            # The list shows date, hours and notes: not the supervisor's user row.
+            "supervision": selectors.supervision_list_for(request.user)
+            .select_related(None)
+            .only("id", "staff_id", "date", "hours", "notes")[:20],
             "supervised_hours": hours.get(person.pk) or Decimal("0"),
         },
     )

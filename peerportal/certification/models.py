@@ -336,6 +336,12 @@ class TrainingRecord(models.Model):
     def owner_can_change(self) -> bool:
         return self.status in OWNER_EDITABLE
 
+    @property
+    def status_label(self):
+        """``get_status_display()`` for lists: one label translated, not every choice's
+        (the generated method hashes each lazy label, translating all five per call)."""
+        return RecordStatus(self.status).label
+
 
 class ReviewDecision(models.TextChoices):
     APPROVE = "approved", _("Approve")

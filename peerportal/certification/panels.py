@@ -4,7 +4,9 @@ from . import selectors
 
 
 def my_progress(request) -> dict:
-    return {"standings": selectors.standings_for(request.user)}
+    # The panel shows each credential's status, not initial-training progress: no hours.
+    user = request.user
+    return {"standings": selectors.standings_by_person([user], hours={})[user.pk]}
 
 
 def pending_reviews(request) -> dict:

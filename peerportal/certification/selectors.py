@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Sum, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,12 +35,13 @@ def approved_records(person) -> list[TrainingRecord]:
 
 
 def certification_standing(
-    cert: Certification, on: dt.date, records=None, attested=None
+    cert: Certification, on: dt.date, records=None, attested=None, requirements=None
 ) -> rules.Standing:
     """The one place a certification's status is computed from its rules and records.
 
-    ``records`` (the holder's approved records) and ``attested`` (cycle ends attested and
-    not failed at audit) may be passed in when already loaded, as ``standings_by_person`` does.
+    ``records`` (the holder's approved records), ``attested`` (cycle ends attested and
+    not failed at audit) and ``requirements`` (the credential's topic requirements) may be
+    passed in when already loaded, as ``standings_by_person`` does.
     """
     ctype = cert.credential_type
     if records is None:
@@ -51,9 +52,11 @@ def certification_standing(
             .exclude(audit=AuditOutcome.FAILED)
             .values_list("cycle_end", flat=True)
         )
+    if requirements is None:
+        requirements = list(ctype.topic_requirements.all())
     return rules.standing(
         ctype,
-        list(ctype.topic_requirements.all()),
+        requirements,
         cert.issued_on,
         records,
         on,
@@ -92,6 +95,62 @@ def supervised_hours_by_person(ids) -> dict[int, Decimal]:
     )
 
 
+#: What the rules read of an approved record (``rules._classify``, ``ce_progress``,
+#: ``initial_progress``), plus the owner to group by.
+_RULE_FIELDS = (
+    "pk",
+    "person_id",
+    "status",
+    "completed_on",
+    "hours",
+    "topic_id",
+    "is_initial_training",
+    "credit_requested",
+    "provider",
+    "course",
+    "credit_id",
+)
+
+
+def _approved_rule_rows(ids) -> dict[int, list]:
+    """The people's approved records as light rows (named tuples of ``_RULE_FIELDS``):
+    the rules read attributes only, and a team page has hundreds of records."""
+    out: dict[int, list] = {pk: [] for pk in ids}
+    rows = (
+        TrainingRecord.objects.filter(person__in=ids, status=RecordStatus.APPROVED)
+        .order_by()
+        .values_list(*_RULE_FIELDS, named=True)
+    )
+    for row in rows:
+        out[row.person_id].append(row)
+    return out
+
+
+def _certifications_with_rules(ids) -> list[Certification]:
+    """The people's certifications, each credential type loaded once (shared by every
+    certification of that type) with its topic requirements, and its approved providers
+    where the rules read them (``requires_approved_provider``)."""
+    certs = list(
+        Certification.objects.filter(holder__in=ids)
+        .select_related("credential_type")
+        .order_by("credential_type__name", "pk")
+    )
+    types = {}
+    for cert in certs:
+        cert.credential_type = types.setdefault(cert.credential_type_id, cert.credential_type)
+    prefetch_related_objects(
+        list(types.values()),
+        Prefetch(
+            "topic_requirements",
+            queryset=TopicRequirement.objects.select_related("topic"),
+        ),
+    )
+    prefetch_related_objects(
+        [t for t in types.values() if t.requires_approved_provider], "approved_providers"
+    )
+    return certs
+
+
 def standings_by_person(
     people,
     on: dt.date | None = None,
@@ -107,26 +166,37 @@ def standings_by_person(
     on = on or local_today()
     ids = [p.pk for p in people]
     certs: dict[int, list[Certification]] = {pk: [] for pk in ids}
-    for cert in certifications_of_people(ids):
+    loaded = _certifications_with_rules(ids)
+    for cert in loaded:
         certs[cert.holder_id].append(cert)
+    # Only credentials that ask for an attestation read them (progress and "can attest").
+    attestations: dict[int, list[tuple[dt.date, str]]] = {cert.pk: [] for cert in loaded}
+    attesting = [cert.pk for cert in loaded if cert.credential_type.attestation_required]
+    if attesting:
+        for cert_id, cycle_end, audit in Attestation.objects.filter(
+            certification__in=attesting
+        ).values_list("certification_id", "cycle_end", "audit"):
+            attestations[cert_id].append((cycle_end, audit))
     if records is None:
-        records = {pk: [] for pk in ids}
-        if any(certs.values()):
-            approved = TrainingRecord.objects.filter(person__in=ids, status=RecordStatus.APPROVED)
-            for record in approved:
-                records[record.person_id].append(record)
+        records = _approved_rule_rows(ids) if loaded else {pk: [] for pk in ids}
     if hours is None:
-        hours = supervised_hours_by_person(ids) if any(certs.values()) else {}
+        hours = supervised_hours_by_person(ids) if loaded else {}
+    requirements = {
+        cert.credential_type_id: list(cert.credential_type.topic_requirements.all())
+        for cert in loaded
+    }
     out: dict[int, list[dict]] = {}
     for pk in ids:
         rows = []
         for cert in certs[pk]:
             ctype = cert.credential_type
-            attestations = list(cert.attestations.all())
+            cert_attestations = attestations[cert.pk]
             attested = frozenset(
-                a.cycle_end for a in attestations if a.audit != AuditOutcome.FAILED
+                end for end, audit in cert_attestations if audit != AuditOutcome.FAILED
             )
-            standing = certification_standing(cert, on, records[pk], attested)
+            standing = certification_standing(
+                cert, on, records[pk], attested, requirements[cert.credential_type_id]
+            )
             rows.append(
                 {
                     "certification": cert,
@@ -140,7 +210,7 @@ def standings_by_person(
                         ctype.attestation_required
                         and standing.cycle is not None
                         and standing.status in (rules.Status.EXPIRING, rules.Status.IN_GRACE)
-                        and standing.cycle.end not in {a.cycle_end for a in attestations}
+                        and standing.cycle.end not in {end for end, _audit in cert_attestations}
                     ),
                 }
             )
@@ -392,6 +462,37 @@ def records_in_play(person) -> tuple[list[TrainingRecord], list[TrainingRecord]]
     return approved, pending
 
 
+def records_all_of(
+    person,
+) -> tuple[list[TrainingRecord], list[TrainingRecord], list[TrainingRecord]]:
+    """All of the person's records newest first (with their topics), and of those the
+    approved ones and those still open, from one query: the progress page lists every
+    record (paged) and computes standings and pending hours from the same rows."""
+    records = list(
+        TrainingRecord.objects.filter(person=person)
+        .select_related("topic")
+        .order_by("-completed_on", "-id")
+    )
+    approved = [r for r in records if r.status == RecordStatus.APPROVED]
+    pending = [
+        r for r in records if r.status in (RecordStatus.SUBMITTED, RecordStatus.CHANGES_REQUESTED)
+    ]
+    return records, approved, pending
+
+
+def attach_review_notes(records) -> None:
+    """Prefetch what the record list shows of each decision (its source and comment)."""
+    from .models import Review
+
+    prefetch_related_objects(
+        list(records),
+        Prefetch(
+            "reviews",
+            queryset=Review.objects.only("id", "record_id", "source", "comment"),
+        ),
+    )
+
+
 def _applicability(record, cert, approved) -> rules.Applicability:
     ctype = cert.credential_type
     return rules.applicability(
@@ -449,7 +550,8 @@ def date_flags(records, on: dt.date, *, standings=None) -> dict[int, list[str]]:
     current cycle of every credential the person holds (so it cannot count)."""
     people = {r.person_id: r.person for r in records}
     if standings is None:
-        standings = standings_by_person(list(people.values()), on) if people else {}
+        # Only the cycles are read here, not initial-training progress: no supervised hours.
+        standings = standings_by_person(list(people.values()), on, hours={}) if people else {}
     far_past = on - relativedelta(years=FAR_PAST_YEARS)
     flags: dict[int, list[str]] = {}
     for record in records:

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -32,22 +34,54 @@ from .models import RecordStatus
 from .permissions import can_manage_trainings, can_read_supervision_notes
 
 
+def _pk_link(name: str):
+    """``pk -> reverse(name, args=[pk])`` with one ``reverse`` for a whole list: the same
+    link ``{% url name pk %}`` gives, without resolving the pattern again on every row."""
+    marker = "8123456789"
+    head, _marker, tail = reverse(name, args=[int(marker)]).partition(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
+    """The list's compact "counts toward" cell, rendered once per distinct content: the
+    records of one cycle mostly share it (``cells`` keeps what this request rendered)."""
+    key = tuple(
+        (
+            row["credential"].pk,
+            row["result"].counts,
+            row["result"].if_approved,
+            None if row["result"].counts else row["result"].reason,
+        )
+        for row in rows
+    )
+    if key not in cells:
+        cells[key] = render_to_string(
+            "certification/_applicability.html", {"rows": rows, "compact": True}
+        )
+    return cells[key]
+
+
 @require_GET
 @role_required("staff")
 def progress(request):
     person = request.user
     hours = selectors.supervised_hours_by_person([person.pk])
-    approved, pending = selectors.records_in_play(person)
+    # One query for the person's records: the list below (paged in Python: no COUNT),
+    # the standings and the pending hours all read the same rows.
+    everything, approved, pending = selectors.records_all_of(person)
     standings = selectors.standings_by_person([person], hours=hours, records={person.pk: approved})[
         person.pk
     ]
     selectors.add_pending_hours(standings, pending, approved)
-    records = Paginator(selectors.record_list_for(request.user), 20).get_page(
-        request.GET.get("page")
-    )
+    records = Paginator(everything, 20).get_page(request.GET.get("page"))
+    selectors.attach_review_notes(records)
     applicability = selectors.applicability_by_record(records, standings, approved)
+    detail_link = _pk_link("certification:record-detail")
+    cells: dict[tuple, str] = {}
     for record in records:
         record.applicability = applicability[record.pk]
+        record.detail_link = detail_link(record.pk)
+        record.applicability_cell = _applicability_cell(record.applicability, cells)
     return render(
         request,
         "certification/progress.html",
@@ -55,7 +89,10 @@ def progress(request):
             "person": person,
             "standings": standings,
             "records": records,
-            "supervision": selectors.supervision_list_for(request.user)[:20],
+            # The list shows date, hours and notes: not the supervisor's user row.
+            "supervision": selectors.supervision_list_for(request.user)
+            .select_related(None)
+            .only("id", "staff_id", "date", "hours", "notes")[:20],
             "supervised_hours": hours.get(person.pk) or Decimal("0"),
         },
     )
@@ -217,9 +254,27 @@ def evidence_download(request, pk: int):
 @require_GET
 @role_required("supervisor")
 def review_queue(request):
-    page = Paginator(selectors.review_queue_for(request.user), 25).get_page(request.GET.get("page"))
+    # The fields the queue shows and the date checks read, not whole records and people.
+    queue = (
+        selectors.review_queue_for(request.user)
+        .select_related(None)
+        .select_related("person")
+        .only(
+            "pk",
+            "course",
+            "hours",
+            "completed_on",
+            "credit_requested",
+            "is_initial_training",
+            "person_id",
+            "person__id",
+            "person__display_name",
+        )
+    )
+    page = Paginator(queue, 25).get_page(request.GET.get("page"))
     flags = selectors.date_flags(list(page), selectors.local_today())
-    rows = [{"record": r, "flags": flags[r.pk]} for r in page]
+    review_link = _pk_link("certification:record-review")
+    rows = [{"record": r, "flags": flags[r.pk], "link": review_link(r.pk)} for r in page]
     return render(request, "certification/review_queue.html", {"page": page, "rows": rows})
 
 
@@ -272,12 +327,32 @@ def record_review(request, pk: int):
 @role_required("supervisor")
 def team(request):
     """Supervisors: their team; coordinators: everyone (paginated before computing)."""
-    page = Paginator(selectors.team_for(request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(selectors.team_for(request.user).only("pk", "display_name"), 25).get_page(
+        request.GET.get("page")
+    )
     people = list(page)
-    standings = selectors.standings_by_person(people, selectors.local_today())
+    # The page shows each credential's status, not initial-training progress: no hours.
+    standings = selectors.standings_by_person(people, selectors.local_today(), hours={})
     pending = selectors.pending_counts(people)
+    transcript_link = _pk_link("certification:transcript")
     rows = [
-        {"person": p, "standings": standings[p.pk], "pending": pending.get(p.pk, 0)} for p in people
+        {
+            "person": p,
+            "link": transcript_link(p.pk),
+            "standings": standings[p.pk],
+            # What the row shows of each credential, flat (the template reads it 40+ times).
+            "credentials": [
+                {
+                    "name": s["certification"].credential_type.name,
+                    "status": s["status_label"],
+                    "days_left": s["days_to_expiry"],
+                    "short": bool(s["standing"].progress and not s["standing"].progress.met),
+                }
+                for s in standings[p.pk]
+            ],
+            "pending": pending.get(p.pk, 0),
+        }
+        for p in people
     ]
     return render(request, "certification/team.html", {"page": page, "rows": rows})
 

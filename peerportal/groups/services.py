@@ -322,6 +322,22 @@ def _free_seat(session: GroupSession) -> int | None:
     return next((n for n in range(1, session.seats + 1) if n not in taken), None)
 
 
+# What booking_create (and lapse_due, if it has to run) reads of the locked rows; the
+# group's other 25 columns (description, schedule) are not read. Locking is unchanged:
+# FOR UPDATE takes both the session's row and its group's.
+_BOOKING_LOCK_FIELDS = (
+    "group_id",
+    "starts_at",
+    "status",
+    "capacity",
+    "group__capacity",
+    "group__booking_opens_days",
+    "group__booking_closes_minutes",
+    "group__cancellation_cutoff_hours",
+    "group__offer_window_hours",
+    "group__offer_lifetime_minutes",
+)
+
 # Booking and WaitlistOffer (their tables are checked by a test).
 _BOOKING_STATE_SQL = (
     "SELECT seat, member_id = %s, status = %s, false FROM groups_booking"
@@ -386,7 +402,11 @@ def booking_create(
     session_id = session if isinstance(session, int) else session.pk
     try:
         with transaction.atomic():
-            locked = GroupSession.objects.select_for_update().select_related("group")
+            locked = (
+                GroupSession.objects.select_for_update()
+                .select_related("group")
+                .only(*_BOOKING_LOCK_FIELDS)
+            )
             if public_only:
                 locked = locked.filter(group__is_published=True, group__archived_at__isnull=True)
             session = locked.get(pk=session_id)

@@ -31,7 +31,7 @@ from .forms import (
     StandingJoinForm,
     StandingPauseForm,
 )
-from .models import HORIZON_WEEKS_MAX, Attendance, BookingStatus
+from .models import HORIZON_WEEKS_MAX, Attendance, BookingStatus, GroupSession
 from .planning import plan_lines, schedule_plan
 
 
@@ -138,11 +138,17 @@ def _booking_response(request, session, *, ok: str = "", error: str = ""):
 @role_required("member")
 @ratelimit("booking", rate="30/m")
 def booking_create(request, pk: int):
-    session = selectors.session_get_public(pk)
+    # The service's locked read checks the group is public (the 404 below); the session is
+    # read again only to answer an error.
     try:
-        booking = services.booking_create(session=session, member=request.user, request=request)
+        booking = services.booking_create(
+            session=pk, member=request.user, request=request, public_only=True
+        )
+    except GroupSession.DoesNotExist:
+        raise Http404 from None
     except GroupsError as exc:
-        return _booking_response(request, session, error=str(exc))
+        return _booking_response(request, selectors.session_get_public(pk), error=str(exc))
+    session = booking.session
     if booking.status == BookingStatus.CONFIRMED:
         ok = _("You're booked. A confirmation email is on its way.")
     else:

@@ -75,6 +75,53 @@ def reminders_schedule_before(
     return _schedule(kind=kind, target=target, recipient=recipient, dues=dues)
 
 
+def reminders_schedule_for_new(
+    *,
+    target: models.Model,
+    recipient,
+    before: tuple[str, dt.datetime] | None = None,
+    notify_kinds: tuple[str, ...] = (),
+) -> None:
+    """For a cause created in this very transaction (a new booking): its reminders before
+    ``before = (kind, starts_at)`` at the recipient's offsets, and an immediate notification
+    of each of ``notify_kinds``, in one INSERT.
+
+    The same rows ``reminders_schedule_before`` and ``notify`` would make, without their
+    revive and read-back statements: a target that did not exist before this transaction
+    has no rows to revive, and nothing is returned. ``ON CONFLICT DO NOTHING`` all the same.
+    """
+    now = timezone.now()
+    rows: list[tuple[str, dt.datetime]] = []
+    if before is not None:
+        kind, starts_at = before
+        rows += [
+            (kind, starts_at - offset)
+            for offset in _offsets_for(recipient=recipient, kind_code=kind)
+            if starts_at - offset > now
+        ]
+    rows += [(kind, now) for kind in notify_kinds]
+    if not rows:
+        return
+    target_type = ContentType.objects.get_for_model(target)
+    for kind in {kind for kind, _due in rows}:
+        get_kind(kind)  # unknown kinds fail loudly at the call site
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                kind=kind,
+                target_type=target_type,
+                target_id=target.pk,
+                recipient=recipient,
+                due_at=due,
+            )
+            for kind, due in rows
+        ],
+        ignore_conflicts=True,
+    )
+    if notify_kinds:
+        transaction.on_commit(_nudge_dispatch)
+
+
 def notify(*, kind: str, target: models.Model, recipient) -> Reminder | None:
     """An immediate notification through the outbox (sent within a minute at worst)."""
     return reminder_schedule(kind=kind, target=target, recipient=recipient, due_at=timezone.now())

@@ -92,6 +92,35 @@ def test_rate_limit_counts_per_account(db):
 
 
 @pytest.mark.clock()  # the counts are per minute: no minute may pass mid-test
+def test_rate_limit_on_redis_keeps_the_count_where_add_and_incr_kept_it(db, settings):
+    """With the Redis cache the count is one pipelined SET NX + INCR: same key, same
+    integer value, same expiry as ``cache.add`` then ``cache.incr``."""
+    import os
+
+    from django.core.cache import caches
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("needs REDIS_URL")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "pp-test-ratelimit",
+        }
+    }
+    scope = f"t{time.time_ns()}"
+    assert [ratelimit.hit(scope, "42", "3/m") for _ in range(4)] == [True, True, True, False]
+    cache_key = f"rl:{scope}:42:{int(time.time()) // 60}"
+    backend = caches["default"]
+    assert backend.get(cache_key) == 4
+    assert backend.incr(cache_key) == 5  # Django's own incr reads the same integer
+    key = backend.make_and_validate_key(cache_key)
+    assert 0 < backend._cache.get_client(key).ttl(key) <= 61
+    backend.delete(cache_key)
+
+
+@pytest.mark.clock()  # the counts are per minute: no minute may pass mid-test
 def test_rate_limited_view_answers_429(rf, member):
     from django.http import HttpResponse
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from peerportal.groups import services
@@ -181,3 +182,43 @@ def test_attendance_opens_30_minutes_before_the_start_and_never_for_a_cancelled_
     services.session_cancel(actor=coordinator, session=session)
     with pytest.raises(SessionCancelled):
         services.attendance_mark(actor=staff, booking=booking, attendance="no_show")
+
+
+def test_a_booking_writes_the_same_reminder_rows_as_scheduling_them_one_by_one(member):
+    """``booking_create`` writes its rows in one INSERT; they are the rows
+    ``reminders_schedule_before`` and ``notify`` make."""
+    from peerportal.reminders.services import notify, reminders_schedule_before
+
+    session = GroupSessionFactory(group__capacity=1)
+    at = timezone.now()
+    with time_machine.travel(at, tick=False):
+        booking = services.booking_create(session=session, member=member)
+        waiting = services.booking_create(session=session, member=UserFactory())
+
+    def rows(target):
+        return sorted(
+            (r.kind, r.recipient_id, r.status, r.due_at)
+            for r in Reminder.objects.for_target(target)
+        )
+
+    made = rows(booking)
+    assert [kind for kind, *_ in made].count(services.KIND_UPCOMING) == 2
+    assert [kind for kind, *_ in rows(waiting)] == [services.KIND_CONFIRMED]
+    Reminder.objects.for_target(booking).delete()
+    with time_machine.travel(at, tick=False):
+        reminders_schedule_before(
+            kind=services.KIND_UPCOMING,
+            target=booking,
+            recipient=member,
+            starts_at=session.starts_at,
+        )
+        notify(kind=services.KIND_CONFIRMED, target=booking, recipient=member)
+    assert rows(booking) == made
+
+
+def test_the_booking_state_query_names_the_tables_of_its_models():
+    from peerportal.groups.models import WaitlistOffer
+
+    assert "FROM groups_booking " in services._BOOKING_STATE_SQL
+    assert Booking._meta.db_table == "groups_booking"
+    assert f"FROM {WaitlistOffer._meta.db_table} " in services._BOOKING_STATE_SQL

@@ -334,3 +334,22 @@ def test_sessions_i_facilitate_lists_only_my_groups_for_every_staff_role(
     for client in (staff_client, coordinator_client):
         page = client.get(reverse("groups:session-list"))
         assert [s.group.name for s in page.context["page"]] == ["Circle I lead"]
+
+
+@pytest.mark.parametrize(
+    "group_fields",
+    [{"is_published": False}, {"archived_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}],
+)
+def test_booking_a_session_of_an_unpublished_or_archived_group_is_404(member_client, group_fields):
+    session = GroupSessionFactory(**{f"group__{k}": v for k, v in group_fields.items()})
+    response = member_client.post(reverse("groups:booking-create", args=[session.pk]))
+    assert response.status_code == 404
+    assert not session.bookings.exists()
+
+
+def test_booking_twice_says_so_and_writes_nothing(member_client, member):
+    session = GroupSessionFactory()
+    member_client.post(reverse("groups:booking-create", args=[session.pk]))
+    response = member_client.post(reverse("groups:booking-create", args=[session.pk]), follow=True)
+    assert "already have a place" in response.content.decode()
+    assert session.bookings.filter(member=member).count() == 1

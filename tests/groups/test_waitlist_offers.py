@@ -178,6 +178,17 @@ def test_the_last_lapse_leaves_the_seat_free_for_anyone():
     assert newcomer.status == BookingStatus.CONFIRMED
 
 
+def test_a_booking_lapses_an_overdue_offer_before_it_looks_for_a_seat():
+    session, [holder], [first] = _full_session(waiting=1)
+    at = START - dt.timedelta(hours=6)
+    _cancel(holder, at)
+    with time_machine.travel(at + dt.timedelta(hours=3), tick=False):  # no beat scan ran
+        newcomer = services.booking_create(session=session, member=UserFactory())
+    assert WaitlistOffer.objects.get(booking=first).status == OfferStatus.LAPSED
+    assert _status(first) == BookingStatus.CANCELLED
+    assert (newcomer.status, newcomer.seat) == (BookingStatus.CONFIRMED, 1)
+
+
 def test_leaving_the_waitlist_with_an_open_offer_passes_it_on():
     session, [holder], [first, second] = _full_session()
     at = START - dt.timedelta(hours=5)

@@ -160,3 +160,14 @@ def test_the_end_of_quiet_hours_is_in_local_time_across_a_dst_change():
     # Real elapsed time: one hour longer that night.
     assert end.astimezone(utc) - when.astimezone(utc) == dt.timedelta(hours=8, minutes=30)
     assert quiet_hours_end_after(pref, dt.datetime(2026, 11, 2, 12, tzinfo=tz), tz) is None
+
+
+def test_the_saved_offsets_are_read_from_the_preference_models_table(member):
+    from peerportal.reminders import preferences
+
+    table = NotificationPreference._meta.db_table
+    assert preferences._OFFSETS_SQL.startswith(f"SELECT offsets FROM {table} WHERE user_id = ")
+    assert preferences._saved_offsets(member) == {}
+    NotificationPreference.objects.create(user=member, offsets={UPCOMING: [30]})
+    assert preferences._saved_offsets(member) == {UPCOMING: [30]}
+    assert offsets_for(recipient=member, kind_code=UPCOMING) == (dt.timedelta(minutes=30),)

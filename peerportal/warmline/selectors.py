@@ -104,11 +104,49 @@ def swap_get_for(user, pk: int) -> SwapRequest:
     return get_object_or_404(swap_list_for(user), pk=pk)
 
 
-def call_record_list_for(user):
-    qs = CallRecord.objects.select_related("line").prefetch_related("topics", "referrals")
+def _call_records_for(user):
+    qs = CallRecord.objects.all()
     if not can_read_all_calls(user):
         qs = qs.filter(author=user)
     return qs.order_by("-started_at", "-id")
+
+
+def call_record_list_for(user):
+    return _call_records_for(user).select_related("line").prefetch_related("topics", "referrals")
+
+
+def call_record_rows_for(user):
+    """``call_record_list_for`` as plain rows for the call log: the shown fields and the
+    line's name only (no model instances; topics and referrals: ``call_record_labels``)."""
+    return _call_records_for(user).values(
+        "id",
+        "author_id",
+        "contact_type",
+        "started_at",
+        "duration_minutes",
+        "follow_up_offered",
+        "created_at",
+        "line__name",
+    )
+
+
+def call_record_labels(rows) -> None:
+    """Give each call-log row ``topics`` and ``referrals``: the names, by name, joined with
+    ", " (two small queries on the link tables, for the rows of one page)."""
+    ids = [row["id"] for row in rows]
+    for key, through, name in (
+        ("topics", CallRecord.topics.through, "calltopic__name"),
+        ("referrals", CallRecord.referrals.through, "referral__name"),
+    ):
+        names: dict[int, list[str]] = {}
+        for record_id, label in (
+            through.objects.filter(callrecord_id__in=ids)
+            .order_by(name)
+            .values_list("callrecord_id", name)
+        ):
+            names.setdefault(record_id, []).append(label)
+        for row in rows:
+            row[key] = ", ".join(names.get(row["id"], ()))
 
 
 def call_record_get_for(user, pk: int) -> CallRecord:

@@ -28,7 +28,7 @@ from . import eligibility, selectors, services
 from .exceptions import EditWindowClosed, WarmLineError
 from .forms import AssignForm, CallRecordForm, ShiftPatternForm, ShiftTimesForm, WarmLineForm
 from .models import ContactType, ShiftAssignment, ShiftPattern, SwapRequest
-from .permissions import can_assign, can_decide_swap, can_manage_lines, lines_user_can_work_on
+from .permissions import can_assign, can_decide_swap, can_manage_lines
 
 
 def _tz():
@@ -42,7 +42,8 @@ def _line_filter(request) -> int | None:
 
 def _annotate(user, shifts, *, my_shifts=None, workable=None) -> list:
     """Give each shift ``refusal`` (why the user can't take it, or None) and ``needs`` (the
-    required credential's name), so the row shows a disabled button with the reason."""
+    required credential's name), so the row shows a disabled button with the reason, and
+    what ``_shift_row.html`` shows: ``times``, ``week_link`` and ``sign_up_url``."""
     shifts = list(shifts)
     open_ones = [s for s in shifts if not s.mine and s.staffed < s.max_staff]
     names = selectors.qualification_names(shifts)
@@ -53,9 +54,17 @@ def _annotate(user, shifts, *, my_shifts=None, workable=None) -> list:
         names=names,
         workable_line_ids=workable,
     )
+    # What the row shows, computed here once rather than by date filters and url tags per
+    # row (the shown times and the board link are in the current time zone, as |date is).
+    board = reverse("warmline:board")
+    tz = timezone.get_current_timezone()
     for shift in shifts:
         shift.refusal = refusals.get(shift.pk)
         shift.needs = names.get(shift.required_qualification, shift.required_qualification)
+        start = shift.starts_at.astimezone(tz)
+        shift.times = f"{start:%H:%M}–{shift.ends_at.astimezone(tz):%H:%M}"
+        shift.week_link = f"{board}?week={start:%Y-%m-%d}#shift-{shift.pk}"
+        shift.sign_up_url = reverse("warmline:shift-sign-up", args=[shift.pk])
     return shifts
 
 
@@ -78,7 +87,7 @@ def board(request):
     line_id = _line_filter(request)
     mine = selectors.my_shifts_between(request.user, begin, end)
     lines = list(selectors.line_list_for(request.user))
-    workable = lines_user_can_work_on(request.user, lines)
+    workable = selectors.lines_workable_for(request.user, lines)
     shifts = _annotate(
         request.user,
         selectors.shift_list_for(request.user, start=begin, end=end, line_id=line_id),

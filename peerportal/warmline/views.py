@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import yesno
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -435,7 +436,7 @@ def call_list(request):
     page.object_list = rows = list(page.object_list)
     selectors.call_record_labels(rows)
     types = {value: str(label) for value, label in ContactType.choices}
-    yes, no = _("yes,no,maybe").split(",")[:2]
+    yes, no = yesno(True), yesno(False)
     tz = timezone.get_current_timezone()
     for row in rows:
         row["started"] = row["started_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M")

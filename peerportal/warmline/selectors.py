@@ -271,6 +271,17 @@ def swap_history_for(user, *, days: int = 60, limit: int = 30):
         status__in=["approved", "declined", "cancelled"],
         created_at__gte=since,
     ).select_related("assignment__shift__line", "assignment__person", "taker", "decided_by")
+    # Only what the list shows (three people's full rows made the query's columns many).
+    qs = qs.only(
+        "status",
+        "created_at",
+        "assignment__shift__starts_at",
+        "assignment__shift__ends_at",
+        "assignment__shift__line__name",
+        "assignment__person__display_name",
+        "taker__display_name",
+        "decided_by__display_name",
+    )
     if not is_coordinator(user):
         scope = Q(assignment__person=user) | Q(taker=user) | Q(decided_by=user)
         if sees_all_lines(user):

@@ -296,15 +296,19 @@ def my_shifts(request):
     token = feed_token_for(user=request.user)
     feed_url = request.build_absolute_uri(reverse("warmline:shift-feed", args=[token.token]))
     now = timezone.now()
+    # One read of the user's shifts serves both weeks (it reaches 8 days either side).
+    mine = selectors.my_shifts_between(request.user, now, now + dt.timedelta(days=7))
     return render(
         request,
         "warmline/my_shifts.html",
         {
             "rows": rows,
             "feed_url": feed_url,
-            "week_hours": eligibility.format_hours(selectors.week_hours_for(request.user, now)),
+            "week_hours": eligibility.format_hours(
+                selectors.week_hours_for(request.user, now, my_shifts=mine)
+            ),
             "next_week_hours": eligibility.format_hours(
-                selectors.week_hours_for(request.user, now + dt.timedelta(days=7))
+                selectors.week_hours_for(request.user, now + dt.timedelta(days=7), my_shifts=mine)
             ),
             "limits": selectors.weekly_limits_for(request.user),
             "history": selectors.swap_history_for(request.user),

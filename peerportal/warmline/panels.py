@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
+from peerportal.core.date_labels import DateLabels
+
 from . import selectors
 
 
 def my_next_shifts(request) -> dict:
-    return {"assignments": list(selectors.assignment_list_for(request.user)[:3])}
+    """The next three shifts, with the link and the time as the panel shows them (the
+    dashboard renders every panel on each visit: only the shown fields are loaded)."""
+    assignments = list(
+        selectors.assignment_list_for(request.user).only(
+            "shift", "shift__starts_at", "shift__line", "shift__line__name"
+        )[:3]
+    )
+    board = reverse("warmline:board")
+    labels = DateLabels()
+    for a in assignments:
+        start = labels.local(a.shift.starts_at)
+        a.week_link = f"{board}?week={start:%Y-%m-%d}#shift-{a.shift_id}"
+        a.starts = labels.day_time(a.shift.starts_at)
+    return {"assignments": assignments}
 
 
 def coverage_gaps(request) -> dict:

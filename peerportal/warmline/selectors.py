@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from peerportal.certification.qualification import credential_names, why_not_qualified_many
 from peerportal.core.models import Organization
+from peerportal.core.permissions import has_role
 
 from . import eligibility
 from .models import CallRecord, Shift, ShiftAssignment, SwapRequest, WarmLine
@@ -28,6 +29,15 @@ def line_list_for(user, *, include_inactive: bool = False):
     if not sees_all_lines(user):
         qs = qs.filter(members=user)
     return qs.order_by("name")
+
+
+def lines_workable_for(user, lines) -> set[int]:
+    """``lines_user_can_work_on`` for lines from ``line_list_for(user)``: someone who does not
+    see all lines sees only the lines they are a program member of, so those are exactly the
+    ones they may work on (if staff), with no query."""
+    if not sees_all_lines(user):
+        return {line.pk for line in lines} if has_role(user, "staff") else set()
+    return lines_user_can_work_on(user, lines)
 
 
 def line_get_for(user, pk: int) -> WarmLine:
@@ -104,11 +114,49 @@ def swap_get_for(user, pk: int) -> SwapRequest:
     return get_object_or_404(swap_list_for(user), pk=pk)
 
 
-def call_record_list_for(user):
-    qs = CallRecord.objects.select_related("line").prefetch_related("topics", "referrals")
+def _call_records_for(user):
+    qs = CallRecord.objects.all()
     if not can_read_all_calls(user):
         qs = qs.filter(author=user)
     return qs.order_by("-started_at", "-id")
+
+
+def call_record_list_for(user):
+    return _call_records_for(user).select_related("line").prefetch_related("topics", "referrals")
+
+
+def call_record_rows_for(user):
+    """``call_record_list_for`` as plain rows for the call log: the shown fields and the
+    line's name only (no model instances; topics and referrals: ``call_record_labels``)."""
+    return _call_records_for(user).values(
+        "id",
+        "author_id",
+        "contact_type",
+        "started_at",
+        "duration_minutes",
+        "follow_up_offered",
+        "created_at",
+        "line__name",
+    )
+
+
+def call_record_labels(rows) -> None:
+    """Give each call-log row ``topics`` and ``referrals``: the names, by name, joined with
+    ", " (two small queries on the link tables, for the rows of one page)."""
+    ids = [row["id"] for row in rows]
+    for key, through, name in (
+        ("topics", CallRecord.topics.through, "calltopic__name"),
+        ("referrals", CallRecord.referrals.through, "referral__name"),
+    ):
+        names: dict[int, list[str]] = {}
+        for record_id, label in (
+            through.objects.filter(callrecord_id__in=ids)
+            .order_by(name)
+            .values_list("callrecord_id", name)
+        ):
+            names.setdefault(record_id, []).append(label)
+        for row in rows:
+            row[key] = ", ".join(names.get(row["id"], ()))
 
 
 def call_record_get_for(user, pk: int) -> CallRecord:
@@ -204,8 +252,8 @@ def weekly_limits_for(user, lines=None) -> list[tuple[str, int]]:
     ``lines`` (the user's visible lines, already loaded) saves a query.
     """
     if lines is None:
-        lines = line_list_for(user)
-    workable = lines_user_can_work_on(user, lines)
+        lines = list(line_list_for(user))
+    workable = lines_workable_for(user, lines)
     return [(line.name, line.max_hours_per_week) for line in lines if line.pk in workable]
 
 
@@ -223,6 +271,17 @@ def swap_history_for(user, *, days: int = 60, limit: int = 30):
         status__in=["approved", "declined", "cancelled"],
         created_at__gte=since,
     ).select_related("assignment__shift__line", "assignment__person", "taker", "decided_by")
+    # Only what the list shows (three people's full rows made the query's columns many).
+    qs = qs.only(
+        "status",
+        "created_at",
+        "assignment__shift__starts_at",
+        "assignment__shift__ends_at",
+        "assignment__shift__line__name",
+        "assignment__person__display_name",
+        "taker__display_name",
+        "decided_by__display_name",
+    )
     if not is_coordinator(user):
         scope = Q(assignment__person=user) | Q(taker=user) | Q(decided_by=user)
         if sees_all_lines(user):

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import yesno
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -27,8 +28,8 @@ from peerportal.core.ratelimit import ratelimit
 from . import eligibility, selectors, services
 from .exceptions import EditWindowClosed, WarmLineError
 from .forms import AssignForm, CallRecordForm, ShiftPatternForm, ShiftTimesForm, WarmLineForm
-from .models import ShiftAssignment, ShiftPattern, SwapRequest
-from .permissions import can_assign, can_decide_swap, can_manage_lines, lines_user_can_work_on
+from .models import ContactType, ShiftAssignment, ShiftPattern, SwapRequest
+from .permissions import can_assign, can_decide_swap, can_manage_lines
 
 
 def _tz():
@@ -42,7 +43,8 @@ def _line_filter(request) -> int | None:
 
 def _annotate(user, shifts, *, my_shifts=None, workable=None) -> list:
     """Give each shift ``refusal`` (why the user can't take it, or None) and ``needs`` (the
-    required credential's name), so the row shows a disabled button with the reason."""
+    required credential's name), so the row shows a disabled button with the reason, and
+    what ``_shift_row.html`` shows: ``times``, ``week_link`` and ``sign_up_url``."""
     shifts = list(shifts)
     open_ones = [s for s in shifts if not s.mine and s.staffed < s.max_staff]
     names = selectors.qualification_names(shifts)
@@ -53,9 +55,17 @@ def _annotate(user, shifts, *, my_shifts=None, workable=None) -> list:
         names=names,
         workable_line_ids=workable,
     )
+    # What the row shows, computed here once rather than by date filters and url tags per
+    # row (the shown times and the board link are in the current time zone, as |date is).
+    board = reverse("warmline:board")
+    tz = timezone.get_current_timezone()
     for shift in shifts:
         shift.refusal = refusals.get(shift.pk)
         shift.needs = names.get(shift.required_qualification, shift.required_qualification)
+        start = shift.starts_at.astimezone(tz)
+        shift.times = f"{start:%H:%M}–{shift.ends_at.astimezone(tz):%H:%M}"
+        shift.week_link = f"{board}?week={start:%Y-%m-%d}#shift-{shift.pk}"
+        shift.sign_up_url = reverse("warmline:shift-sign-up", args=[shift.pk])
     return shifts
 
 
@@ -78,7 +88,7 @@ def board(request):
     line_id = _line_filter(request)
     mine = selectors.my_shifts_between(request.user, begin, end)
     lines = list(selectors.line_list_for(request.user))
-    workable = lines_user_can_work_on(request.user, lines)
+    workable = selectors.lines_workable_for(request.user, lines)
     shifts = _annotate(
         request.user,
         selectors.shift_list_for(request.user, start=begin, end=end, line_id=line_id),
@@ -286,15 +296,19 @@ def my_shifts(request):
     token = feed_token_for(user=request.user)
     feed_url = request.build_absolute_uri(reverse("warmline:shift-feed", args=[token.token]))
     now = timezone.now()
+    # One read of the user's shifts serves both weeks (it reaches 8 days either side).
+    mine = selectors.my_shifts_between(request.user, now, now + dt.timedelta(days=7))
     return render(
         request,
         "warmline/my_shifts.html",
         {
             "rows": rows,
             "feed_url": feed_url,
-            "week_hours": eligibility.format_hours(selectors.week_hours_for(request.user, now)),
+            "week_hours": eligibility.format_hours(
+                selectors.week_hours_for(request.user, now, my_shifts=mine)
+            ),
             "next_week_hours": eligibility.format_hours(
-                selectors.week_hours_for(request.user, now + dt.timedelta(days=7))
+                selectors.week_hours_for(request.user, now + dt.timedelta(days=7), my_shifts=mine)
             ),
             "limits": selectors.weekly_limits_for(request.user),
             "history": selectors.swap_history_for(request.user),
@@ -418,9 +432,20 @@ def swap_decide(request, pk: int):
 @require_GET
 @role_required("staff")
 def call_list(request):
-    page = Paginator(selectors.call_record_list_for(request.user), 30).get_page(
+    page = Paginator(selectors.call_record_rows_for(request.user), 30).get_page(
         request.GET.get("page")
     )
+    # Plain rows with their shown text computed once (no model instances, no filters per
+    # cell): the page's CPU was mostly building and rendering 30 records.
+    page.object_list = rows = list(page.object_list)
+    selectors.call_record_labels(rows)
+    types = {value: str(label) for value, label in ContactType.choices}
+    yes, no = yesno(True), yesno(False)
+    tz = timezone.get_current_timezone()
+    for row in rows:
+        row["started"] = row["started_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        row["type"] = types.get(row["contact_type"], row["contact_type"])
+        row["follow_up"] = yes if row["follow_up_offered"] else no
     window = services.call_edit_window()
     return render(
         request,

@@ -27,9 +27,10 @@ from .models import (
 
 
 def _upcoming_sessions(now: dt.datetime, limit_days: int = 28):
+    # No select_related("group"): prefetched from a group, each session's ``group`` is set
+    # to that group instance (a wide row and a model instance per session saved).
     return (
         GroupSession.objects.upcoming(now)
-        .select_related("group")
         .filter(starts_at__lt=now + dt.timedelta(days=limit_days))
         .with_counts()
         .order_by("starts_at")

@@ -73,8 +73,11 @@ def group_directory(
         groups = groups.filter(Exists(on_day))
     return groups.distinct().prefetch_related(
         "topics",
+        # Only the next session is shown: one per group (a window function), not two weeks'.
         Prefetch(
-            "sessions", queryset=_upcoming_sessions(now, 14).scheduled(), to_attr="next_sessions"
+            "sessions",
+            queryset=_upcoming_sessions(now, 14).scheduled()[:1],
+            to_attr="next_sessions",
         ),
     )
 

@@ -151,20 +151,31 @@ def session_get_public(pk: int) -> GroupSession:
 
 def booking_list_for(user, *, upcoming: bool = True, now=None):
     now = now or timezone.now()
-    qs = (
-        Booking.objects.filter(member=user)
-        .with_waitlist_position()
-        .select_related("session__group", "session__group__location")
-    )
+    qs = Booking.objects.filter(member=user)
     if upcoming:
         qs = (
             qs.filter(session__ends_at__gt=now)
             .exclude(status=BookingStatus.CANCELLED)
+            .with_waitlist_position()
+            .select_related("session__group", "session__group__location")
             .prefetch_related(_open_offers())
         )
-    else:
-        qs = qs.filter(session__ends_at__lte=now)
+    else:  # past sessions: no place in line to count, no location shown
+        qs = qs.filter(session__ends_at__lte=now).select_related("session__group")
     return qs.order_by("session__starts_at" if upcoming else "-session__starts_at")
+
+
+def booking_panel_for(user, *, now=None, limit: int = 5) -> list[Booking]:
+    """The dashboard's next bookings: what ``booking_list_for`` lists first, with only the
+    fields the panel shows (no waitlist positions or offers, no location)."""
+    now = now or timezone.now()
+    return list(
+        Booking.objects.filter(member=user, session__ends_at__gt=now)
+        .exclude(status=BookingStatus.CANCELLED)
+        .select_related("session__group")
+        .only("id", "status", "session__id", "session__starts_at", "session__group__name")
+        .order_by("session__starts_at")[:limit]
+    )
 
 
 def booking_get_for(user, pk: int) -> Booking:
@@ -219,6 +230,20 @@ def sessions_facilitated_by(user, *, now=None, days: int = 28):
     require_role(user, "staff")
     now = now or timezone.now()
     return _upcoming_sessions(now, days).select_related("group").filter(group__facilitators=user)
+
+
+def sessions_facilitated_panel(user, *, now=None, days: int = 7, limit: int = 5):
+    """The dashboard's first sessions of ``sessions_facilitated_by``: only what the panel
+    shows (no seat counts)."""
+    require_role(user, "staff")
+    now = now or timezone.now()
+    return list(
+        GroupSession.objects.upcoming(now)
+        .filter(starts_at__lt=now + dt.timedelta(days=days), group__facilitators=user)
+        .select_related("group")
+        .only("id", "starts_at", "group__id", "group__name")
+        .order_by("starts_at")[:limit]
+    )
 
 
 def facilitated_session_get(user, pk: int) -> GroupSession:

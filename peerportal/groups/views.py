@@ -6,9 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
+from django.template.loader import get_template
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -51,14 +54,57 @@ def directory(request):
     return render(request, "groups/directory.html", {"form": form, "page": page})
 
 
-def _session_rows(request, sessions):
+def _session_rows(request, sessions, *, csrf_token: str, preview: bool = False):
     bookings = selectors.active_bookings_by_session(request.user, sessions)
     now = timezone.now()
     rows = []
     for session in sessions:
         booking = bookings.get(session.pk)
-        rows.append(_box_context(request, session, booking, now))
+        row = _box_context(request, session, booking, now)
+        if preview:  # nothing can be booked from a preview (the booking view would 404 anyway)
+            row["can_book"] = False
+        if booking is None:
+            row["html"] = _public_box(request, row, csrf_token)
+        rows.append(row)
     return rows
+
+
+# A session's booking box for someone without a booking in it shows only public facts (the
+# times, seats left, whether booking is open): the same HTML for everyone, so it is kept per
+# process, keyed by every value _booking_box.html reads for such a row. The CSRF token is
+# the one personal part: rendered as a placeholder and put in per request.
+_PUBLIC_BOXES: dict[tuple, str] = {}
+_PUBLIC_BOXES_MAX = 4096
+_CSRF_PLACEHOLDER = "csrf-token-placeholder-3f9c1d"
+
+
+def _public_box(request, row: dict, csrf_token: str) -> str:
+    session = row["session"]
+    authenticated = request.user.is_authenticated
+    key = (
+        session.pk,
+        session.starts_at,
+        session.ends_at,
+        session.status,
+        session.notice,
+        session.booking_opens_at(),
+        row["seats_left"],
+        row["can_book"],
+        row["not_open_yet"],
+        authenticated,
+        translation.get_language(),
+        str(timezone.get_current_timezone()),
+        get_script_prefix(),
+    )
+    html = _PUBLIC_BOXES.get(key)
+    if html is None:
+        html = get_template("groups/_booking_box.html").render(
+            {**row, "user": request.user, "csrf_token": _CSRF_PLACEHOLDER}
+        )
+        if len(_PUBLIC_BOXES) >= _PUBLIC_BOXES_MAX:
+            _PUBLIC_BOXES.clear()
+        _PUBLIC_BOXES[key] = html
+    return mark_safe(html.replace(_CSRF_PLACEHOLDER, csrf_token))  # noqa: S308 — rendered by the template engine (autoescaped)
 
 
 def _open_offer(booking, now):
@@ -93,12 +139,12 @@ def _box_context(request, session, booking, now=None) -> dict:
 @require_GET
 def group_detail(request, pk: int):
     group, preview = selectors.group_get_for_viewer(request.user, pk)
-    rows = _session_rows(request, group.upcoming_sessions)
-    context = {"group": group, "rows": rows, "preview": preview}
-    if preview:  # nothing can be booked from a preview (the booking view would 404 anyway)
+    # One token for the whole page (as the context processor gives), put into the kept boxes.
+    csrf_token = get_token(request)
+    rows = _session_rows(request, group.upcoming_sessions, csrf_token=csrf_token, preview=preview)
+    context = {"group": group, "rows": rows, "preview": preview, "csrf_token": csrf_token}
+    if preview:
         context["next_dates"] = _next_dates(group)
-        for row in rows:
-            row["can_book"] = False
     elif group.standing_places_allowed:
         context["standing_place"] = selectors.standing_place_in_group(request.user, group)
         context["standing_form"] = StandingJoinForm()

@@ -129,15 +129,20 @@ def _open_offers() -> Prefetch:
 
 def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
     """The person's own active bookings for these sessions (one query)."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not sessions:
         return {}
-    rows = (
-        Booking.objects.active()
-        .with_waitlist_position()
-        .filter(member=user, session__in=[s.pk for s in sessions])
-        .prefetch_related(_open_offers())
-    )
-    return {b.session_id: b for b in rows}
+    pks = {s.pk for s in sessions}
+    rows = Booking.objects.active().with_waitlist_position().filter(member=user)
+    groups = {s.group_id for s in sessions}
+    if len(pks) > 20 and len(groups) == 1:
+        # A group page's many sessions: the person's coming bookings in the group (a few
+        # rows, by the member index), not an IN list of every session id.
+        first = min(s.starts_at for s in sessions)
+        rows = rows.filter(session__group_id=groups.pop(), session__starts_at__gte=first)
+    else:
+        rows = rows.filter(session__in=pks)
+    rows = rows.prefetch_related(_open_offers())
+    return {b.session_id: b for b in rows if b.session_id in pks}
 
 
 def session_get_public(pk: int) -> GroupSession:

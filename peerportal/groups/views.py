@@ -213,13 +213,22 @@ def booking_cancel(request, pk: int):
     return _booking_response(request, booking.session, ok=_("Your booking was cancelled."))
 
 
+def _page(queryset, per_page: int, request):
+    """``Paginator(queryset, per_page).get_page(…)`` without its COUNT query when the first
+    page holds everything (most people's lists): one row more is read to know."""
+    number = request.GET.get("page")
+    if number in (None, "", "1"):
+        rows = list(queryset[: per_page + 1])
+        if len(rows) <= per_page:
+            return Paginator(rows, per_page).get_page(1)
+    return Paginator(queryset, per_page).get_page(number)
+
+
 @require_GET
 @role_required("member")
 def booking_list(request):
     upcoming = list(selectors.booking_list_for(request.user))
-    past = Paginator(selectors.booking_list_for(request.user, upcoming=False), 20).get_page(
-        request.GET.get("page")
-    )
+    past = _page(selectors.booking_list_for(request.user, upcoming=False), 20, request)
     now = timezone.now()
     rows = [
         {

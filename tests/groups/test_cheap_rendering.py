@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from peerportal.core.fast_select import FastSelect
 from peerportal.groups import services
 from peerportal.groups.forms import DirectoryFilterForm
+from peerportal.groups.models import Booking
 from tests.factories import LocationFactory, UserFactory
 from tests.groups.factories import GroupSessionFactory, TopicFactory
 
@@ -131,3 +132,21 @@ def test_own_booking_box_is_not_shared_with_others(member_client, member):
     assert "You're booked" not in page and "Book a place" in page
     anonymous = Client().get(url).content.decode()
     assert reverse("groups:booking-create", args=[session.pk]) not in anonymous
+
+
+@pytest.mark.parametrize("past", [20, 21])
+def test_past_bookings_page_through_with_or_without_counting(member_client, member, past):
+    start = timezone.now() - dt.timedelta(days=60)
+    for i in range(past):
+        session = GroupSessionFactory(
+            starts_at=start + dt.timedelta(days=i), ends_at=start + dt.timedelta(days=i, hours=1)
+        )
+        Booking.objects.create(session=session, member=member, status="confirmed", seat=1)
+    url = reverse("groups:booking-list")
+    first = member_client.get(url)
+    assert len(first.context["page"]) == 20
+    assert first.context["page"].paginator.num_pages == (past + 19) // 20
+    assert ("Page 1 of 2" in first.content.decode()) == (past > 20)
+    if past > 20:
+        second = member_client.get(url, {"page": 2})
+        assert len(second.context["page"]) == 1

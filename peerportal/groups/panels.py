@@ -4,8 +4,8 @@ from . import selectors
 
 
 def my_bookings(request) -> dict:
-    return {"bookings": list(selectors.booking_list_for(request.user)[:5])}
+    return {"bookings": selectors.booking_panel_for(request.user)}
 
 
 def facilitating(request) -> dict:
-    return {"sessions": list(selectors.sessions_facilitated_by(request.user, days=7)[:5])}
+    return {"sessions": selectors.sessions_facilitated_panel(request.user)}

@@ -27,9 +27,10 @@ from .models import (
 
 
 def _upcoming_sessions(now: dt.datetime, limit_days: int = 28):
+    # No select_related("group"): prefetched from a group, each session's ``group`` is set
+    # to that group instance (a wide row and a model instance per session saved).
     return (
         GroupSession.objects.upcoming(now)
-        .select_related("group")
         .filter(starts_at__lt=now + dt.timedelta(days=limit_days))
         .with_counts()
         .order_by("starts_at")
@@ -72,8 +73,11 @@ def group_directory(
         groups = groups.filter(Exists(on_day))
     return groups.distinct().prefetch_related(
         "topics",
+        # Only the next session is shown: one per group (a window function), not two weeks'.
         Prefetch(
-            "sessions", queryset=_upcoming_sessions(now, 14).scheduled(), to_attr="next_sessions"
+            "sessions",
+            queryset=_upcoming_sessions(now, 14).scheduled()[:1],
+            to_attr="next_sessions",
         ),
     )
 
@@ -125,15 +129,20 @@ def _open_offers() -> Prefetch:
 
 def active_bookings_by_session(user, sessions) -> dict[int, Booking]:
     """The person's own active bookings for these sessions (one query)."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not sessions:
         return {}
-    rows = (
-        Booking.objects.active()
-        .with_waitlist_position()
-        .filter(member=user, session__in=[s.pk for s in sessions])
-        .prefetch_related(_open_offers())
-    )
-    return {b.session_id: b for b in rows}
+    pks = {s.pk for s in sessions}
+    rows = Booking.objects.active().with_waitlist_position().filter(member=user)
+    groups = {s.group_id for s in sessions}
+    if len(pks) > 20 and len(groups) == 1:
+        # A group page's many sessions: the person's coming bookings in the group (a few
+        # rows, by the member index), not an IN list of every session id.
+        first = min(s.starts_at for s in sessions)
+        rows = rows.filter(session__group_id=groups.pop(), session__starts_at__gte=first)
+    else:
+        rows = rows.filter(session__in=pks)
+    rows = rows.prefetch_related(_open_offers())
+    return {b.session_id: b for b in rows if b.session_id in pks}
 
 
 def session_get_public(pk: int) -> GroupSession:
@@ -147,20 +156,31 @@ def session_get_public(pk: int) -> GroupSession:
 
 def booking_list_for(user, *, upcoming: bool = True, now=None):
     now = now or timezone.now()
-    qs = (
-        Booking.objects.filter(member=user)
-        .with_waitlist_position()
-        .select_related("session__group", "session__group__location")
-    )
+    qs = Booking.objects.filter(member=user)
     if upcoming:
         qs = (
             qs.filter(session__ends_at__gt=now)
             .exclude(status=BookingStatus.CANCELLED)
+            .with_waitlist_position()
+            .select_related("session__group", "session__group__location")
             .prefetch_related(_open_offers())
         )
-    else:
-        qs = qs.filter(session__ends_at__lte=now)
+    else:  # past sessions: no place in line to count, no location shown
+        qs = qs.filter(session__ends_at__lte=now).select_related("session__group")
     return qs.order_by("session__starts_at" if upcoming else "-session__starts_at")
+
+
+def booking_panel_for(user, *, now=None, limit: int = 5) -> list[Booking]:
+    """The dashboard's next bookings: what ``booking_list_for`` lists first, with only the
+    fields the panel shows (no waitlist positions or offers, no location)."""
+    now = now or timezone.now()
+    return list(
+        Booking.objects.filter(member=user, session__ends_at__gt=now)
+        .exclude(status=BookingStatus.CANCELLED)
+        .select_related("session__group")
+        .only("id", "status", "session__id", "session__starts_at", "session__group__name")
+        .order_by("session__starts_at")[:limit]
+    )
 
 
 def booking_get_for(user, pk: int) -> Booking:
@@ -215,6 +235,20 @@ def sessions_facilitated_by(user, *, now=None, days: int = 28):
     require_role(user, "staff")
     now = now or timezone.now()
     return _upcoming_sessions(now, days).select_related("group").filter(group__facilitators=user)
+
+
+def sessions_facilitated_panel(user, *, now=None, days: int = 7, limit: int = 5):
+    """The dashboard's first sessions of ``sessions_facilitated_by``: only what the panel
+    shows (no seat counts)."""
+    require_role(user, "staff")
+    now = now or timezone.now()
+    return list(
+        GroupSession.objects.upcoming(now)
+        .filter(starts_at__lt=now + dt.timedelta(days=days), group__facilitators=user)
+        .select_related("group")
+        .only("id", "starts_at", "group__id", "group__name")
+        .order_by("starts_at")[:limit]
+    )
 
 
 def facilitated_session_get(user, pk: int) -> GroupSession:

@@ -6,9 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
+from django.template.loader import get_template
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -51,14 +54,61 @@ def directory(request):
     return render(request, "groups/directory.html", {"form": form, "page": page})
 
 
-def _session_rows(request, sessions):
+def _session_rows(request, sessions, *, csrf_token: str, preview: bool = False):
     bookings = selectors.active_bookings_by_session(request.user, sessions)
     now = timezone.now()
+    # What a kept box depends on besides the session (looked up once, not per row).
+    viewer = (
+        request.user.is_authenticated,
+        translation.get_language(),
+        str(timezone.get_current_timezone()),
+        get_script_prefix(),
+    )
     rows = []
     for session in sessions:
         booking = bookings.get(session.pk)
-        rows.append(_box_context(request, session, booking, now))
+        row = _box_context(request, session, booking, now)
+        if preview:  # nothing can be booked from a preview (the booking view would 404 anyway)
+            row["can_book"] = False
+        if booking is None:
+            row["html"] = _public_box(request, row, csrf_token, viewer)
+        rows.append(row)
     return rows
+
+
+# A session's booking box for someone without a booking in it shows only public facts (the
+# times, seats left, whether booking is open): the same HTML for everyone, so it is kept per
+# process, keyed by every value _booking_box.html reads for such a row. The CSRF token is
+# the one personal part: rendered as a placeholder and put in per request.
+_PUBLIC_BOXES: dict[tuple, str] = {}
+_PUBLIC_BOXES_MAX = 4096
+_CSRF_PLACEHOLDER = "csrf-token-placeholder-3f9c1d"
+
+
+def _public_box(request, row: dict, csrf_token: str, viewer: tuple) -> str:
+    session = row["session"]
+    key = (
+        session.pk,
+        session.starts_at,
+        session.ends_at,
+        session.status,
+        session.notice,
+        session.booking_opens_at(),
+        row["seats_left"],
+        row["can_book"],
+        row["not_open_yet"],
+        viewer,  # signed in, language, time zone, script prefix
+    )
+    html = _PUBLIC_BOXES.get(key)
+    if html is None:
+        html = get_template("groups/_booking_box.html").render(
+            {**row, "user": request.user, "csrf_token": _CSRF_PLACEHOLDER}
+        )
+        if len(_PUBLIC_BOXES) >= _PUBLIC_BOXES_MAX:
+            _PUBLIC_BOXES.clear()
+        _PUBLIC_BOXES[key] = html
+    # Rendered by the template engine (autoescaped); the token is alphanumeric.
+    return SafeString(html.replace(_CSRF_PLACEHOLDER, csrf_token))
 
 
 def _open_offer(booking, now):
@@ -93,12 +143,12 @@ def _box_context(request, session, booking, now=None) -> dict:
 @require_GET
 def group_detail(request, pk: int):
     group, preview = selectors.group_get_for_viewer(request.user, pk)
-    rows = _session_rows(request, group.upcoming_sessions)
-    context = {"group": group, "rows": rows, "preview": preview}
-    if preview:  # nothing can be booked from a preview (the booking view would 404 anyway)
+    # One token for the whole page (as the context processor gives), put into the kept boxes.
+    csrf_token = get_token(request)
+    rows = _session_rows(request, group.upcoming_sessions, csrf_token=csrf_token, preview=preview)
+    context = {"group": group, "rows": rows, "preview": preview, "csrf_token": csrf_token}
+    if preview:
         context["next_dates"] = _next_dates(group)
-        for row in rows:
-            row["can_book"] = False
     elif group.standing_places_allowed:
         context["standing_place"] = selectors.standing_place_in_group(request.user, group)
         context["standing_form"] = StandingJoinForm()
@@ -173,13 +223,22 @@ def booking_cancel(request, pk: int):
     return _booking_response(request, booking.session, ok=_("Your booking was cancelled."))
 
 
+def _page(queryset, per_page: int, request):
+    """``Paginator(queryset, per_page).get_page(…)`` without its COUNT query when the first
+    page holds everything (most people's lists): one row more is read to know."""
+    number = request.GET.get("page")
+    if number in (None, "", "1"):
+        rows = list(queryset[: per_page + 1])
+        if len(rows) <= per_page:
+            return Paginator(rows, per_page).get_page(1)
+    return Paginator(queryset, per_page).get_page(number)
+
+
 @require_GET
 @role_required("member")
 def booking_list(request):
     upcoming = list(selectors.booking_list_for(request.user))
-    past = Paginator(selectors.booking_list_for(request.user, upcoming=False), 20).get_page(
-        request.GET.get("page")
-    )
+    past = _page(selectors.booking_list_for(request.user, upcoming=False), 20, request)
     now = timezone.now()
     rows = [
         {

@@ -1,0 +1,152 @@
+"""The cheaper renderings of the group pages give exactly what the plain ones gave."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from peerportal.core.fast_select import FastSelect
+from peerportal.groups import services
+from peerportal.groups.forms import DirectoryFilterForm
+from peerportal.groups.models import Booking
+from tests.factories import LocationFactory, UserFactory
+from tests.groups.factories import GroupSessionFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _plain(bound_field) -> str:
+    widget = bound_field.field.widget
+    bound_field.field.widget = forms.Select(attrs=widget.attrs, choices=widget.choices)
+    try:
+        return str(bound_field)
+    finally:
+        bound_field.field.widget = widget
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"format": "virtual", "day": "2", "language": "es", "q": "a<b"},
+        {"topic": "999999", "day": "x", "format": "zzz"},
+    ],
+)
+def test_fast_select_renders_what_the_select_templates_render(language, data):
+    topic = TopicFactory(name='Grief & "loss"')
+    location = LocationFactory()
+    if data is not None and "format" in data and data["format"] == "virtual":
+        data = {**data, "topic": str(topic.pk), "location": str(location.pk)}
+    with translation.override(language):
+        form = DirectoryFilterForm(data)
+        form.is_valid()
+        selects = [name for name, f in form.fields.items() if isinstance(f.widget, FastSelect)]
+        assert len(selects) == 5
+        for name in selects:
+            assert str(form[name]) == _plain(form[name])
+
+
+def test_fast_select_renders_groups_and_attributes_like_the_templates():
+    class Form(forms.Form):
+        pick = forms.ChoiceField(
+            choices=[("", "--"), ("Group <1>", [("x", "X & y"), (3, 1000)]), ("z", "Z")],
+            widget=FastSelect(attrs={"disabled": True, "data-x": 'a"b', "hidden": False}),
+        )
+
+    form = Form({"pick": "x"})
+    assert str(form["pick"]) == _plain(form["pick"])
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Madrid"])
+def test_cached_date_and_url_give_what_date_and_url_give(language, zone):
+    plain = Template(
+        "{% for v in values %}{{ v|date:'l j F Y, H:i' }}|{{ v|date:'D j M, H:i' }}|"
+        "{{ v|date:'T' }}|{% url 'groups:booking-create' 7 %};{% endfor %}"
+    )
+    cached = Template(
+        "{% load formatting_cache %}{% for v in values %}{{ v|cached_date:'l j F Y, H:i' }}|"
+        "{{ v|cached_date:'D j M, H:i' }}|{{ v|cached_date:'T' }}|"
+        "{% cached_url 'groups:booking-create' 7 %};{% endfor %}"
+    )
+    # Around a DST change, and the same instant seen from two zones.
+    base = dt.datetime(2027, 3, 14, 6, 30, tzinfo=dt.UTC)
+    values = [base + dt.timedelta(hours=h) for h in range(0, 6)] + [None]
+    dates = Template("{{ d|date:'l j F Y' }}|{{ d|date }}")
+    cached_dates = Template(
+        "{% load formatting_cache %}{{ d|cached_date:'l j F Y' }}|{{ d|cached_date }}"
+    )
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+        for _ in range(2):  # the second time from the memo
+            assert cached.render(Context({"values": values})) == plain.render(
+                Context({"values": values})
+            )
+            day = Context({"d": dt.date(2027, 2, 28)})
+            assert cached_dates.render(day) == dates.render(day)
+
+
+def _token(html: str) -> set[str]:
+    return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+
+
+def test_kept_boxes_follow_the_seats_and_carry_each_page_its_own_token(member_client):
+    session = GroupSessionFactory(group__capacity=2)
+    url = reverse("groups:group-detail", args=[session.group_id])
+    first = member_client.get(url).content.decode()
+    assert "2 seats left" in first
+    services.booking_create(session=session, member=UserFactory())
+    second = member_client.get(url).content.decode()
+    assert "1 seat left" in second and "2 seats left" not in second
+    # One token per page, used by every form on it, and it is accepted.
+    assert len(_token(second)) == 1
+    other = Client()
+    other.force_login(UserFactory())
+    theirs = other.get(url).content.decode()
+    assert _token(theirs) and _token(theirs) != _token(second)
+    checked = Client(enforce_csrf_checks=True)
+    checked.cookies = member_client.cookies
+    response = checked.post(
+        reverse("groups:booking-create", args=[session.pk]),
+        {"csrfmiddlewaretoken": _token(second).pop()},
+    )
+    assert response.status_code == 302
+
+
+def test_own_booking_box_is_not_shared_with_others(member_client, member):
+    session = GroupSessionFactory()
+    services.booking_create(session=session, member=member)
+    url = reverse("groups:group-detail", args=[session.group_id])
+    assert "You're booked" in member_client.get(url).content.decode()
+    other = Client()
+    other.force_login(UserFactory())
+    page = other.get(url).content.decode()
+    assert "You're booked" not in page and "Book a place" in page
+    anonymous = Client().get(url).content.decode()
+    assert reverse("groups:booking-create", args=[session.pk]) not in anonymous
+
+
+@pytest.mark.parametrize("past", [20, 21])
+def test_past_bookings_page_through_with_or_without_counting(member_client, member, past):
+    start = timezone.now() - dt.timedelta(days=60)
+    for i in range(past):
+        session = GroupSessionFactory(
+            starts_at=start + dt.timedelta(days=i), ends_at=start + dt.timedelta(days=i, hours=1)
+        )
+        Booking.objects.create(session=session, member=member, status="confirmed", seat=1)
+    url = reverse("groups:booking-list")
+    first = member_client.get(url)
+    assert len(first.context["page"]) == 20
+    assert first.context["page"].paginator.num_pages == (past + 19) // 20
+    assert ("Page 1 of 2" in first.content.decode()) == (past > 20)
+    if past > 20:
+        second = member_client.get(url, {"page": 2})
+        assert len(second.context["page"]) == 1

@@ -41,6 +41,20 @@ class CalendarFilterForm(forms.Form):
         empty_label=_("All categories"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Rendered with plain Bootstrap markup (includes/filter_field.html), not crispy, and
+        # the options read as (id, name) pairs: no model instances, no server-side cursor.
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+            field.choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
     def filters(self) -> dict:
         if not self.is_valid():
             return {"location_id": None, "category_id": None}

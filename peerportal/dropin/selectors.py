@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from peerportal.core.models import Location, Organization
@@ -37,7 +38,8 @@ def event_list_for(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
 ):
-    """Events in [start, end) (by start time), published ones unless the user manages events."""
+    """Events in [start, end) (by start time), published ones unless the user manages events.
+    Read them with ``event_rows`` (the fields lists show, the RSVP count if asked)."""
     qs = _visible_events(user)
     if location_id:
         qs = qs.filter(location_id=location_id)
@@ -47,7 +49,95 @@ def event_list_for(
         qs = qs.filter(ends_at__gt=start) if end is None else qs.filter(starts_at__gte=start)
     if end is not None:
         qs = qs.filter(starts_at__lt=end)
-    return qs.with_rsvp_count().order_by("starts_at", "id")
+    return qs.order_by("starts_at", "id")
+
+
+class Named:
+    """A location or category as an event row shows it (``row.location.name``)."""
+
+    __slots__ = ("pk", "name")
+
+    def __init__(self, pk: int, name: str):
+        self.pk, self.name = pk, name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventRow:
+    """An event as the list and calendar pages show it: the fields they print, read with
+    ``values()`` — no model instances with a joined location and category per row (building
+    those was most of the list's query cost). ``seats_left`` needs ``counted=True``."""
+
+    __slots__ = (
+        "pk",
+        "title",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "rsvp_enabled",
+        "is_cancelled",
+        "is_published",
+        "location",
+        "category",
+        "rsvp_count",
+        "url",
+    )
+
+    def __init__(self, row: dict):
+        self.pk = row["pk"]
+        self.title = row["title"]
+        self.starts_at = row["starts_at"]
+        self.ends_at = row["ends_at"]
+        self.capacity = row["capacity"]
+        self.rsvp_enabled = row["rsvp_enabled"]
+        self.is_cancelled = row["is_cancelled"]
+        self.is_published = row["is_published"]
+        self.location = Named(row["location_id"], row["location__name"])
+        category = row["category_id"]
+        self.category = Named(category, row["category__name"]) if category else None
+        self.rsvp_count = row.get("rsvp_count")
+        self.url = reverse("dropin:event-detail", args=[self.pk])  # cheaper than {% url %}
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def seats_left(self) -> int | None:
+        """As ``Event.seats_left``: a count only, None without a limit."""
+        if self.capacity is None:
+            return None
+        if self.rsvp_count is None:
+            raise ValueError("seats_left needs event_rows(..., counted=True)")
+        return max(self.capacity - self.rsvp_count, 0)
+
+
+ROW_FIELDS = (
+    "pk",
+    "title",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "rsvp_enabled",
+    "is_cancelled",
+    "is_published",
+    "location_id",
+    "location__name",
+    "category_id",
+    "category__name",
+)
+
+
+def event_rows(events, *, counted: bool = False):
+    """``event_list_for(...)`` as dicts of the fields rows show (with the active RSVP count
+    when ``counted``); turn them into rows with ``as_rows`` (after paginating)."""
+    if counted:
+        return events.with_rsvp_count().values(*ROW_FIELDS, "rsvp_count")
+    return events.values(*ROW_FIELDS)
+
+
+def as_rows(dicts) -> list[EventRow]:
+    return [EventRow(row) for row in dicts]
 
 
 def event_get_for(user, pk: int) -> Event:

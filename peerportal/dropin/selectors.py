@@ -201,6 +201,51 @@ def rsvp_list_for(user, *, upcoming: bool = True):
     return qs.filter(event__ends_at__gt=now) if upcoming else qs.filter(event__ends_at__lte=now)
 
 
+class RSVPEvent:
+    """The event of an RSVP row (``rsvp.event.title``...)."""
+
+    __slots__ = ("pk", "title", "starts_at", "is_cancelled", "location")
+
+    def __init__(self, row: dict):
+        self.pk = row["event_id"]
+        self.title = row["event__title"]
+        self.starts_at = row["event__starts_at"]
+        self.is_cancelled = row["event__is_cancelled"]
+        self.location = Named(row["event__location_id"], row["event__location__name"])
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RSVPRow:
+    """One of the person's RSVPs as their pages show it, read with ``values()``."""
+
+    __slots__ = ("pk", "event")
+
+    def __init__(self, row: dict):
+        self.pk = row["pk"]
+        self.event = RSVPEvent(row)
+
+
+def rsvp_rows_for(user, *, upcoming: bool = True, limit: int | None = None) -> list[RSVPRow]:
+    """``rsvp_list_for`` as light rows (the fields the RSVP list and dashboard panel show).
+    Upcoming RSVPs are few (one per upcoming event at most), so all of them are read."""
+    qs = rsvp_list_for(user, upcoming=upcoming).values(
+        "pk",
+        "event_id",
+        "event__title",
+        "event__starts_at",
+        "event__is_cancelled",
+        "event__location_id",
+        "event__location__name",
+    )
+    if not upcoming:
+        qs = qs.reverse()
+    if limit is not None:
+        qs = qs[:limit]
+    return [RSVPRow(row) for row in qs]
+
+
 def seats_left(event: Event) -> int | None:
     return event.seats_left
 

@@ -282,9 +282,9 @@ def rsvp_cancel(request, pk: int):
 @role_required("member")
 @require_GET
 def rsvp_list(request):
-    rsvps = selectors.rsvp_list_for(request.user)
-    page = Paginator(rsvps, 20).get_page(request.GET.get("page"))
-    past = list(selectors.rsvp_list_for(request.user, upcoming=False).reverse()[:10])
+    # Two reads: every upcoming RSVP (paged here, no COUNT) and the last ten past ones.
+    page = Paginator(selectors.rsvp_rows_for(request.user), 20).get_page(request.GET.get("page"))
+    past = selectors.rsvp_rows_for(request.user, upcoming=False, limit=10)
     return render(request, "dropin/rsvp_list.html", {"page": page, "past": past})
 
 

@@ -84,7 +84,7 @@ class EventRow:
         "url",
     )
 
-    def __init__(self, row: dict):
+    def __init__(self, row: dict, url):
         self.pk = row["pk"]
         self.title = row["title"]
         self.starts_at = row["starts_at"]
@@ -97,7 +97,7 @@ class EventRow:
         category = row["category_id"]
         self.category = Named(category, row["category__name"]) if category else None
         self.rsvp_count = row.get("rsvp_count")
-        self.url = reverse("dropin:event-detail", args=[self.pk])  # cheaper than {% url %}
+        self.url = url(self.pk)
 
     def __str__(self) -> str:
         return self.title
@@ -136,8 +136,17 @@ def event_rows(events, *, counted: bool = False):
     return events.values(*ROW_FIELDS)
 
 
+def _detail_url():
+    """``pk -> reverse("dropin:event-detail", args=[pk])`` with one ``reverse()`` a request,
+    not one a row (the pk is a plain ``<int:pk>`` path segment)."""
+    marker = 987654321
+    head, tail = reverse("dropin:event-detail", args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def as_rows(dicts) -> list[EventRow]:
-    return [EventRow(row) for row in dicts]
+    url = _detail_url()
+    return [EventRow(row, url) for row in dicts]
 
 
 def event_get_for(user, pk: int) -> Event:

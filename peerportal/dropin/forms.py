@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peerportal.core import bounds
+from peerportal.core.memo_select import MemoSelect
 from peerportal.core.models import Location, Organization
 from peerportal.core.recurrence import validate_rrule
 
@@ -33,13 +34,30 @@ class CalendarFilterForm(forms.Form):
         queryset=Location.objects.active(),
         required=False,
         empty_label=_("All locations"),
+        widget=MemoSelect,
     )
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=EventCategory.objects.filter(is_active=True),
         required=False,
         empty_label=_("All categories"),
+        widget=MemoSelect,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Rendered with plain Bootstrap markup (includes/filter_field.html), not crispy, and
+        # the options read as (id, name) pairs: no model instances, no server-side cursor;
+        # the selects' HTML is remembered (MemoSelect).
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+            field.choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
 
     def filters(self) -> dict:
         if not self.is_valid():

@@ -6,4 +6,4 @@ from . import selectors
 
 
 def my_rsvps(request) -> dict:
-    return {"rsvps": list(selectors.rsvp_list_for(request.user)[:3])}
+    return {"rsvps": selectors.rsvp_rows_for(request.user, limit=3)}

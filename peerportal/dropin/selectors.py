@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from peerportal.core.models import Location, Organization
@@ -37,7 +38,8 @@ def event_list_for(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
 ):
-    """Events in [start, end) (by start time), published ones unless the user manages events."""
+    """Events in [start, end) (by start time), published ones unless the user manages events.
+    Read them with ``event_rows`` (the fields lists show, the RSVP count if asked)."""
     qs = _visible_events(user)
     if location_id:
         qs = qs.filter(location_id=location_id)
@@ -47,7 +49,104 @@ def event_list_for(
         qs = qs.filter(ends_at__gt=start) if end is None else qs.filter(starts_at__gte=start)
     if end is not None:
         qs = qs.filter(starts_at__lt=end)
-    return qs.with_rsvp_count().order_by("starts_at", "id")
+    return qs.order_by("starts_at", "id")
+
+
+class Named:
+    """A location or category as an event row shows it (``row.location.name``)."""
+
+    __slots__ = ("pk", "name")
+
+    def __init__(self, pk: int, name: str):
+        self.pk, self.name = pk, name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventRow:
+    """An event as the list and calendar pages show it: the fields they print, read with
+    ``values()`` — no model instances with a joined location and category per row (building
+    those was most of the list's query cost). ``seats_left`` needs ``counted=True``."""
+
+    __slots__ = (
+        "pk",
+        "title",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "rsvp_enabled",
+        "is_cancelled",
+        "is_published",
+        "location",
+        "category",
+        "rsvp_count",
+        "url",
+    )
+
+    def __init__(self, row: dict, url):
+        self.pk = row["pk"]
+        self.title = row["title"]
+        self.starts_at = row["starts_at"]
+        self.ends_at = row["ends_at"]
+        self.capacity = row["capacity"]
+        self.rsvp_enabled = row["rsvp_enabled"]
+        self.is_cancelled = row["is_cancelled"]
+        self.is_published = row["is_published"]
+        self.location = Named(row["location_id"], row["location__name"])
+        category = row["category_id"]
+        self.category = Named(category, row["category__name"]) if category else None
+        self.rsvp_count = row.get("rsvp_count")
+        self.url = url(self.pk)
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def seats_left(self) -> int | None:
+        """As ``Event.seats_left``: a count only, None without a limit."""
+        if self.capacity is None:
+            return None
+        if self.rsvp_count is None:
+            raise ValueError("seats_left needs event_rows(..., counted=True)")
+        return max(self.capacity - self.rsvp_count, 0)
+
+
+ROW_FIELDS = (
+    "pk",
+    "title",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "rsvp_enabled",
+    "is_cancelled",
+    "is_published",
+    "location_id",
+    "location__name",
+    "category_id",
+    "category__name",
+)
+
+
+def event_rows(events, *, counted: bool = False):
+    """``event_list_for(...)`` as dicts of the fields rows show (with the active RSVP count
+    when ``counted``); turn them into rows with ``as_rows`` (after paginating)."""
+    if counted:
+        return events.with_rsvp_count().values(*ROW_FIELDS, "rsvp_count")
+    return events.values(*ROW_FIELDS)
+
+
+def _detail_url():
+    """``pk -> reverse("dropin:event-detail", args=[pk])`` with one ``reverse()`` a request,
+    not one a row (the pk is a plain ``<int:pk>`` path segment)."""
+    marker = 987654321
+    head, tail = reverse("dropin:event-detail", args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def as_rows(dicts) -> list[EventRow]:
+    url = _detail_url()
+    return [EventRow(row, url) for row in dicts]
 
 
 def event_get_for(user, pk: int) -> Event:
@@ -109,6 +208,51 @@ def rsvp_list_for(user, *, upcoming: bool = True):
     )
     now = timezone.now()
     return qs.filter(event__ends_at__gt=now) if upcoming else qs.filter(event__ends_at__lte=now)
+
+
+class RSVPEvent:
+    """The event of an RSVP row (``rsvp.event.title``...)."""
+
+    __slots__ = ("pk", "title", "starts_at", "is_cancelled", "location")
+
+    def __init__(self, row: dict):
+        self.pk = row["event_id"]
+        self.title = row["event__title"]
+        self.starts_at = row["event__starts_at"]
+        self.is_cancelled = row["event__is_cancelled"]
+        self.location = Named(row["event__location_id"], row["event__location__name"])
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RSVPRow:
+    """One of the person's RSVPs as their pages show it, read with ``values()``."""
+
+    __slots__ = ("pk", "event")
+
+    def __init__(self, row: dict):
+        self.pk = row["pk"]
+        self.event = RSVPEvent(row)
+
+
+def rsvp_rows_for(user, *, upcoming: bool = True, limit: int | None = None) -> list[RSVPRow]:
+    """``rsvp_list_for`` as light rows (the fields the RSVP list and dashboard panel show).
+    Upcoming RSVPs are few (one per upcoming event at most), so all of them are read."""
+    qs = rsvp_list_for(user, upcoming=upcoming).values(
+        "pk",
+        "event_id",
+        "event__title",
+        "event__starts_at",
+        "event__is_cancelled",
+        "event__location_id",
+        "event__location__name",
+    )
+    if not upcoming:
+        qs = qs.reverse()
+    if limit is not None:
+        qs = qs[:limit]
+    return [RSVPRow(row) for row in qs]
 
 
 def seats_left(event: Event) -> int | None:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -79,12 +80,41 @@ def _calendar_context(request, form, location, **extra) -> dict:
 def event_list(request):
     form, filters, location = _filters(request)
     events = selectors.event_list_for(request.user, start=timezone.now(), **filters)
-    page = Paginator(events, 20).get_page(request.GET.get("page"))
+    paginator = Paginator(selectors.event_rows(events, counted=True), 20)
+    # The same number as counting the rows, without their RSVP-count grouping (half the CPU).
+    paginator.count = events.count()
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.as_rows(page.object_list)
     return render(
         request,
         "dropin/event_list.html",
         _calendar_context(request, form, location, page=page, view="list"),
     )
+
+
+def _month_grid(weeks, first: dt.date, today: dt.date) -> list[list[dict]]:
+    """The month's cells with their class and day name worked out once here: the same
+    markup the template's conditions and ``|date:"l"`` gave, for a fraction of the cost
+    (42 cells)."""
+    names = {day.weekday(): date_format(day, "l") for day, _events in weeks[0]}
+    return [
+        [
+            {
+                "events": events,
+                "number": day.day,
+                "name": names[day.weekday()],
+                "css": "".join(
+                    (
+                        "text-body-secondary day-outside" if day.month != first.month else "",
+                        " table-info" if day == today else "",
+                        " day-empty" if not events and day != today else "",
+                    )
+                ),
+            }
+            for day, events in week
+        ]
+        for week in weeks
+    ]
 
 
 @require_GET
@@ -100,8 +130,9 @@ def calendar_month(request):
         end=_local_midnight(grid_end),
         **filters,
     )
-    by_day = _group_by_day(events)
+    by_day = _group_by_day(selectors.as_rows(selectors.event_rows(events)))
     prev_month, next_month = month_neighbours(first)
+    weeks = [[(day, by_day.get(day, [])) for day in week] for week in weeks]
     return render(
         request,
         "dropin/calendar_month.html",
@@ -114,7 +145,8 @@ def calendar_month(request):
             prev_month=prev_month,
             next_month=next_month,
             today=today,
-            weeks=[[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            weeks=weeks,
+            grid=_month_grid(weeks, first, today),
             month_has_events=any(day.month == first.month for day in by_day),
         ),
     )
@@ -129,7 +161,7 @@ def calendar_week(request):
     events = selectors.event_list_for(
         request.user, start=_local_midnight(start), end=_local_midnight(end), **filters
     )
-    by_day = _group_by_day(events)
+    by_day = _group_by_day(selectors.as_rows(selectors.event_rows(events)))
     days = [start + dt.timedelta(days=i) for i in range(7)]
     return render(
         request,
@@ -250,9 +282,9 @@ def rsvp_cancel(request, pk: int):
 @role_required("member")
 @require_GET
 def rsvp_list(request):
-    rsvps = selectors.rsvp_list_for(request.user)
-    page = Paginator(rsvps, 20).get_page(request.GET.get("page"))
-    past = list(selectors.rsvp_list_for(request.user, upcoming=False).reverse()[:10])
+    # Two reads: every upcoming RSVP (paged here, no COUNT) and the last ten past ones.
+    page = Paginator(selectors.rsvp_rows_for(request.user), 20).get_page(request.GET.get("page"))
+    past = selectors.rsvp_rows_for(request.user, upcoming=False, limit=10)
     return render(request, "dropin/rsvp_list.html", {"page": page, "past": past})
 
 

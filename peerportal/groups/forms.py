@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peerportal.accounts.models import User
 from peerportal.core import recurrence
-from peerportal.core.fast_select import FastSelect
+from peerportal.core.memo_select import MemoSelect
 from peerportal.core.models import Location, Organization, Weekday
 from peerportal.core.recurrence import to_utc
 
@@ -35,12 +35,12 @@ class DirectoryFilterForm(forms.Form):
         label=_("Topic"), queryset=Topic.objects.all(),
         required=False,
         empty_label=_("Any topic"),
-        widget=FastSelect,
+        widget=MemoSelect,
     )
     format = forms.ChoiceField(
         label=_("Format"), choices=[("", _("Any format")), *GroupFormat.choices],
         required=False,
-        widget=FastSelect,
+        widget=MemoSelect,
     )
     day = forms.TypedChoiceField(
         label=_("Day"),
@@ -48,19 +48,19 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        widget=FastSelect,
+        widget=MemoSelect,
     )
     language = forms.ChoiceField(
         label=_("Language"), choices=[("", _("Any language")), *settings.LANGUAGES],
         required=False,
-        widget=FastSelect,
+        widget=MemoSelect,
     )
     location = forms.ModelChoiceField(
         label=_("Location"),
         queryset=Location.objects.active(),
         required=False,
         empty_label=_("Anywhere"),
-        widget=FastSelect,
+        widget=MemoSelect,
     )
 
     def __init__(self, *args, **kwargs):

@@ -17,10 +17,10 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
 def _render(source: str, **context) -> str:
-    return engines["django"].from_string("{% load memo_dates %}" + source).render(context)
+    return engines["django"].from_string("{% load formatting_cache %}" + source).render(context)
 
 
-def test_date_memo_matches_date_in_each_zone_and_language():
+def test_cached_date_matches_date_in_each_zone_and_language():
     moment = dt.datetime(2027, 3, 14, 23, 30, tzinfo=dt.UTC)
     day = dt.date(2027, 3, 1)
     formats = ["D j M Y, H:i", "l j F Y, H:i", "c", "e", "F Y"]
@@ -29,28 +29,28 @@ def test_date_memo_matches_date_in_each_zone_and_language():
             with timezone.override(zone), translation.override(language):
                 for fmt in formats:
                     for _twice in range(2):  # the second time comes from the table
-                        assert _render(f'{{{{ m|date_memo:"{fmt}" }}}}', m=moment) == _render(
+                        assert _render(f'{{{{ m|cached_date:"{fmt}" }}}}', m=moment) == _render(
                             f'{{{{ m|date:"{fmt}" }}}}', m=moment
                         )
-                assert _render('{{ m|time_memo:"H:i" }}', m=moment) == _render(
+                assert _render('{{ m|cached_time:"H:i" }}', m=moment) == _render(
                     '{{ m|time:"H:i" }}', m=moment
                 )
-                assert _render('{{ d|date_memo:"l j" }}', d=day) == _render(
+                assert _render('{{ d|cached_date:"l j" }}', d=day) == _render(
                     '{{ d|date:"l j" }}', d=day
                 )
     with timezone.override(NEW_YORK):
-        assert _render('{{ m|time_memo:"H:i" }}', m=moment) == "19:30"
+        assert _render('{{ m|cached_time:"H:i" }}', m=moment) == "19:30"
     with timezone.override(TOKYO):
-        assert _render('{{ m|time_memo:"H:i" }}', m=moment) == "08:30"
-    assert _render("{{ m|date_memo:'j M' }}", m=None) == ""
+        assert _render('{{ m|cached_time:"H:i" }}', m=moment) == "08:30"
+    assert _render("{{ m|cached_date:'j M' }}", m=None) == ""
 
 
-def test_date_memo_tells_the_two_sides_of_a_dst_fold_apart():
+def test_cached_date_tells_the_two_sides_of_a_dst_fold_apart():
     # 01:30 happens twice in New York on 7 November 2027: EDT first, then EST.
     first = dt.datetime(2027, 11, 7, 5, 30, tzinfo=dt.UTC)
     second = first + dt.timedelta(hours=1)
     with timezone.override(NEW_YORK):
-        assert _render('{{ a|date_memo:"c" }} {{ b|date_memo:"c" }}', a=first, b=second) == (
+        assert _render('{{ a|cached_date:"c" }} {{ b|cached_date:"c" }}', a=first, b=second) == (
             "2027-11-07T01:30:00-04:00 2027-11-07T01:30:00-05:00"
         )
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from peerportal.core.fast_select import FastSelect
+from peerportal.core.memo_select import MemoSelect
 from peerportal.groups import services
 from peerportal.groups.forms import DirectoryFilterForm
 from peerportal.groups.models import Booking
@@ -41,7 +41,7 @@ def _plain(bound_field) -> str:
         {"topic": "999999", "day": "x", "format": "zzz"},
     ],
 )
-def test_fast_select_renders_what_the_select_templates_render(language, data):
+def test_memo_select_renders_what_the_select_templates_render(language, data):
     topic = TopicFactory(name='Grief & "loss"')
     location = LocationFactory()
     if data is not None and "format" in data and data["format"] == "virtual":
@@ -49,17 +49,17 @@ def test_fast_select_renders_what_the_select_templates_render(language, data):
     with translation.override(language):
         form = DirectoryFilterForm(data)
         form.is_valid()
-        selects = [name for name, f in form.fields.items() if isinstance(f.widget, FastSelect)]
+        selects = [name for name, f in form.fields.items() if isinstance(f.widget, MemoSelect)]
         assert len(selects) == 5
         for name in selects:
             assert str(form[name]) == _plain(form[name])
 
 
-def test_fast_select_renders_groups_and_attributes_like_the_templates():
+def test_memo_select_renders_groups_and_attributes_like_the_templates():
     class Form(forms.Form):
         pick = forms.ChoiceField(
             choices=[("", "--"), ("Group <1>", [("x", "X & y"), (3, 1000)]), ("z", "Z")],
-            widget=FastSelect(attrs={"disabled": True, "data-x": 'a"b', "hidden": False}),
+            widget=MemoSelect(attrs={"disabled": True, "data-x": 'a"b', "hidden": False}),
         )
 
     form = Form({"pick": "x"})

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import get_connection
+from django.db import connection
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -382,10 +383,52 @@ def _send_batch(ids: list[int], outcomes: dict[int, str]) -> None:
         _send_over_one_connection(ready, token, outcomes)
 
 
+_MARK_SENT_SQL = (
+    "UPDATE {table} SET {status} = %s, {sent_at} = %s, {lease_token} = NULL, "
+    "{lease_expires_at} = NULL WHERE {id} = %s AND {status} = %s AND {lease_token} = %s"
+)
+
+
+class _MarkSent:
+    """The "sent" UPDATE of one batch, its SQL and lease token prepared once.
+
+    It runs the moment the backend returns from the server's acceptance: no query to build,
+    one statement in autocommit. The statement is the same conditional update as
+    ``_finish`` (only from ``sending`` under this sender's lease), written out so that the
+    at-least-once window holds no ORM work.
+    """
+
+    def __init__(self, token: uuid.UUID):
+        meta = Reminder._meta
+        qn = connection.ops.quote_name
+        col = {
+            f: qn(meta.get_field(f).column)
+            for f in ("id", "status", "sent_at", "lease_token", "lease_expires_at")
+        }
+        self.sql = _MARK_SENT_SQL.format(table=qn(meta.db_table), **col)
+        self.token = meta.get_field("lease_token").get_db_prep_value(token, connection)
+        self.sent_at = meta.get_field("sent_at")
+
+    def __call__(self, cursor, reminder: Reminder) -> bool:
+        sent_at = self.sent_at.get_db_prep_value(timezone.now(), connection)
+        cursor.execute(
+            self.sql,
+            [
+                ReminderStatus.SENT.value,
+                sent_at,
+                reminder.pk,
+                ReminderStatus.SENDING.value,
+                self.token,
+            ],
+        )
+        return cursor.rowcount == 1
+
+
 def _send_over_one_connection(ready, token, outcomes) -> None:
     lease = send_lease()
     renew_every = lease / 4
     last_renewal = timezone.now()
+    mark_sent = _MarkSent(token)
     conn = get_connection(timeout=smtp_timeout())
     try:
         for index, (reminder, message) in enumerate(ready):
@@ -405,11 +448,12 @@ def _send_over_one_connection(ready, token, outcomes) -> None:
                 with contextlib.suppress(Exception):
                     conn.close()  # its state is unknown: open a fresh one for the next
                 continue
-            # Mark sent at once: this UPDATE is the whole at-least-once window.
+            # Mark sent at once: from the server's acceptance until this UPDATE is on its
+            # way to the database is the whole at-least-once window.
+            with connection.cursor() as cursor:
+                marked = mark_sent(cursor, reminder)
             outcomes[reminder.pk] = "sent"
-            if not _finish(
-                reminder, token=token, status=ReminderStatus.SENT, sent_at=timezone.now()
-            ):
+            if not marked:
                 logger.warning("reminders: #%s lost its lease while being sent", reminder.pk)
     finally:
         with contextlib.suppress(Exception):

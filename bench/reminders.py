@@ -65,6 +65,13 @@ def parse_args():
         default=10,
         help="REMINDER_SEND_LEASE seconds for the worker (a killed worker's rows wait this long)",
     )
+    p.add_argument(
+        "--claim-timeout",
+        type=int,
+        default=30,
+        help="REMINDER_CLAIM_TIMEOUT seconds for the worker: claims a killed worker had "
+        "reserved but not started come back after this (600 s by default in production)",
+    )
     return p.parse_args()
 
 
@@ -221,6 +228,7 @@ def main() -> int:
         "BENCH_QUEUE": queue,
         "BENCH_SMTP_PORT": str(args.smtp_port),
         "REMINDER_SEND_LEASE": str(args.lease),
+        "REMINDER_CLAIM_TIMEOUT": str(args.claim_timeout),
         "PYTHONPATH": str(BASE),
     }
     env.pop("EMAIL_URL", None)
@@ -269,11 +277,13 @@ def main() -> int:
 
     worker_cpu = [0.0]
 
-    def kill(proc):
+    def kill(proc) -> float:
         worker_cpu[0] += cpu_seconds(proc.pid)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+        killed_at = time.time()  # after the signal: a message accepted before it is "before"
         proc.wait(timeout=10)
+        return killed_at
 
     worker = start_worker()
     kills = []  # (sent, held, time.time())
@@ -299,8 +309,7 @@ def main() -> int:
                 and len(kills) < args.kills
                 and sent >= args.kill_after * (len(kills) + 1)
             ):
-                killed_at = time.time()
-                kill(worker)  # mid-batch: rows claimed, rows held by a sender
+                killed_at = kill(worker)  # mid-batch: rows claimed, rows held by a sender
                 held = Reminder.objects.filter(status=ReminderStatus.SENDING).count()
                 kills.append((sent, held, killed_at))
                 worker = start_worker()

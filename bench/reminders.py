@@ -54,10 +54,23 @@ def parse_args():
         help="SIGKILL the worker once this many rows are sent, then start a new one",
     )
     p.add_argument(
+        "--kills",
+        type=int,
+        default=1,
+        help="with --kill-after N: kill (and restart) this many times, every N rows sent",
+    )
+    p.add_argument(
         "--lease",
         type=int,
         default=10,
         help="REMINDER_SEND_LEASE seconds for the worker (a killed worker's rows wait this long)",
+    )
+    p.add_argument(
+        "--claim-timeout",
+        type=int,
+        default=30,
+        help="REMINDER_CLAIM_TIMEOUT seconds for the worker: claims a killed worker had "
+        "reserved but not started come back after this (600 s by default in production)",
     )
     return p.parse_args()
 
@@ -74,20 +87,23 @@ def ensure_database(url: str) -> None:
 
 
 class Sink:
-    """aiosmtpd handler: counts every accepted message by its Message-ID."""
+    """aiosmtpd handler: counts every accepted message by its Message-ID and notes when it
+    accepted it (wall clock, to compare with the row's ``sent_at``)."""
 
     def __init__(self):
         self.ids: Counter = Counter()
+        self.accepted: dict[str, float] = {}  # Message-ID -> last acceptance (time.time())
+        self.first_accepted: dict[str, float] = {}
         self.lock = threading.Lock()
-        self.first = self.last = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd API
         match = MESSAGE_ID.search(envelope.original_content or envelope.content)
-        now = time.monotonic()
+        now = time.time()  # from here on a kill of the sender means a duplicate
+        key = match.group(1).decode() if match else "?"
         with self.lock:
-            self.ids[match.group(1).decode() if match else "?"] += 1
-            self.first = self.first or now
-            self.last = now
+            self.ids[key] += 1
+            self.accepted[key] = now
+            self.first_accepted.setdefault(key, now)
         return "250 OK"
 
     def total(self) -> int:
@@ -131,6 +147,30 @@ def seed(count: int) -> list[str]:
         batch_size=2000,
     )
     return [message_id(r) for r in Reminder.objects.all().only("pk", "created_at")]
+
+
+def windows(sink: Sink) -> list[float]:
+    """Per message: seconds from the sink's acceptance to the row's ``sent_at``.
+
+    The worker stamps ``sent_at`` just before its "sent" UPDATE goes to the database, so
+    this is the at-least-once window: a sender killed inside it has had its message accepted
+    but not recorded, and the row is sent again once its lease runs out.
+    """
+    from peerportal.reminders.models import Reminder, ReminderStatus
+    from peerportal.reminders.sending import message_id
+
+    out = []
+    rows = Reminder.objects.filter(status=ReminderStatus.SENT).only("pk", "created_at", "sent_at")
+    for row in rows.iterator(chunk_size=2000):
+        accepted = sink.accepted.get(message_id(row))
+        if accepted is not None:
+            out.append(row.sent_at.timestamp() - accepted)
+    return out
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def cpu_seconds(pid: int) -> float:
@@ -188,6 +228,7 @@ def main() -> int:
         "BENCH_QUEUE": queue,
         "BENCH_SMTP_PORT": str(args.smtp_port),
         "REMINDER_SEND_LEASE": str(args.lease),
+        "REMINDER_CLAIM_TIMEOUT": str(args.claim_timeout),
         "PYTHONPATH": str(BASE),
     }
     env.pop("EMAIL_URL", None)
@@ -236,14 +277,16 @@ def main() -> int:
 
     worker_cpu = [0.0]
 
-    def kill(proc):
+    def kill(proc) -> float:
         worker_cpu[0] += cpu_seconds(proc.pid)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+        killed_at = time.time()  # after the signal: a message accepted before it is "before"
         proc.wait(timeout=10)
+        return killed_at
 
     worker = start_worker()
-    kills = []
+    kills = []  # (sent, held, time.time())
     from peerportal.reminders.models import Reminder, ReminderStatus
 
     deadline = time.monotonic() + args.timeout
@@ -251,6 +294,7 @@ def main() -> int:
     try:
         time.sleep(2)  # let the worker connect
         started = time.monotonic()
+        bench_cpu = own_cpu_seconds()
         client.send_task("reminders.dispatch_due", queue=queue)
         last_dispatch = started
         while True:
@@ -260,10 +304,14 @@ def main() -> int:
             if time.monotonic() > deadline:
                 timed_out = True
                 break
-            if args.kill_after and not kills and sent >= args.kill_after:
-                kill(worker)  # mid-batch: rows claimed, rows held by a sender
+            if (
+                args.kill_after
+                and len(kills) < args.kills
+                and sent >= args.kill_after * (len(kills) + 1)
+            ):
+                killed_at = kill(worker)  # mid-batch: rows claimed, rows held by a sender
                 held = Reminder.objects.filter(status=ReminderStatus.SENDING).count()
-                kills.append((sent, held))
+                kills.append((sent, held, killed_at))
                 worker = start_worker()
                 time.sleep(2)
                 client.send_task("reminders.dispatch_due", queue=queue)
@@ -273,6 +321,7 @@ def main() -> int:
                 last_dispatch = time.monotonic()
             time.sleep(0.2)
         elapsed = time.monotonic() - started
+        bench_cpu = own_cpu_seconds() - bench_cpu
         time.sleep(1)  # let in-flight SMTP sessions finish
     finally:
         kill(worker)
@@ -284,14 +333,24 @@ def main() -> int:
     received = set(sink.ids)
     duplicates = sum(n - 1 for n in sink.ids.values() if n > 1)
     lost = [m for m in expected if m not in received]
+    # Each duplicate belongs to the first kill after its first acceptance.
+    per_kill = Counter()
+    for key, n in sink.ids.items():
+        if n > 1:
+            first = sink.first_accepted[key]
+            after = [i for i, (_s, _h, at) in enumerate(kills) if at >= first]
+            per_kill[after[0] if after else None] += n - 1
+    gaps = sorted(windows(sink))
+    times = sink.accepted.values()
+    span = max(max(times) - min(times), 1e-9) if times else 1.0
     latencies = nudge_latency()
     print()
     print(f"reminders            {args.count}")
     print(f"worker               1 (prefork, concurrency {args.concurrency}), broker {broker}")
-    for sent_then, held in kills:
+    for i, (sent_then, held, _at) in enumerate(kills):
         print(
             f"killed               after {sent_then} sent ({held} rows claimed or held), "
-            f"restarted; send lease {args.lease} s"
+            f"restarted; send lease {args.lease} s; {per_kill.get(i, 0)} duplicates"
         )
     print(f"elapsed              {elapsed:.1f} s{' (TIMED OUT)' if timed_out else ''}")
     print(f"throughput           {statuses.get('sent', 0) / elapsed:.0f} reminders/s (sent rows)")
@@ -299,8 +358,20 @@ def main() -> int:
         f"worker CPU           {worker_cpu[0]:.1f} s user+system "
         f"({worker_cpu[0] / max(statuses.get('sent', 0), 1) * 1000:.2f} ms per reminder sent)"
     )
+    print(
+        f"bench process CPU    {bench_cpu:.1f} s (the SMTP sink and the polling; "
+        f"{bench_cpu / max(statuses.get('sent', 0), 1) * 1000:.2f} ms per reminder)"
+    )
     print(f"received by sink     {sink.total()} messages, {len(received)} distinct")
     print(f"duplicates           {duplicates}")
+    if gaps:
+        # At a random instant, how many accepted-but-unrecorded messages are there? The sum
+        # of the windows over the sending time: the duplicates to expect from one kill.
+        print(
+            f"accepted -> sent_at  median {statistics.median(gaps) * 1000:.2f} ms, "
+            f"p99 {gaps[int(len(gaps) * 0.99) - 1] * 1000:.2f} ms, max {gaps[-1] * 1000:.1f} ms; "
+            f"expected duplicates per kill {sum(max(g, 0) for g in gaps) / span:.3f}"
+        )
     print(f"losses               {len(lost)}")
     print(f"row statuses         {dict(statuses)}")
     print(

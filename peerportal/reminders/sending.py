@@ -31,14 +31,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
+from django.core.mail import get_connection
+from django.db import connection
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from peerportal.core.emails import sender_address
+from peerportal.core.models import organization_per_request
 
-from .models import Reminder, ReminderStatus
+from .emails import ReminderEmail
+from .models import NotificationPreference, Reminder, ReminderStatus
 from .preferences import in_quiet_hours, quiet_hours_end_after, time_zone_for
 from .registry import get_kind
 
@@ -74,8 +77,9 @@ def preferences_url(*, user, kind_code: str = "") -> str:
     return site_url() + reverse("reminders:preference-unsubscribe", args=[token])
 
 
-def message_id(reminder: Reminder) -> str:
-    host = urlsplit(site_url()).hostname or "localhost"
+def message_id(reminder: Reminder, *, host: str | None = None) -> str:
+    """Stable per row, so a receiver can recognise a message sent twice (see the module)."""
+    host = host or urlsplit(site_url()).hostname or "localhost"
     return f"<reminder.{reminder.pk}.{int(reminder.created_at.timestamp())}@{host}>"
 
 
@@ -100,47 +104,82 @@ def error_code(exc: BaseException) -> str:
     return name[:200]
 
 
+class EmailSetup:
+    """What every message of a send batch shares, worked out once per batch: the site's
+    address, the sender, the organization, the compiled templates, and each person's
+    signed unsubscribe link per kind."""
+
+    def __init__(self):
+        from peerportal.core.models import Organization
+
+        self.site_url = site_url()
+        self.host = urlsplit(self.site_url).hostname or "localhost"
+        self.sender = sender_address()
+        self.organization = Organization.get()
+        self._templates: dict = {}
+        self._links: dict = {}
+
+    def template(self, name: str):
+        found = self._templates.get(name)
+        if found is None:
+            found = self._templates[name] = get_template(name)
+        return found
+
+    def preferences_url(self, user, kind_code: str) -> str:
+        key = (user.pk, kind_code)
+        link = self._links.get(key)
+        if link is None:
+            link = self._links[key] = preferences_url(user=user, kind_code=kind_code)
+        return link
+
+
 def render_email(
-    reminder: Reminder, context: dict, *, unsubscribe: str | None = None
+    reminder: Reminder,
+    context: dict,
+    *,
+    unsubscribe: str | None = None,
+    setup: EmailSetup | None = None,
 ) -> tuple[str, str, str]:
     """(subject, text, html) in the recipient's language and time zone."""
+    setup = setup or EmailSetup()
     recipient = reminder.recipient
-    from peerportal.core.models import Organization
-
     ctx = {
         **context,
         "recipient": recipient,
-        "organization": Organization.get(),
-        "preferences_url": unsubscribe or preferences_url(user=recipient, kind_code=reminder.kind),
-        "site_url": site_url(),
+        "organization": setup.organization,
+        "preferences_url": unsubscribe or setup.preferences_url(recipient, reminder.kind),
+        "site_url": setup.site_url,
         "reminder": reminder,
     }
     ctx.pop("attachments", None)
     language = recipient.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language), timezone.override(time_zone_for(recipient)):
         ctx["LANGUAGE_CODE"] = language
-        subject = render_to_string(f"emails/{reminder.kind}_subject.txt", ctx)
-        text = render_to_string(f"emails/{reminder.kind}_body.txt", ctx)
-        html = render_to_string(f"emails/{reminder.kind}_body.html", ctx)
+        subject = setup.template(f"emails/{reminder.kind}_subject.txt").render(ctx)
+        text = setup.template(f"emails/{reminder.kind}_body.txt").render(ctx)
+        html = setup.template(f"emails/{reminder.kind}_body.html").render(ctx)
     subject = " ".join(subject.split())
     return subject, text, html
 
 
-def build_message(reminder: Reminder, context: dict) -> EmailMultiAlternatives:
+def build_message(
+    reminder: Reminder, context: dict, *, setup: EmailSetup | None = None
+) -> ReminderEmail:
+    setup = setup or EmailSetup()
     # One signed link for the header and the body (a token signed twice can differ).
-    unsubscribe = preferences_url(user=reminder.recipient, kind_code=reminder.kind)
-    subject, text, html = render_email(reminder, context, unsubscribe=unsubscribe)
-    message = EmailMultiAlternatives(
+    unsubscribe = setup.preferences_url(reminder.recipient, reminder.kind)
+    subject, text, html = render_email(reminder, context, unsubscribe=unsubscribe, setup=setup)
+    message = ReminderEmail(
         subject=subject,
         body=text,
-        from_email=sender_address(),
+        from_email=setup.sender,
         to=[reminder.recipient.email],
         headers={
             # RFC 8058 one-click unsubscribe: mail clients POST to the link.
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
-            "Message-ID": message_id(reminder),
+            "Message-ID": message_id(reminder, host=setup.host),
         },
     )
     message.attach_alternative(html, "text/html")
@@ -249,7 +288,7 @@ def _contexts_for(rows: list[Reminder]) -> dict[int, dict | None]:
 
 
 def _prepare(
-    reminder: Reminder, kind, pref, token, now, preloaded=_NOT_LOADED
+    reminder: Reminder, kind, pref, token, now, preloaded=_NOT_LOADED, setup=None
 ) -> tuple[str, object]:
     """("send", message) or (outcome, None) when the row was settled without sending."""
     recipient = reminder.recipient
@@ -281,7 +320,7 @@ def _prepare(
         if context is None:
             _finish(reminder, token=token, status=ReminderStatus.CANCELLED, last_error="obsolete")
             return "cancelled", None
-        return "send", build_message(reminder, context)
+        return "send", build_message(reminder, context, setup=setup)
     except Exception as exc:  # noqa: BLE001 — a broken template must not stop other sends
         return _record_failure(reminder, token, exc), None
 
@@ -299,12 +338,16 @@ def reminders_send_batch(*, reminder_ids) -> dict[int, str]:
        ``sent`` right after the server accepts its message (so a crash re-sends nothing
        already marked), and the lease is renewed as the batch goes on.
     """
-    from .models import NotificationPreference
-
     ids = list(dict.fromkeys(int(pk) for pk in reminder_ids))
     outcomes = dict.fromkeys(ids, "skipped")
     if not ids:
         return outcomes
+    with organization_per_request():  # one read of the organization for the whole batch
+        _send_batch(ids, outcomes)
+    return outcomes
+
+
+def _send_batch(ids: list[int], outcomes: dict[int, str]) -> None:
     token, now = _take_lease(ids)
     rows = list(
         Reminder.objects.select_related("recipient")
@@ -312,14 +355,15 @@ def reminders_send_batch(*, reminder_ids) -> dict[int, str]:
         .order_by("due_at", "id")
     )
     if not rows:
-        return outcomes
+        return
     prefs = {
         p.user_id: p
         for p in NotificationPreference.objects.filter(user_id__in={r.recipient_id for r in rows})
     }
 
     contexts = _contexts_for(rows)
-    ready: list[tuple[Reminder, EmailMultiAlternatives]] = []
+    setup = EmailSetup()
+    ready: list[tuple[Reminder, ReminderEmail]] = []
     for reminder in rows:
         try:
             kind = get_kind(reminder.kind)
@@ -330,20 +374,61 @@ def reminders_send_batch(*, reminder_ids) -> dict[int, str]:
             user_id=reminder.recipient_id
         )
         outcome, message = _prepare(
-            reminder, kind, pref, token, now, contexts.get(reminder.pk, _NOT_LOADED)
+            reminder, kind, pref, token, now, contexts.get(reminder.pk, _NOT_LOADED), setup
         )
         outcomes[reminder.pk] = outcome
         if message is not None:
             ready.append((reminder, message))
     if ready:
         _send_over_one_connection(ready, token, outcomes)
-    return outcomes
+
+
+_MARK_SENT_SQL = (
+    "UPDATE {table} SET {status} = %s, {sent_at} = %s, {lease_token} = NULL, "
+    "{lease_expires_at} = NULL WHERE {id} = %s AND {status} = %s AND {lease_token} = %s"
+)
+
+
+class _MarkSent:
+    """The "sent" UPDATE of one batch, its SQL and lease token prepared once.
+
+    It runs the moment the backend returns from the server's acceptance: no query to build,
+    one statement in autocommit. The statement is the same conditional update as
+    ``_finish`` (only from ``sending`` under this sender's lease), written out so that the
+    at-least-once window holds no ORM work.
+    """
+
+    def __init__(self, token: uuid.UUID):
+        meta = Reminder._meta
+        qn = connection.ops.quote_name
+        col = {
+            f: qn(meta.get_field(f).column)
+            for f in ("id", "status", "sent_at", "lease_token", "lease_expires_at")
+        }
+        self.sql = _MARK_SENT_SQL.format(table=qn(meta.db_table), **col)
+        self.token = meta.get_field("lease_token").get_db_prep_value(token, connection)
+        self.sent_at = meta.get_field("sent_at")
+
+    def __call__(self, cursor, reminder: Reminder) -> bool:
+        sent_at = self.sent_at.get_db_prep_value(timezone.now(), connection)
+        cursor.execute(
+            self.sql,
+            [
+                ReminderStatus.SENT.value,
+                sent_at,
+                reminder.pk,
+                ReminderStatus.SENDING.value,
+                self.token,
+            ],
+        )
+        return cursor.rowcount == 1
 
 
 def _send_over_one_connection(ready, token, outcomes) -> None:
     lease = send_lease()
     renew_every = lease / 4
     last_renewal = timezone.now()
+    mark_sent = _MarkSent(token)
     conn = get_connection(timeout=smtp_timeout())
     try:
         for index, (reminder, message) in enumerate(ready):
@@ -363,11 +448,12 @@ def _send_over_one_connection(ready, token, outcomes) -> None:
                 with contextlib.suppress(Exception):
                     conn.close()  # its state is unknown: open a fresh one for the next
                 continue
-            # Mark sent at once: this UPDATE is the whole at-least-once window.
+            # Mark sent at once: from the server's acceptance until this UPDATE is on its
+            # way to the database is the whole at-least-once window.
+            with connection.cursor() as cursor:
+                marked = mark_sent(cursor, reminder)
             outcomes[reminder.pk] = "sent"
-            if not _finish(
-                reminder, token=token, status=ReminderStatus.SENT, sent_at=timezone.now()
-            ):
+            if not marked:
                 logger.warning("reminders: #%s lost its lease while being sent", reminder.pk)
     finally:
         with contextlib.suppress(Exception):

@@ -228,3 +228,57 @@ def test_claims_are_published_in_chunks(place, settings, monkeypatch):
     ReminderFactory.create_batch(10, target=place)
     assert dispatch.dispatch_due() == 10
     assert [len(chunk) for chunk in published] == [4, 4, 2]
+
+
+def test_each_row_is_marked_sent_before_the_next_message_goes_out(place, counting):
+    """The at-least-once window is one message wide: a kill re-sends at most the message
+    the server had just accepted."""
+    seen = []
+    original = CountingBackend.send_messages
+
+    def look_then_send(self, messages):
+        seen.append(
+            dict(Reminder.objects.values_list("pk", "status")),
+        )
+        return original(self, messages)
+
+    with time_machine.travel(START, tick=False):
+        rows = ReminderFactory.create_batch(3, target=place)
+        ids = _claim_all(timezone.now())
+        CountingBackend.send_messages = look_then_send
+        try:
+            reminders_send_batch(reminder_ids=ids)
+        finally:
+            CountingBackend.send_messages = original
+    order = sorted(rows, key=lambda r: (r.due_at, r.pk))
+    for index, statuses in enumerate(seen):
+        assert [statuses[r.pk] for r in order[:index]] == [ReminderStatus.SENT] * index
+        assert [statuses[r.pk] for r in order[index:]] == [ReminderStatus.SENDING] * (3 - index)
+    done = Reminder.objects.get(pk=order[0].pk)
+    assert done.sent_at == START and done.lease_token is None and done.lease_expires_at is None
+
+
+def test_a_row_another_sender_holds_is_not_marked_sent_by_this_one(place, counting, caplog):
+    """The "sent" UPDATE is conditional on this sender's lease, as every other update is."""
+    import uuid
+
+    other = uuid.uuid4()
+    original = CountingBackend.send_messages
+
+    def lease_taken_meanwhile(self, messages):
+        Reminder.objects.filter(pk=reminder.pk).update(lease_token=other)
+        return original(self, messages)
+
+    with time_machine.travel(START, tick=False):
+        reminder = ReminderFactory(target=place)
+        ids = _claim_all(timezone.now())
+        CountingBackend.send_messages = lease_taken_meanwhile
+        try:
+            reminders_send_batch(reminder_ids=ids)
+        finally:
+            CountingBackend.send_messages = original
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.SENDING and reminder.lease_token == other
+    assert reminder.sent_at is None
+    assert f"#{reminder.pk} lost its lease" in caplog.text
+    assert reminder.recipient.email not in caplog.text

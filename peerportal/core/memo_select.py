@@ -40,7 +40,7 @@ class MemoSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         # Read the choices once (a model choice field's are a query): the key and a fresh
         # render both walk them.
-        self.choices = list(self.choices)
+        self.choices = [*iter(self.choices)]  # iter(): no COUNT query for a length hint
         try:
             key = self._key(name, value, attrs, renderer)
             html = _rendered.get(key) if key is not None else None

@@ -78,3 +78,17 @@ def test_memo_select_renders_as_select_and_follows_value_choices_and_errors():
     form = _Form()
     form.fields["place"].choices = [("", "Anywhere"), ("1", "Harbor"), ("2", "Riverside")]
     assert "Riverside" in str(form["place"])
+
+
+def test_memo_select_reads_a_model_fields_options_with_one_query(db, django_assert_num_queries):
+    from peerportal.core.models import Location
+    from tests.factories import LocationFactory
+
+    LocationFactory(name="Harbor")
+
+    class Form(forms.Form):
+        place = forms.ModelChoiceField(Location.objects.all(), required=False, widget=MemoSelect)
+
+    for _twice in range(2):  # a fresh render, then a remembered one: one query each
+        with django_assert_num_queries(1):
+            assert "Harbor" in str(Form()["place"])

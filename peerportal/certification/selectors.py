@@ -128,8 +128,7 @@ def _approved_rule_rows(ids) -> dict[int, list]:
 
 def _certifications_with_rules(ids) -> list[Certification]:
     """The people's certifications, each credential type loaded once (shared by every
-    certification of that type) with its topic requirements, and its approved providers
-    where the rules read them (``requires_approved_provider``)."""
+    certification of that type) with its topic requirements and its approved providers."""
     certs = list(
         Certification.objects.filter(holder__in=ids)
         .select_related("credential_type")
@@ -145,9 +144,9 @@ def _certifications_with_rules(ids) -> list[Certification]:
             queryset=TopicRequirement.objects.select_related("topic"),
         ),
     )
-    prefetch_related_objects(
-        [t for t in types.values() if t.requires_approved_provider], "approved_providers"
-    )
+    # Every type's providers, even where the rules do not read them: a page's query count
+    # must not depend on which credentials its people happen to hold (query budgets).
+    prefetch_related_objects(list(types.values()), "approved_providers")
     return certs
 
 
@@ -169,12 +168,12 @@ def standings_by_person(
     loaded = _certifications_with_rules(ids)
     for cert in loaded:
         certs[cert.holder_id].append(cert)
-    # Only credentials that ask for an attestation read them (progress and "can attest").
+    # Read for every loaded certification (only the attesting ones have any): a page's
+    # query count must not depend on which credentials its people hold (query budgets).
     attestations: dict[int, list[tuple[dt.date, str]]] = {cert.pk: [] for cert in loaded}
-    attesting = [cert.pk for cert in loaded if cert.credential_type.attestation_required]
-    if attesting:
+    if loaded:
         for cert_id, cycle_end, audit in Attestation.objects.filter(
-            certification__in=attesting
+            certification__in=[cert.pk for cert in loaded]
         ).values_list("certification_id", "cycle_end", "audit"):
             attestations[cert_id].append((cycle_end, audit))
     if records is None:

@@ -8,12 +8,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.core.audit import audit_record
+from peerportal.core.links import pk_link
 from peerportal.core.permissions import role_required
 from peerportal.core.spreadsheet import csv_response
 
@@ -32,14 +32,6 @@ from .forms import (
 )
 from .models import RecordStatus
 from .permissions import can_manage_trainings, can_read_supervision_notes
-
-
-def _pk_link(name: str):
-    """``pk -> reverse(name, args=[pk])`` with one ``reverse`` for a whole list: the same
-    link ``{% url name pk %}`` gives, without resolving the pattern again on every row."""
-    marker = "8123456789"
-    head, _marker, tail = reverse(name, args=[int(marker)]).partition(marker)
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
@@ -76,7 +68,7 @@ def progress(request):
     records = Paginator(everything, 20).get_page(request.GET.get("page"))
     selectors.attach_review_notes(records)
     applicability = selectors.applicability_by_record(records, standings, approved)
-    detail_link = _pk_link("certification:record-detail")
+    detail_link = pk_link("certification:record-detail")
     cells: dict[tuple, str] = {}
     for record in records:
         record.applicability = applicability[record.pk]
@@ -273,7 +265,7 @@ def review_queue(request):
     )
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
     flags = selectors.date_flags(list(page), selectors.local_today())
-    review_link = _pk_link("certification:record-review")
+    review_link = pk_link("certification:record-review")
     rows = [{"record": r, "flags": flags[r.pk], "link": review_link(r.pk)} for r in page]
     return render(request, "certification/review_queue.html", {"page": page, "rows": rows})
 
@@ -334,7 +326,7 @@ def team(request):
     # The page shows each credential's status, not initial-training progress: no hours.
     standings = selectors.standings_by_person(people, selectors.local_today(), hours={})
     pending = selectors.pending_counts(people)
-    transcript_link = _pk_link("certification:transcript")
+    transcript_link = pk_link("certification:transcript")
     rows = [
         {
             "person": p,

@@ -6,9 +6,9 @@ import datetime as dt
 
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 
+from peerportal.core.links import pk_link
 from peerportal.core.models import Location, Organization
 
 from .models import (
@@ -136,16 +136,8 @@ def event_rows(events, *, counted: bool = False):
     return events.values(*ROW_FIELDS)
 
 
-def _detail_url():
-    """``pk -> reverse("dropin:event-detail", args=[pk])`` with one ``reverse()`` a request,
-    not one a row (the pk is a plain ``<int:pk>`` path segment)."""
-    marker = 987654321
-    head, tail = reverse("dropin:event-detail", args=[marker]).split(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def as_rows(dicts) -> list[EventRow]:
-    url = _detail_url()
+    url = pk_link("dropin:event-detail")
     return [EventRow(row, url) for row in dicts]
 
 

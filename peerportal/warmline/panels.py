@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
-from peerportal.core.date_labels import DateLabels
+from peerportal.core.templatetags.formatting_cache import cached_date
 
 from . import selectors
 
@@ -18,11 +19,10 @@ def my_next_shifts(request) -> dict:
         )[:3]
     )
     board = reverse("warmline:board")
-    labels = DateLabels()
     for a in assignments:
-        start = labels.local(a.shift.starts_at)
+        start = timezone.localtime(a.shift.starts_at)
         a.week_link = f"{board}?week={start:%Y-%m-%d}#shift-{a.shift_id}"
-        a.starts = labels.day_time(a.shift.starts_at)
+        a.starts = cached_date(start, "D j M, H:i")
     return {"assignments": assignments}
 
 

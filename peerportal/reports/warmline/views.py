@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from peerportal.core.audit import audit_record
-from peerportal.core.date_labels import DateLabels
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.privacy import suppress
 from peerportal.core.spreadsheet import csv_response
+from peerportal.core.templatetags.formatting_cache import cached_date
 from peerportal.warmline.models import CallRecord, Shift, ShiftAssignment, WarmLine
 
 PERIODS = (7, 30, 90, 365)
@@ -120,10 +120,9 @@ def overview(request):
     data = report_data(days=days, line_id=line_id)
     # Labels and numbers as shown, made once here rather than by |date and |floatformat in
     # the template for each of up to 365 days and every staff member.
-    labels = DateLabels()
     data.update(
         {
-            "days_shown": [(labels.day(day), n) for day, n in data["by_day"]],
+            "days_shown": [(cached_date(day, "D j M"), n) for day, n in data["by_day"]],
             "hours_shown": [(name, floatformat(h, 1)) for name, h in data["hours"]],
             "periods": PERIODS,
             "lines": WarmLine.objects.order_by("name").only("pk", "name"),

@@ -188,7 +188,7 @@ CACHE_REDIS_URL = env_str(
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "peerportal.core.cache.ReusingRedisCache",
             "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "peerportal",
             "TIMEOUT": 300,

@@ -104,7 +104,7 @@ def test_rate_limit_on_redis_keeps_the_count_where_add_and_incr_kept_it(db, sett
         pytest.skip("needs REDIS_URL")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "peerportal.core.cache.ReusingRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "pp-test-ratelimit",
         }

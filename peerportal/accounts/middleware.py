@@ -34,6 +34,8 @@ class UserLanguageMiddleware:
 LOGIN_AT_KEY = "_login_at"
 LAST_ACTIVITY_KEY = "_last_activity"
 SEEN_KEY = "_usersession_seen"
+# The activity stamp at which the session's user last had an authenticator (MFA roles).
+MFA_CHECKED_KEY = "_mfa_checked_at"
 # Activity is written to the session at most this often: the idle limit is counted in
 # minutes, and writing on every request would cost a database write per page view.
 ACTIVITY_WRITE_EVERY = 60
@@ -121,7 +123,17 @@ class MFARequiredMiddleware:
         ):
             from allauth.mfa.utils import is_mfa_enabled
 
-            if not is_mfa_enabled(user):
+            # Checked again whenever SessionLifetimeMiddleware refreshes the activity stamp
+            # (every ACTIVITY_WRITE_EVERY seconds), so the answer rides on that write instead
+            # of costing a query on every page. Removing one's own authenticator clears it at
+            # once (signals.forget_mfa_check); other sessions are ended then anyway.
+            stamp = request.session.get(LAST_ACTIVITY_KEY)
+            if stamp is not None and request.session.get(MFA_CHECKED_KEY) == stamp:
+                return self.get_response(request)
+            if is_mfa_enabled(user):
+                if stamp is not None:
+                    request.session[MFA_CHECKED_KEY] = stamp
+            else:
                 messages.warning(
                     request,
                     _(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
@@ -49,6 +50,21 @@ def test_login_is_by_email(client, member):
     assert client.get(reverse("core:dashboard")).status_code == 200
 
 
+def test_the_session_recorded_at_login_is_not_recorded_again_on_the_next_page(client, member):
+    """allauth records the session ("last seen") as the login happens; the first page after
+    it does not write that record a second time."""
+    from allauth.usersessions.models import UserSession
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.post(reverse("account_login"), {"login": member.email, "password": TEST_PASSWORD})
+    recorded = UserSession.objects.get(user=member)
+    assert recorded.session_key == client.session.session_key
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("core:dashboard")).status_code == 200
+    assert not [q for q in ctx.captured_queries if "usersessions_usersession" in q["sql"]]
+
+
 @pytest.mark.clock()  # allauth counts failures per time window: no window may end mid-test
 def test_failed_logins_are_rate_limited(client, member):
     for _ in range(5):
@@ -78,6 +94,61 @@ def test_supervisors_and_coordinators_without_mfa_are_sent_to_set_it_up(client, 
 
 def test_with_mfa_a_supervisor_reaches_the_dashboard(supervisor_client):
     assert supervisor_client.get(reverse("core:dashboard")).status_code == 200
+
+
+def _mfa_queries(client) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("core:dashboard"))
+    return response, [q["sql"] for q in ctx.captured_queries if "mfa_authenticator" in q["sql"]]
+
+
+def test_mfa_is_checked_when_the_activity_stamp_moves_not_on_every_page(
+    supervisor_client, supervisor
+):
+    """The authenticator check rides on the once-a-minute activity write: one query a
+    minute instead of one a page; an authenticator deleted behind the session's back (in
+    the admin) is noticed within that minute."""
+    from allauth.mfa.models import Authenticator
+
+    from peerportal.accounts.middleware import ACTIVITY_WRITE_EVERY, LAST_ACTIVITY_KEY
+
+    response, queries = _mfa_queries(supervisor_client)
+    assert response.status_code == 200 and queries  # the first page checks
+    response, queries = _mfa_queries(supervisor_client)
+    assert response.status_code == 200 and queries == []
+    Authenticator.objects.filter(user=supervisor).delete()
+    response, queries = _mfa_queries(supervisor_client)
+    assert response.status_code == 200 and queries == []
+    stamp = supervisor_client.session[LAST_ACTIVITY_KEY]
+    with time_machine.travel(time.time() + ACTIVITY_WRITE_EVERY, tick=False):
+        response, queries = _mfa_queries(supervisor_client)
+    assert supervisor_client.session[LAST_ACTIVITY_KEY] > stamp
+    assert queries
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_removing_ones_own_authenticator_is_felt_on_the_next_page(supervisor_client, supervisor):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.signals import authenticator_removed
+    from django.test import RequestFactory
+
+    assert supervisor_client.get(reverse("core:dashboard")).status_code == 200
+    authenticator = Authenticator.objects.get(user=supervisor)
+    request = RequestFactory().post("/accounts/2fa/totp/deactivate")
+    request.user = supervisor
+    request.session = supervisor_client.session
+    authenticator.delete()
+    authenticator_removed.send(
+        sender=Authenticator, request=request, user=supervisor, authenticator=authenticator
+    )
+    request.session.save()
+    response = supervisor_client.get(reverse("core:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
 
 
 def test_staff_and_members_do_not_need_mfa(staff_client, member_client):

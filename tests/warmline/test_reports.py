@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from peerportal.core.models import Organization
 from peerportal.core.privacy import suppress
@@ -187,3 +188,39 @@ def test_report_matches_a_count_in_python_across_dst_lines_and_periods(
                 fast = report_data(days=days, line_id=line_id, now=now)
                 assert fast == _slow_report(days=days, line_id=line_id, now=now)
     assert fast["by_topic"] and fast["hours"] and fast["covered"] < fast["shifts"]
+
+
+def test_report_page_escapes_names_and_formats_hours_per_language(
+    line, staff, supervisor, supervisor_client
+):
+    """The tables' rows are built in the view: names escaped, hours as |floatformat:1 shows
+    them (half up, the language's decimal mark), days as |date:"D j M", empty tables."""
+    topic = CallTopicFactory(name='<b>Grief & "loss"</b>')
+    when = timezone.now() - dt.timedelta(days=1)
+    _calls(line, staff, 5, when, topic=topic)
+    staff.display_name = "Staff <i>O'Hara</i>"
+    staff.save()
+    starts = timezone.now() - dt.timedelta(days=2)
+    shift = ShiftFactory(
+        line=line, starts_at=starts, ends_at=starts + dt.timedelta(hours=2, minutes=15)
+    )
+    ShiftAssignment.objects.create(shift=shift, person=staff, slot=1)
+    url = reverse("reports:warmline:overview")
+    html = supervisor_client.get(url).content.decode()
+    grief = "&lt;b&gt;Grief &amp; &quot;loss&quot;&lt;/b&gt;"
+    assert f'<tr><th scope="row">{grief}</th><td>5</td></tr>' in html
+    hara = "Staff &lt;i&gt;O&#x27;Hara&lt;/i&gt;"
+    assert f'<tr><th scope="row">{hara}</th><td>2.3</td></tr>' in html
+    assert '<tr><th scope="row">00:00</th><td>' in html and "<b>Grief" not in html
+    local_day = timezone.localtime(when, Organization.get().tzinfo).date()
+    with translation.override("en"):
+        day = date_format(local_day, "D j M")
+    assert f'<tr><th scope="row">{day}</th><td>5</td></tr>' in html
+    supervisor.preferred_language = "es"
+    supervisor.save()
+    html = supervisor_client.get(url).content.decode()
+    assert f'<tr><th scope="row">{hara}</th><td>2,3</td></tr>' in html
+    CallRecord.objects.all().delete()
+    Shift.objects.all().delete()
+    html = supervisor_client.get(url).content.decode()
+    assert '<tbody><tr><td colspan="2">—</td></tr></tbody>' in html

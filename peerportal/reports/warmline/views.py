@@ -40,35 +40,36 @@ def _params(request) -> tuple[int, int | None]:
     return days, int(line) if line.isdigit() else None
 
 
-# The report's figures in three hand-written statements. The seven ORM queries they replace
-# cost ≈ 10 ms of Python per request to build and compile (annotate, ExtractHour, TruncDate, a
-# correlated Subquery), the database ≈ 1 ms to run. Local hours and days come from the
-# backend's own time-zone SQL (``connection.ops``, as ExtractHour and TruncDate use it), so
-# the SQL runs on PostgreSQL and SQLite alike; tests compare it with a count in Python.
+# The report's figures in three hand-written statements. Building and compiling the seven
+# ORM queries they replace (annotate, ExtractHour, TruncDate, a correlated Subquery) was most
+# of the page's Python, more than the database took to run them. Local hours and days come
+# from the backend's own time-zone SQL (``connection.ops``, as ExtractHour and TruncDate use
+# it), so the SQL runs on PostgreSQL and SQLite alike; tests compare it with a count in Python.
 #
-# Contacts: rows (kind, hour, day, label, n) counted by local hour, local day, type and
-# topic, each over the period's calls (``{calls}``). Topics are ordered by the database
-# (count, then name in its collation), as before; the call-topic link is unique per (call,
-# topic), so COUNT(*) counts distinct calls. (A WITH clause would read the calls once, but a
-# statement that starts with WITH is counted as a write by bench/profile.py.)
+# Contacts: the period's calls read once (``c``), then counted by local hour, local day, type
+# and topic, as rows (kind, hour, day, label, n). Topics are ordered by the database (count,
+# then name in its collation), as before; the call-topic link is unique per (call, topic), so
+# COUNT(*) counts distinct calls.
 CALLS_SQL = """
+WITH c AS (
+    SELECT id, {local_hour} AS local_hour, {local_day} AS local_day, contact_type
+    FROM warmline_callrecord
+    WHERE started_at >= %s AND started_at < %s{line}
+)
 SELECT 'hour', local_hour, CAST(NULL AS date), CAST(NULL AS varchar(80)), COUNT(*)
-    FROM (SELECT {local_hour} AS local_hour FROM {calls}) c GROUP BY local_hour
+    FROM c GROUP BY local_hour
 UNION ALL
-SELECT 'day', NULL, local_day, NULL, COUNT(*)
-    FROM (SELECT {local_day} AS local_day FROM {calls}) c GROUP BY local_day
+SELECT 'day', NULL, local_day, NULL, COUNT(*) FROM c GROUP BY local_day
 UNION ALL
-SELECT 'type', NULL, NULL, contact_type, COUNT(*)
-    FROM (SELECT contact_type FROM {calls}) c GROUP BY contact_type
+SELECT 'type', NULL, NULL, contact_type, COUNT(*) FROM c GROUP BY contact_type
 UNION ALL
 SELECT 'topic', NULL, NULL, t.name, COUNT(*)
-    FROM (SELECT id FROM {calls}) c
+    FROM c
     JOIN warmline_callrecord_topics ct ON ct.callrecord_id = c.id
     JOIN warmline_calltopic t ON t.id = ct.calltopic_id
     GROUP BY t.name
 ORDER BY 1, 5 DESC, 4
 """
-CALLS = "warmline_callrecord WHERE started_at >= %s AND started_at < %s"
 # Past shifts, and those whose active assignments reached the shift's minimum staff.
 COVERAGE_SQL = """
 SELECT COUNT(*), COUNT(CASE WHEN (
@@ -112,10 +113,10 @@ def report_data(*, days: int = DEFAULT_DAYS, line_id: int | None = None, now=Non
 
     by_hour = dict.fromkeys(range(24), 0)
     by_day, by_type, by_topic = [], {}, []
-    calls = CALLS + (" AND line_id = %s" if line_id else "")
-    calls_sql = CALLS_SQL.format(local_hour=local_hour, local_day=local_day, calls=calls)
-    params = [*hour_params, *where, *day_params, *where, *where, *where]
-    for kind, hour, day, label, n in _rows(calls_sql, params):
+    calls_sql = CALLS_SQL.format(
+        local_hour=local_hour, local_day=local_day, line=" AND line_id = %s" if line_id else ""
+    )
+    for kind, hour, day, label, n in _rows(calls_sql, [*hour_params, *day_params, *where]):
         if kind == "hour":
             by_hour[int(hour)] = n
         elif kind == "day":

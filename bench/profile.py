@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -75,6 +76,14 @@ def find_plan(page: str) -> dict:
 
 # Library frames folded away in the call tree (our code, templates and crispy stay visible).
 HIDE = r".*/(site-packages/(django|psycopg|whitenoise|allauth|django_htmx|csp)|lib/python3[^/]*)/.*"
+
+
+def _is_read(sql: str) -> bool:
+    """A SELECT, or a WITH … SELECT (a common table expression) that changes nothing."""
+    head = sql.lstrip().upper()
+    return head.startswith("SELECT") or (
+        head.startswith("WITH") and not re.search(r"\b(INSERT|UPDATE|DELETE)\b", head)
+    )
 
 
 def explain(sql: str) -> str:
@@ -174,7 +183,7 @@ def main() -> None:
     print(f"  wall per request   median {statistics.median(wall) * 1000:7.1f} ms")
     print(f"  queries            {per_request} per request")
     print(f"  waiting on the DB  median {statistics.median(db_wait) * 1000:7.1f} ms")
-    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    writes = [q["sql"] for q in queries if not _is_read(q["sql"])]
     # Server-side cursors (DECLARE … FOR SELECT, CLOSE) are reads.
     writes = [
         w for w in writes if not w.upper().startswith(("SAVEPOINT", "RELEASE", "DECLARE", "CLOSE"))
@@ -196,7 +205,7 @@ def main() -> None:
 
     by_sql: dict[str, float] = {}
     for q in queries:
-        if q["sql"].lstrip().upper().startswith("SELECT"):
+        if _is_read(q["sql"]):
             by_sql[q["sql"]] = max(by_sql.get(q["sql"], 0.0), float(q["time"]))
     slowest = sorted(by_sql.items(), key=lambda item: -item[1])[: args.explain]
     for sql, seconds in slowest:

@@ -128,8 +128,8 @@ def _who(user) -> tuple[bool, str | None]:
 _built: dict[tuple, tuple[list[tuple[int, str, str, object, list[dict]]], list[dict]]] = {}
 
 
-def _build(user) -> tuple[list[tuple[int, str, str, object, list[dict]]], list[dict]]:
-    key = (
+def _build_key(user) -> tuple:
+    return (
         _who(user),
         translation.get_language(),
         get_urlconf(),
@@ -139,6 +139,10 @@ def _build(user) -> tuple[list[tuple[int, str, str, object, list[dict]]], list[d
         id(_menus),
         len(_menus),
     )
+
+
+def _build(user) -> tuple[list[tuple[int, str, str, object, list[dict]]], list[dict]]:
+    key = _build_key(user)
     built = _built.get(key)
     if built is not None:
         return built
@@ -242,3 +246,39 @@ register_nav(
 register_nav(_("People"), "accounts:people-list", "coordinator", order=900, menu="admin")
 register_nav(_("Organization"), "core:organization-edit", "coordinator", order=910, menu="admin")
 register_nav(_("Audit log"), "core:audit-list", "coordinator", order=920, menu="admin")
+
+
+# The menus' HTML depends on the built menus (their key says role, language and URL
+# configuration) and on which entries the current page marks: kept per process under both.
+_menus_html: dict[tuple, str] = {}
+
+
+def menus_html(user, menus: list[MenuEntry]) -> str:
+    """``core/_nav_menus.html`` for ``menus`` (from ``menus_for(user, path)``), rendered
+    once per process for each role, language and marked entry instead of on every page."""
+    from django.template.loader import render_to_string
+
+    marks = tuple((m.active, tuple(row["current"] for row in m.items)) for m in menus)
+    key = (_build_key(user), marks)
+    html = _menus_html.get(key)
+    if html is None:
+        if len(_menus_html) > 2048:  # roles × languages × entries: a few hundred at most
+            _menus_html.clear()
+        html = _menus_html[key] = render_to_string("core/_nav_menus.html", {"nav_menus": menus})
+    return html
+
+
+_language_options: dict[str, str] = {}
+
+
+def language_options_html() -> str:
+    """The language select's ``<option>``s: they depend on the active language only."""
+    from django.template.loader import render_to_string
+
+    language = translation.get_language()
+    html = _language_options.get(language)
+    if html is None:
+        html = _language_options[language] = render_to_string(
+            "core/_language_options.html", {"LANGUAGE_CODE": language}
+        )
+    return html

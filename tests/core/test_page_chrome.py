@@ -67,6 +67,28 @@ def test_the_current_page_is_marked_in_its_menu(coordinator_client):
     assert re.search(r'class="dropdown-item active" href="/people/" aria-current="page"', html)
 
 
+def test_the_kept_menu_html_follows_the_page_the_role_and_the_language(
+    coordinator_client, coordinator, member_client
+):
+    """The menus' HTML is kept per process: each page still marks its own entry, each role
+    sees its own menus and each language its own labels and selected language."""
+    people = coordinator_client.get(reverse("accounts:people-list")).content.decode()
+    audit = coordinator_client.get(reverse("core:audit-list")).content.decode()
+    assert re.findall(r'aria-current="page">([^<]+)<', people) == ["People"]
+    assert re.findall(r'aria-current="page">([^<]+)<', audit) == ["Audit log"]
+    elsewhere = coordinator_client.get(reverse("core:location-list")).content.decode()
+    assert 'id="menu-admin"' in elsewhere
+    assert 'dropdown-toggle active" type="button" id="menu-admin"' not in elsewhere
+    assert "Audit log" not in member_client.get(reverse("core:location-list")).content.decode()
+    coordinator.preferred_language = "es"
+    coordinator.save(update_fields=["preferred_language"])
+    html = coordinator_client.get(reverse("core:audit-list")).content.decode()
+    assert 'lang="es"' in html
+    assert '<option value="es" lang="es" selected>' in html
+    assert '<option value="en" lang="en">' in html
+    assert "Audit log" not in html
+
+
 def test_an_app_adds_an_entry_to_an_area_menu(staff, monkeypatch):
     monkeypatch.setattr(navigation, "_nav", list(navigation._nav))
     navigation.register_nav("Rota", "core:location-list", "staff", order=215, menu="warmline")

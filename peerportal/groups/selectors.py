@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
-from django.db.models.functions import ExtractIsoWeekDay
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, ExtractIsoWeekDay
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -47,13 +47,15 @@ def group_directory(
     location: int | None = None,
     now=None,
 ):
-    """Published groups with their next sessions and seats left; a fixed number of queries."""
+    """Published groups matching the filters, as ``values()`` rows of the columns the
+    directory shows (no model instances, no joined location objects); their topics and next
+    sessions are read for one page at a time (``directory_topics``, ``directory_next_sessions``)."""
     now = now or timezone.now()
-    groups = SupportGroup.objects.published().select_related("location")
+    groups = SupportGroup.objects.published()
     if q:
         groups = groups.filter(
             Q(name__icontains=q) | Q(description__icontains=q) | Q(topics__name__icontains=q)
-        )
+        ).distinct()  # the topics join repeats a group per matching topic
     if topic:
         groups = groups.filter(topics=topic)
     if fmt:
@@ -71,15 +73,48 @@ def group_directory(
             .filter(group=OuterRef("pk"), local_day=weekday + 1)
         )
         groups = groups.filter(Exists(on_day))
-    return groups.distinct().prefetch_related(
-        "topics",
-        # Only the next session is shown: one per group (a window function), not two weeks'.
-        Prefetch(
-            "sessions",
-            queryset=_upcoming_sessions(now, 14).scheduled()[:1],
-            to_attr="next_sessions",
-        ),
+    return groups.values(
+        "id", "name", "description", "format", "language", "capacity", "location__name"
     )
+
+
+def directory_topics(group_ids) -> dict[int, list[str]]:
+    """Topic names of these groups, in the topics' own order (one query on the link table)."""
+    out: dict[int, list[str]] = {}
+    rows = (
+        SupportGroup.topics.through.objects.filter(supportgroup_id__in=group_ids)
+        .order_by("topic__order", "topic__name")
+        .values_list("supportgroup_id", "topic__name")
+    )
+    for group_id, name in rows:
+        out.setdefault(group_id, []).append(name)
+    return out
+
+
+def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int, tuple]:
+    """Each group's next scheduled session within ``days``: ``(starts_at, seats, confirmed)``
+    (one query: PostgreSQL's DISTINCT ON keeps the first session of each group)."""
+    now = now or timezone.now()
+    confirmed = Coalesce(
+        Subquery(
+            Booking.objects.filter(session_id=OuterRef("pk"), status=BookingStatus.CONFIRMED)
+            .order_by()
+            .values("session_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+    rows = (
+        GroupSession.objects.upcoming(now)
+        .scheduled()
+        .filter(group_id__in=group_ids, starts_at__lt=now + dt.timedelta(days=days))
+        .order_by("group_id", "starts_at", "id")
+        .distinct("group_id")
+        .annotate(confirmed=confirmed)
+        .values_list("group_id", "starts_at", "capacity", "confirmed")
+    )
+    return {group_id: (starts_at, capacity, n) for group_id, starts_at, capacity, n in rows}
 
 
 def topics():

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
 from peerportal.core.audit import audit_record
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
+from peerportal.core.links import pk_link
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
@@ -34,7 +36,7 @@ from .forms import (
     StandingJoinForm,
     StandingPauseForm,
 )
-from .models import HORIZON_WEEKS_MAX, Attendance, BookingStatus, GroupSession
+from .models import HORIZON_WEEKS_MAX, Attendance, BookingStatus, GroupFormat, GroupSession
 from .planning import plan_lines, schedule_plan
 
 
@@ -51,7 +53,42 @@ def directory(request):
         location=filters.get("location").pk if filters.get("location") else None,
     )
     page = Paginator(groups, 20).get_page(request.GET.get("page"))
-    return render(request, "groups/directory.html", {"form": form, "page": page})
+    return render(
+        request, "groups/directory.html", {"form": form, "page": page, "rows": _directory_rows(page)}
+    )
+
+
+def _directory_rows(page) -> list[dict]:
+    """The page's groups as the cards show them: labels translated once a request (not
+    ``get_FOO_display`` per card, which translates every choice), topics and next session
+    read for the page's groups in one query each, links made with one ``reverse()``."""
+    groups = list(page.object_list)
+    ids = [g["id"] for g in groups]
+    topics = selectors.directory_topics(ids) if ids else {}
+    next_sessions = selectors.directory_next_sessions(ids) if ids else {}
+    formats = {value: str(label) for value, label in GroupFormat.choices}
+    languages = {value: str(label) for value, label in settings.LANGUAGES}
+    link = pk_link("groups:group-detail")
+    rows = []
+    for g in groups:
+        nxt = next_sessions.get(g["id"])
+        if nxt is not None:
+            starts_at, capacity, confirmed = nxt
+            seats = capacity if capacity is not None else g["capacity"]
+            nxt = {"starts_at": starts_at, "full": confirmed >= seats}
+        rows.append(
+            {
+                "name": g["name"],
+                "url": link(g["id"]),
+                "format": formats.get(g["format"], g["format"]),
+                "language": languages.get(g["language"], g["language"]),
+                "location": g["location__name"],
+                "topics": topics.get(g["id"], ()),
+                "description": g["description"],
+                "next": nxt,
+            }
+        )
+    return rows
 
 
 def _session_rows(request, sessions, *, csrf_token: str, preview: bool = False):

@@ -134,23 +134,68 @@ def group_get_public(pk: int, *, now=None) -> SupportGroup:
     )
 
 
-def group_get_for_viewer(user, pk: int, *, now=None) -> tuple[SupportGroup, bool]:
+def group_get_for_viewer(user, pk: int) -> tuple[SupportGroup, bool]:
     """A group's page: published groups for everyone; an unpublished or archived group only
     as a preview for coordinators and the group's own facilitators (others get a 404).
-    Returns the group and whether this is such a preview."""
+    Returns the group (with its location; its topics and sessions are read by
+    ``group_topic_names`` and ``group_page_sessions``) and whether this is such a preview."""
     try:
-        return group_get_public(pk, now=now), False
-    except Http404:
+        return SupportGroup.objects.published().select_related("location").get(pk=pk), False
+    except SupportGroup.DoesNotExist:
         if not has_role(user, "staff"):
-            raise
-    now = now or timezone.now()
-    qs = SupportGroup.objects.select_related("location").prefetch_related(
-        "topics",
-        Prefetch("sessions", queryset=_upcoming_sessions(now, 56), to_attr="upcoming_sessions"),
-    )
+            raise Http404 from None
+    qs = SupportGroup.objects.select_related("location")
     if not is_coordinator(user):
         qs = qs.filter(facilitators=user)
     return get_object_or_404(qs, pk=pk), True
+
+
+def group_topic_names(group: SupportGroup) -> list[str]:
+    """The group's topic names in the topics' order (no model instances)."""
+    return list(Topic.objects.filter(groups=group).values_list("name", flat=True))
+
+
+def group_page_sessions(
+    group: SupportGroup, *, viewer=None, now=None, days: int = 56
+) -> list[GroupSession]:
+    """The group's sessions of the coming ``days`` with the seats they hold (confirmed
+    bookings and open offers, one correlated subquery each), each with ``group`` set to
+    ``group`` (no join, no prefetch). With a signed-in ``viewer``, each also says whether
+    the viewer has an active booking in it (``viewer_booked``), so that their bookings are
+    read only for the sessions that have one (most people have none in a group they view)."""
+    now = now or timezone.now()
+
+    def held(model, status):
+        return Coalesce(
+            Subquery(
+                model.objects.filter(session_id=OuterRef("pk"), status=status)
+                .order_by()
+                .values("session_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+
+    sessions = (
+        GroupSession.objects.upcoming(now)
+        .filter(group=group, starts_at__lt=now + dt.timedelta(days=days))
+        .annotate(
+            confirmed_count=held(Booking, BookingStatus.CONFIRMED),
+            offered_count=held(WaitlistOffer, OfferStatus.OPEN),
+        )
+        .order_by("starts_at")
+    )
+    if viewer is not None and viewer.is_authenticated:
+        sessions = sessions.annotate(
+            viewer_booked=Exists(
+                Booking.objects.active().filter(session_id=OuterRef("pk"), member=viewer)
+            )
+        )
+    sessions = list(sessions)
+    for session in sessions:
+        session.group = group
+    return sessions
 
 
 def _open_offers() -> Prefetch:

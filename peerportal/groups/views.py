@@ -92,7 +92,8 @@ def _directory_rows(page) -> list[dict]:
 
 
 def _session_rows(request, sessions, *, csrf_token: str, preview: bool = False):
-    bookings = selectors.active_bookings_by_session(request.user, sessions)
+    booked = [s for s in sessions if getattr(s, "viewer_booked", True)]
+    bookings = selectors.active_bookings_by_session(request.user, booked)
     now = timezone.now()
     # What a kept box depends on besides the session (looked up once, not per row).
     viewer = (
@@ -182,8 +183,15 @@ def group_detail(request, pk: int):
     group, preview = selectors.group_get_for_viewer(request.user, pk)
     # One token for the whole page (as the context processor gives), put into the kept boxes.
     csrf_token = get_token(request)
-    rows = _session_rows(request, group.upcoming_sessions, csrf_token=csrf_token, preview=preview)
-    context = {"group": group, "rows": rows, "preview": preview, "csrf_token": csrf_token}
+    sessions = selectors.group_page_sessions(group, viewer=request.user)
+    rows = _session_rows(request, sessions, csrf_token=csrf_token, preview=preview)
+    context = {
+        "group": group,
+        "topics": selectors.group_topic_names(group),
+        "rows": rows,
+        "preview": preview,
+        "csrf_token": csrf_token,
+    }
     if preview:
         context["next_dates"] = _next_dates(group)
     elif group.standing_places_allowed:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, ExtractIsoWeekDay
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -235,19 +244,80 @@ def session_get_public(pk: int) -> GroupSession:
 
 
 def booking_list_for(user, *, upcoming: bool = True, now=None):
+    """My bookings' rows. Upcoming: model instances with their session and group, only the
+    columns the page reads (no location, descriptions or schedule); waiting places and open
+    offers are added by ``booking_waitlist_details`` (they concern waitlisted bookings only).
+    Past: ``values()`` rows of what the past table shows."""
     now = now or timezone.now()
     qs = Booking.objects.filter(member=user)
     if upcoming:
-        qs = (
+        return (
             qs.filter(session__ends_at__gt=now)
             .exclude(status=BookingStatus.CANCELLED)
-            .with_waitlist_position()
-            .select_related("session__group", "session__group__location")
-            .prefetch_related(_open_offers())
+            .select_related("session__group")
+            .only(*BOOKING_ROW_FIELDS)
+            .order_by("session__starts_at")
         )
-    else:  # past sessions: no place in line to count, no location shown
-        qs = qs.filter(session__ends_at__lte=now).select_related("session__group")
-    return qs.order_by("session__starts_at" if upcoming else "-session__starts_at")
+    # Past sessions: no place in line to count, no location shown.
+    return (
+        qs.filter(session__ends_at__lte=now)
+        .values("status", "attendance", "session__starts_at", "session__status", "session__group__name")
+        .order_by("-session__starts_at")
+    )
+
+
+BOOKING_ROW_FIELDS = (
+    "id",
+    "status",
+    "member_id",
+    "standing_place_id",
+    "waitlisted_at",
+    "session__id",
+    "session__starts_at",
+    "session__ends_at",
+    "session__status",
+    "session__group__id",
+    "session__group__name",
+    "session__group__format",
+    "session__group__virtual_link",
+    "session__group__link_visible_minutes",
+    "session__group__cancellation_cutoff_hours",
+)
+
+
+def booking_waitlist_details(bookings) -> None:
+    """Set ``waitlist_ahead`` and ``open_offers`` on waitlisted bookings (one query each,
+    none when nothing is waitlisted: the usual case). An open offer is only ever made to a
+    waitlisted booking (``waitlist.first_waiting``), and promotion skips bookings holding
+    one, so the other bookings get none."""
+    waiting = []
+    for b in bookings:
+        if b.status == BookingStatus.WAITLISTED:
+            waiting.append(b)
+        else:
+            b.open_offers = []
+    if not waiting:
+        return
+    ahead = dict(
+        Booking.objects.filter(pk__in=[b.pk for b in waiting])
+        .with_waitlist_position()
+        .values_list("pk", "waitlist_ahead")
+    )
+    for b in waiting:
+        b.waitlist_ahead = ahead.get(b.pk, 0)
+    prefetch_related_objects(waiting, _open_offers())
+
+
+def booking_feed_for(user, *, now=None):
+    """The calendar feed: the person's confirmed bookings of sessions not over yet."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(
+            member=user, session__ends_at__gt=now, status=BookingStatus.CONFIRMED
+        )
+        .select_related("session__group", "session__group__location")
+        .order_by("session__starts_at")
+    )
 
 
 def booking_panel_for(user, *, now=None, limit: int = 5) -> list[Booking]:

@@ -36,7 +36,14 @@ from .forms import (
     StandingJoinForm,
     StandingPauseForm,
 )
-from .models import HORIZON_WEEKS_MAX, Attendance, BookingStatus, GroupFormat, GroupSession
+from .models import (
+    HORIZON_WEEKS_MAX,
+    Attendance,
+    BookingStatus,
+    GroupFormat,
+    GroupSession,
+    SessionStatus,
+)
 from .planning import plan_lines, schedule_plan
 
 
@@ -283,7 +290,22 @@ def _page(queryset, per_page: int, request):
 @role_required("member")
 def booking_list(request):
     upcoming = list(selectors.booking_list_for(request.user))
+    selectors.booking_waitlist_details(upcoming)
     past = _page(selectors.booking_list_for(request.user, upcoming=False), 20, request)
+    # Labels translated once a request (get_FOO_display translates every choice per row).
+    statuses = {value: str(label) for value, label in BookingStatus.choices}
+    attendance = {value: str(label) for value, label in Attendance.choices}
+    past.object_list = [
+        {
+            "group_name": b["session__group__name"],
+            "starts_at": b["session__starts_at"],
+            "cancelled": b["session__status"] == SessionStatus.CANCELLED,
+            "confirmed": b["status"] == BookingStatus.CONFIRMED,
+            "status": statuses.get(b["status"], b["status"]),
+            "attendance": attendance.get(b["attendance"], b["attendance"]),
+        }
+        for b in past.object_list
+    ]
     now = timezone.now()
     rows = [
         {
@@ -454,7 +476,7 @@ def booking_feed(request, token: str):
     user = user_for_feed_token(token)
     if user is None:
         raise Http404
-    bookings = selectors.booking_list_for(user).filter(status=BookingStatus.CONFIRMED)
+    bookings = selectors.booking_feed_for(user)
     events = [
         IcalEvent(
             uid=f"group-session-{b.session_id}@peerportal",

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from peerportal.core.models import Organization
+from peerportal.core.models import Location, Organization
 from peerportal.core.permissions import has_role, is_coordinator, require_role
 
 from .models import (
@@ -87,17 +87,21 @@ def group_directory(
     )
 
 
-def directory_topics(group_ids) -> dict[int, list[str]]:
-    """Topic names of these groups, in the topics' own order (one query on the link table)."""
-    out: dict[int, list[str]] = {}
-    rows = (
-        SupportGroup.topics.through.objects.filter(supportgroup_id__in=group_ids)
-        .order_by("topic__order", "topic__name")
-        .values_list("supportgroup_id", "topic__name")
+def directory_topics(group_ids, topics: list[tuple[int, str]]) -> dict[int, list[str]]:
+    """Topic names of these groups in the order of ``topics`` (all topics as ``(id, name)``,
+    in their own order: the filter's option list), from the link table alone."""
+    position = {pk: i for i, (pk, _name) in enumerate(topics)}
+    names = dict(topics)
+    linked: dict[int, list[int]] = {}
+    rows = SupportGroup.topics.through.objects.filter(supportgroup_id__in=group_ids).values_list(
+        "supportgroup_id", "topic_id"
     )
-    for group_id, name in rows:
-        out.setdefault(group_id, []).append(name)
-    return out
+    for group_id, topic_id in rows:
+        linked.setdefault(group_id, []).append(topic_id)
+    return {
+        group_id: [names[pk] for pk in sorted(pks, key=position.__getitem__)]
+        for group_id, pks in linked.items()
+    }
 
 
 def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int, tuple]:
@@ -128,6 +132,16 @@ def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int,
 
 def topics():
     return Topic.objects.all()
+
+
+def directory_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The directory filter's topics and active locations as ``(id, name)`` in their own
+    order: plain lists (no model instances or server-side cursors of a model choice field's
+    option list), the topics also naming each card's badges."""
+    return (
+        list(Topic.objects.values_list("id", "name")),
+        list(Location.objects.active().values_list("id", "name")),
+    )
 
 
 def group_get_public(pk: int, *, now=None) -> SupportGroup:

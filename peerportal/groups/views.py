@@ -39,6 +39,7 @@ from .forms import (
 from .models import (
     HORIZON_WEEKS_MAX,
     Attendance,
+    Audience,
     BookingStatus,
     GroupFormat,
     GroupSession,
@@ -60,18 +61,22 @@ def directory(request):
         location=filters.get("location").pk if filters.get("location") else None,
     )
     page = Paginator(groups, 20).get_page(request.GET.get("page"))
+    topics, locations = selectors.directory_choices()
+    form.set_choices(topics=topics, locations=locations)
     return render(
-        request, "groups/directory.html", {"form": form, "page": page, "rows": _directory_rows(page)}
+        request,
+        "groups/directory.html",
+        {"form": form, "page": page, "rows": _directory_rows(page, topics)},
     )
 
 
-def _directory_rows(page) -> list[dict]:
+def _directory_rows(page, topics) -> list[dict]:
     """The page's groups as the cards show them: labels translated once a request (not
     ``get_FOO_display`` per card, which translates every choice), topics and next session
     read for the page's groups in one query each, links made with one ``reverse()``."""
     groups = list(page.object_list)
     ids = [g["id"] for g in groups]
-    topics = selectors.directory_topics(ids) if ids else {}
+    topics = selectors.directory_topics(ids, topics) if ids else {}
     next_sessions = selectors.directory_next_sessions(ids) if ids else {}
     formats = {value: str(label) for value, label in GroupFormat.choices}
     languages = {value: str(label) for value, label in settings.LANGUAGES}
@@ -194,6 +199,12 @@ def group_detail(request, pk: int):
     rows = _session_rows(request, sessions, csrf_token=csrf_token, preview=preview)
     context = {
         "group": group,
+        # get_FOO_display would translate every choice of each field to show one.
+        "labels": {
+            "format": _label(GroupFormat.choices, group.format),
+            "language": _label(settings.LANGUAGES, group.language),
+            "audience": _label(Audience.choices, group.audience),
+        },
         "topics": selectors.group_topic_names(group),
         "rows": rows,
         "preview": preview,
@@ -205,6 +216,11 @@ def group_detail(request, pk: int):
         context["standing_place"] = selectors.standing_place_in_group(request.user, group)
         context["standing_form"] = StandingJoinForm()
     return render(request, "groups/group_detail.html", context)
+
+
+def _label(choices, value) -> str:
+    """``get_FOO_display``'s text for ``value``, translating only that label."""
+    return str(dict(choices).get(value, value))
 
 
 def _next_dates(group, count: int = 8) -> list[dict]:

@@ -76,6 +76,14 @@ class DirectoryFilterForm(forms.Form):
             if name in self.fields:
                 self.fields[name].widget.attrs["class"] += " is-invalid"
 
+    def set_choices(self, *, topics, locations) -> None:
+        """Show these ``(id, name)`` lists as the topic and location options (the same
+        options their querysets give, read without model instances); a submitted value is
+        still checked against the querysets."""
+        for name, rows in (("topic", topics), ("location", locations)):
+            field = self.fields[name]
+            field.choices = [("", field.empty_label), *rows]
+
 
 REPEAT_CHOICES = [
     (recurrence.WEEKLY, _("Weekly, on chosen days")),

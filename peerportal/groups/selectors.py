@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
-from django.db.models.functions import ExtractIsoWeekDay
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, ExtractIsoWeekDay
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from peerportal.core.models import Organization
+from peerportal.core.models import Location, Organization
 from peerportal.core.permissions import has_role, is_coordinator, require_role
 
 from .models import (
@@ -47,13 +56,15 @@ def group_directory(
     location: int | None = None,
     now=None,
 ):
-    """Published groups with their next sessions and seats left; a fixed number of queries."""
+    """Published groups matching the filters, as ``values()`` rows of the columns the
+    directory shows (no model instances, no joined location objects); their topics and next
+    sessions are read for one page at a time (``directory_topics``, ``directory_next_sessions``)."""
     now = now or timezone.now()
-    groups = SupportGroup.objects.published().select_related("location")
+    groups = SupportGroup.objects.published()
     if q:
         groups = groups.filter(
             Q(name__icontains=q) | Q(description__icontains=q) | Q(topics__name__icontains=q)
-        )
+        ).distinct()  # the topics join repeats a group per matching topic
     if topic:
         groups = groups.filter(topics=topic)
     if fmt:
@@ -71,19 +82,66 @@ def group_directory(
             .filter(group=OuterRef("pk"), local_day=weekday + 1)
         )
         groups = groups.filter(Exists(on_day))
-    return groups.distinct().prefetch_related(
-        "topics",
-        # Only the next session is shown: one per group (a window function), not two weeks'.
-        Prefetch(
-            "sessions",
-            queryset=_upcoming_sessions(now, 14).scheduled()[:1],
-            to_attr="next_sessions",
-        ),
+    return groups.values(
+        "id", "name", "description", "format", "language", "capacity", "location__name"
     )
+
+
+def directory_topics(group_ids, topics: list[tuple[int, str]]) -> dict[int, list[str]]:
+    """Topic names of these groups in the order of ``topics`` (all topics as ``(id, name)``,
+    in their own order: the filter's option list), from the link table alone."""
+    position = {pk: i for i, (pk, _name) in enumerate(topics)}
+    names = dict(topics)
+    linked: dict[int, list[int]] = {}
+    rows = SupportGroup.topics.through.objects.filter(supportgroup_id__in=group_ids).values_list(
+        "supportgroup_id", "topic_id"
+    )
+    for group_id, topic_id in rows:
+        linked.setdefault(group_id, []).append(topic_id)
+    return {
+        group_id: [names[pk] for pk in sorted(pks, key=position.__getitem__)]
+        for group_id, pks in linked.items()
+    }
+
+
+def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int, tuple]:
+    """Each group's next scheduled session within ``days``: ``(starts_at, seats, confirmed)``
+    (one query: PostgreSQL's DISTINCT ON keeps the first session of each group)."""
+    now = now or timezone.now()
+    confirmed = Coalesce(
+        Subquery(
+            Booking.objects.filter(session_id=OuterRef("pk"), status=BookingStatus.CONFIRMED)
+            .order_by()
+            .values("session_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+    rows = (
+        GroupSession.objects.upcoming(now)
+        .scheduled()
+        .filter(group_id__in=group_ids, starts_at__lt=now + dt.timedelta(days=days))
+        .order_by("group_id", "starts_at", "id")
+        .distinct("group_id")
+        .annotate(confirmed=confirmed)
+        .values_list("group_id", "starts_at", "capacity", "confirmed")
+    )
+    return {group_id: (starts_at, capacity, n) for group_id, starts_at, capacity, n in rows}
 
 
 def topics():
     return Topic.objects.all()
+
+
+def directory_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The directory filter's topics and active locations as ``(id, name)`` in their own
+    order: plain lists (no model instances or server-side cursors of a model choice field's
+    option list), the topics also naming each card's badges."""
+    return (
+        list(Topic.objects.values_list("id", "name")),
+        list(Location.objects.active().values_list("id", "name")),
+    )
 
 
 def group_get_public(pk: int, *, now=None) -> SupportGroup:
@@ -99,23 +157,68 @@ def group_get_public(pk: int, *, now=None) -> SupportGroup:
     )
 
 
-def group_get_for_viewer(user, pk: int, *, now=None) -> tuple[SupportGroup, bool]:
+def group_get_for_viewer(user, pk: int) -> tuple[SupportGroup, bool]:
     """A group's page: published groups for everyone; an unpublished or archived group only
     as a preview for coordinators and the group's own facilitators (others get a 404).
-    Returns the group and whether this is such a preview."""
+    Returns the group (with its location; its topics and sessions are read by
+    ``group_topic_names`` and ``group_page_sessions``) and whether this is such a preview."""
     try:
-        return group_get_public(pk, now=now), False
-    except Http404:
+        return SupportGroup.objects.published().select_related("location").get(pk=pk), False
+    except SupportGroup.DoesNotExist:
         if not has_role(user, "staff"):
-            raise
-    now = now or timezone.now()
-    qs = SupportGroup.objects.select_related("location").prefetch_related(
-        "topics",
-        Prefetch("sessions", queryset=_upcoming_sessions(now, 56), to_attr="upcoming_sessions"),
-    )
+            raise Http404 from None
+    qs = SupportGroup.objects.select_related("location")
     if not is_coordinator(user):
         qs = qs.filter(facilitators=user)
     return get_object_or_404(qs, pk=pk), True
+
+
+def group_topic_names(group: SupportGroup) -> list[str]:
+    """The group's topic names in the topics' order (no model instances)."""
+    return list(Topic.objects.filter(groups=group).values_list("name", flat=True))
+
+
+def group_page_sessions(
+    group: SupportGroup, *, viewer=None, now=None, days: int = 56
+) -> list[GroupSession]:
+    """The group's sessions of the coming ``days`` with the seats they hold (confirmed
+    bookings and open offers, one correlated subquery each), each with ``group`` set to
+    ``group`` (no join, no prefetch). With a signed-in ``viewer``, each also says whether
+    the viewer has an active booking in it (``viewer_booked``), so that their bookings are
+    read only for the sessions that have one (most people have none in a group they view)."""
+    now = now or timezone.now()
+
+    def held(model, status):
+        return Coalesce(
+            Subquery(
+                model.objects.filter(session_id=OuterRef("pk"), status=status)
+                .order_by()
+                .values("session_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+
+    sessions = (
+        GroupSession.objects.upcoming(now)
+        .filter(group=group, starts_at__lt=now + dt.timedelta(days=days))
+        .annotate(
+            confirmed_count=held(Booking, BookingStatus.CONFIRMED),
+            offered_count=held(WaitlistOffer, OfferStatus.OPEN),
+        )
+        .order_by("starts_at")
+    )
+    if viewer is not None and viewer.is_authenticated:
+        sessions = sessions.annotate(
+            viewer_booked=Exists(
+                Booking.objects.active().filter(session_id=OuterRef("pk"), member=viewer)
+            )
+        )
+    sessions = list(sessions)
+    for session in sessions:
+        session.group = group
+    return sessions
 
 
 def _open_offers() -> Prefetch:
@@ -155,19 +258,80 @@ def session_get_public(pk: int) -> GroupSession:
 
 
 def booking_list_for(user, *, upcoming: bool = True, now=None):
+    """My bookings' rows. Upcoming: model instances with their session and group, only the
+    columns the page reads (no location, descriptions or schedule); waiting places and open
+    offers are added by ``booking_waitlist_details`` (they concern waitlisted bookings only).
+    Past: ``values()`` rows of what the past table shows."""
     now = now or timezone.now()
     qs = Booking.objects.filter(member=user)
     if upcoming:
-        qs = (
+        return (
             qs.filter(session__ends_at__gt=now)
             .exclude(status=BookingStatus.CANCELLED)
-            .with_waitlist_position()
-            .select_related("session__group", "session__group__location")
-            .prefetch_related(_open_offers())
+            .select_related("session__group")
+            .only(*BOOKING_ROW_FIELDS)
+            .order_by("session__starts_at")
         )
-    else:  # past sessions: no place in line to count, no location shown
-        qs = qs.filter(session__ends_at__lte=now).select_related("session__group")
-    return qs.order_by("session__starts_at" if upcoming else "-session__starts_at")
+    # Past sessions: no place in line to count, no location shown.
+    return (
+        qs.filter(session__ends_at__lte=now)
+        .values("status", "attendance", "session__starts_at", "session__status", "session__group__name")
+        .order_by("-session__starts_at")
+    )
+
+
+BOOKING_ROW_FIELDS = (
+    "id",
+    "status",
+    "member_id",
+    "standing_place_id",
+    "waitlisted_at",
+    "session__id",
+    "session__starts_at",
+    "session__ends_at",
+    "session__status",
+    "session__group__id",
+    "session__group__name",
+    "session__group__format",
+    "session__group__virtual_link",
+    "session__group__link_visible_minutes",
+    "session__group__cancellation_cutoff_hours",
+)
+
+
+def booking_waitlist_details(bookings) -> None:
+    """Set ``waitlist_ahead`` and ``open_offers`` on waitlisted bookings (one query each,
+    none when nothing is waitlisted: the usual case). An open offer is only ever made to a
+    waitlisted booking (``waitlist.first_waiting``), and promotion skips bookings holding
+    one, so the other bookings get none."""
+    waiting = []
+    for b in bookings:
+        if b.status == BookingStatus.WAITLISTED:
+            waiting.append(b)
+        else:
+            b.open_offers = []
+    if not waiting:
+        return
+    ahead = dict(
+        Booking.objects.filter(pk__in=[b.pk for b in waiting])
+        .with_waitlist_position()
+        .values_list("pk", "waitlist_ahead")
+    )
+    for b in waiting:
+        b.waitlist_ahead = ahead.get(b.pk, 0)
+    prefetch_related_objects(waiting, _open_offers())
+
+
+def booking_feed_for(user, *, now=None):
+    """The calendar feed: the person's confirmed bookings of sessions not over yet."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(
+            member=user, session__ends_at__gt=now, status=BookingStatus.CONFIRMED
+        )
+        .select_related("session__group", "session__group__location")
+        .order_by("session__starts_at")
+    )
 
 
 def booking_panel_for(user, *, now=None, limit: int = 5) -> list[Booking]:

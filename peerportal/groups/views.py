@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peerportal.accounts.services import feed_token_for, user_for_feed_token
 from peerportal.core.audit import audit_record
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
+from peerportal.core.links import pk_link
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
@@ -34,7 +36,15 @@ from .forms import (
     StandingJoinForm,
     StandingPauseForm,
 )
-from .models import HORIZON_WEEKS_MAX, Attendance, BookingStatus, GroupSession
+from .models import (
+    HORIZON_WEEKS_MAX,
+    Attendance,
+    Audience,
+    BookingStatus,
+    GroupFormat,
+    GroupSession,
+    SessionStatus,
+)
 from .planning import plan_lines, schedule_plan
 
 
@@ -51,11 +61,51 @@ def directory(request):
         location=filters.get("location").pk if filters.get("location") else None,
     )
     page = Paginator(groups, 20).get_page(request.GET.get("page"))
-    return render(request, "groups/directory.html", {"form": form, "page": page})
+    topics, locations = selectors.directory_choices()
+    form.set_choices(topics=topics, locations=locations)
+    return render(
+        request,
+        "groups/directory.html",
+        {"form": form, "page": page, "rows": _directory_rows(page, topics)},
+    )
+
+
+def _directory_rows(page, topics) -> list[dict]:
+    """The page's groups as the cards show them: labels translated once a request (not
+    ``get_FOO_display`` per card, which translates every choice), topics and next session
+    read for the page's groups in one query each, links made with one ``reverse()``."""
+    groups = list(page.object_list)
+    ids = [g["id"] for g in groups]
+    topics = selectors.directory_topics(ids, topics) if ids else {}
+    next_sessions = selectors.directory_next_sessions(ids) if ids else {}
+    formats = {value: str(label) for value, label in GroupFormat.choices}
+    languages = {value: str(label) for value, label in settings.LANGUAGES}
+    link = pk_link("groups:group-detail")
+    rows = []
+    for g in groups:
+        nxt = next_sessions.get(g["id"])
+        if nxt is not None:
+            starts_at, capacity, confirmed = nxt
+            seats = capacity if capacity is not None else g["capacity"]
+            nxt = {"starts_at": starts_at, "full": confirmed >= seats}
+        rows.append(
+            {
+                "name": g["name"],
+                "url": link(g["id"]),
+                "format": formats.get(g["format"], g["format"]),
+                "language": languages.get(g["language"], g["language"]),
+                "location": g["location__name"],
+                "topics": topics.get(g["id"], ()),
+                "description": g["description"],
+                "next": nxt,
+            }
+        )
+    return rows
 
 
 def _session_rows(request, sessions, *, csrf_token: str, preview: bool = False):
-    bookings = selectors.active_bookings_by_session(request.user, sessions)
+    booked = [s for s in sessions if getattr(s, "viewer_booked", True)]
+    bookings = selectors.active_bookings_by_session(request.user, booked)
     now = timezone.now()
     # What a kept box depends on besides the session (looked up once, not per row).
     viewer = (
@@ -145,14 +195,32 @@ def group_detail(request, pk: int):
     group, preview = selectors.group_get_for_viewer(request.user, pk)
     # One token for the whole page (as the context processor gives), put into the kept boxes.
     csrf_token = get_token(request)
-    rows = _session_rows(request, group.upcoming_sessions, csrf_token=csrf_token, preview=preview)
-    context = {"group": group, "rows": rows, "preview": preview, "csrf_token": csrf_token}
+    sessions = selectors.group_page_sessions(group, viewer=request.user)
+    rows = _session_rows(request, sessions, csrf_token=csrf_token, preview=preview)
+    context = {
+        "group": group,
+        # get_FOO_display would translate every choice of each field to show one.
+        "labels": {
+            "format": _label(GroupFormat.choices, group.format),
+            "language": _label(settings.LANGUAGES, group.language),
+            "audience": _label(Audience.choices, group.audience),
+        },
+        "topics": selectors.group_topic_names(group),
+        "rows": rows,
+        "preview": preview,
+        "csrf_token": csrf_token,
+    }
     if preview:
         context["next_dates"] = _next_dates(group)
     elif group.standing_places_allowed:
         context["standing_place"] = selectors.standing_place_in_group(request.user, group)
         context["standing_form"] = StandingJoinForm()
     return render(request, "groups/group_detail.html", context)
+
+
+def _label(choices, value) -> str:
+    """``get_FOO_display``'s text for ``value``, translating only that label."""
+    return str(dict(choices).get(value, value))
 
 
 def _next_dates(group, count: int = 8) -> list[dict]:
@@ -238,7 +306,22 @@ def _page(queryset, per_page: int, request):
 @role_required("member")
 def booking_list(request):
     upcoming = list(selectors.booking_list_for(request.user))
+    selectors.booking_waitlist_details(upcoming)
     past = _page(selectors.booking_list_for(request.user, upcoming=False), 20, request)
+    # Labels translated once a request (get_FOO_display translates every choice per row).
+    statuses = {value: str(label) for value, label in BookingStatus.choices}
+    attendance = {value: str(label) for value, label in Attendance.choices}
+    past.object_list = [
+        {
+            "group_name": b["session__group__name"],
+            "starts_at": b["session__starts_at"],
+            "cancelled": b["session__status"] == SessionStatus.CANCELLED,
+            "confirmed": b["status"] == BookingStatus.CONFIRMED,
+            "status": statuses.get(b["status"], b["status"]),
+            "attendance": attendance.get(b["attendance"], b["attendance"]),
+        }
+        for b in past.object_list
+    ]
     now = timezone.now()
     rows = [
         {
@@ -409,7 +492,7 @@ def booking_feed(request, token: str):
     user = user_for_feed_token(token)
     if user is None:
         raise Http404
-    bookings = selectors.booking_list_for(user).filter(status=BookingStatus.CONFIRMED)
+    bookings = selectors.booking_feed_for(user)
     events = [
         IcalEvent(
             uid=f"group-session-{b.session_id}@peerportal",

@@ -27,7 +27,7 @@ def test_directory_filters_by_topic_format_and_search(client):
         virtual_link="https://meet.example.org/x",
     )
     SupportGroupFactory(name="Hidden Draft", is_published=False)
-    names = lambda r: [g.name for g in r.context["page"]]  # noqa: E731
+    names = lambda r: [g["name"] for g in r.context["page"]]  # noqa: E731
     assert names(client.get(reverse("groups:group-list"))) == [
         "Evening Grief Circle",
         "Morning Walk",

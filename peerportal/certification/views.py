@@ -343,7 +343,7 @@ def _review_queue_row():
     )
     hours_text: dict = {}
 
-    def row(r, flags) -> str:
+    def row(r, flags) -> dict:
         hours = hours_text.get(r.hours)
         if hours is None:
             hours = hours_text[r.hours] = floatformat(r.hours, "-2")
@@ -355,7 +355,8 @@ def _review_queue_row():
             + "".join(f"{check}{conditional_escape(flag)}</span>" for flag in flags)
             + "</li>\n"
         )
-        return mark_safe(html)  # every value above is escaped or made here
+        # The record and its flags stay on the row for whoever reads the context.
+        return {"record": r, "flags": flags, "html": mark_safe(html)}  # all escaped above
 
     return row
 

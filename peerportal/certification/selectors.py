@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
-from django.db.models import Count, Prefetch, Sum, prefetch_related_objects
+from django.db.models import Count, Prefetch, Sum, Window, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,6 +98,20 @@ def supervised_hours_by_person(ids) -> dict[int, Decimal]:
         .annotate(h=Sum("hours"))
         .values_list("staff", "h")
     )
+
+
+def recent_supervision_with_total(person, n: int = 20) -> tuple[list[tuple], Decimal]:
+    """The person's ``n`` latest supervision sessions as ``(date, hours, notes)`` rows,
+    newest first, and the hours of all their sessions, from one query (the total is a
+    window sum over every session, computed before the limit)."""
+    rows = list(
+        SupervisionSession.objects.filter(staff=person)
+        .order_by("-date", "-id")
+        .annotate(total=Window(Sum("hours")))
+        .values_list("date", "hours", "notes", "total")[:n]
+    )
+    total = rows[0][3] if rows else None
+    return [row[:3] for row in rows], total or Decimal("0")
 
 
 #: What the rules read of an approved record (``rules._classify``, ``ce_progress``,

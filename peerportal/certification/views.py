@@ -115,11 +115,27 @@ def _progress_row():
     return row
 
 
+def _supervision_items(rows) -> list[str]:
+    """The "Supervision" list's items (date, hours, notes) as HTML made in Python."""
+    hours_text: dict = {}
+    items = []
+    for date, hours, notes in rows:
+        text = hours_text.get(hours)
+        if text is None:
+            text = hours_text[hours] = floatformat(hours, "-2")
+        note = f": {conditional_escape(notes)}" if notes else ""
+        items.append(mark_safe(f"<li>{date.isoformat()} — {text} h{note}</li>"))  # escaped
+    return items
+
+
 @require_GET
 @role_required("staff")
 def progress(request):
     person = request.user
-    hours = selectors.supervised_hours_by_person([person.pk])
+    # The latest sessions and the hours of all of them in one query (initial-training
+    # progress reads the total).
+    supervision, supervised_hours = selectors.recent_supervision_with_total(person)
+    hours = {person.pk: supervised_hours}
     # One query for the person's records: the list below (paged in Python: no COUNT),
     # the standings and the pending hours all read the same rows.
     everything, approved, pending = selectors.records_all_of(person)
@@ -142,11 +158,8 @@ def progress(request):
             "person": person,
             "standings": standings,
             "records": records,
-            # The list shows date, hours and notes: not the supervisor's user row.
-            "supervision": selectors.supervision_list_for(request.user)
-            .select_related(None)
-            .only("id", "staff_id", "date", "hours", "notes")[:20],
-            "supervised_hours": hours.get(person.pk) or Decimal("0"),
+            "supervision": _supervision_items(supervision),
+            "supervised_hours": supervised_hours,
         },
     )
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
-from django.db.models import Count, Prefetch, Sum, Window, prefetch_related_objects
+from django.db.models import Count, Prefetch, Sum, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,15 +134,30 @@ _RULE_FIELDS = (
 def _approved_rule_rows(ids) -> dict[int, list]:
     """The people's approved records as light rows (named tuples of ``_RULE_FIELDS``):
     the rules read attributes only, and a team page has hundreds of records."""
+    return approved_rows_and_pending_counts(ids, pending=False)[0]
+
+
+def approved_rows_and_pending_counts(
+    ids, *, pending: bool = True
+) -> tuple[dict[int, list], dict[int, int]]:
+    """The people's approved records as light rows (``_approved_rule_rows``) and, from the
+    same query, how many records each has waiting for review."""
     out: dict[int, list] = {pk: [] for pk in ids}
+    waiting: dict[int, int] = {}
+    statuses = (
+        [RecordStatus.APPROVED, RecordStatus.SUBMITTED] if pending else [RecordStatus.APPROVED]
+    )
     rows = (
-        TrainingRecord.objects.filter(person__in=ids, status=RecordStatus.APPROVED)
+        TrainingRecord.objects.filter(person__in=ids, status__in=statuses)
         .order_by()
         .values_list(*_RULE_FIELDS, named=True)
     )
     for row in rows:
-        out[row.person_id].append(row)
-    return out
+        if row.status == RecordStatus.APPROVED:
+            out[row.person_id].append(row)
+        else:
+            waiting[row.person_id] = waiting.get(row.person_id, 0) + 1
+    return out, waiting
 
 
 class CertificationRow:
@@ -328,16 +343,6 @@ def standings_by_person(
             )
         out[pk] = rows
     return out
-
-
-def pending_counts(people) -> dict[int, int]:
-    """How many records each person has waiting for review."""
-    return dict(
-        TrainingRecord.objects.filter(person__in=people, status=RecordStatus.SUBMITTED)
-        .values_list("person")
-        .annotate(n=Count("pk"))
-        .values_list("person", "n")
-    )
 
 
 def person_get_for(user, pk: int) -> User:
@@ -593,16 +598,22 @@ def records_all_of(
 
 
 def attach_review_notes(records) -> None:
-    """Prefetch what the record list shows of each decision (its source and comment)."""
+    """Each record gets ``review_notes``: what the record list shows of each decision, as
+    ``(source, comment)`` pairs, oldest first. One light query (a prefetch of Review rows
+    cost more to set up than to run)."""
     from .models import Review
 
-    prefetch_related_objects(
-        list(records),
-        Prefetch(
-            "reviews",
-            queryset=Review.objects.only("id", "record_id", "source", "comment"),
-        ),
-    )
+    records = list(records)
+    notes: dict[int, list[tuple[str, str]]] = {r.pk: [] for r in records}
+    if records:
+        for record_id, source, comment in (
+            Review.objects.filter(record__in=list(notes))
+            .order_by("decided_at", "id")
+            .values_list("record_id", "source", "comment")
+        ):
+            notes[record_id].append((source, comment))
+    for record in records:
+        record.review_notes = notes[record.pk]
 
 
 def _applicability(record, cert, approved) -> rules.Applicability:

@@ -87,11 +87,11 @@ def _progress_row():
         if label is None:
             label = labels[r.status] = esc(r.status_label)
         notes = ""
-        for rv in r.reviews.all():
-            if rv.source == "attendance":
+        for source, comment in r.review_notes:
+            if source == "attendance":
                 notes += from_attendance
-            if rv.comment:
-                notes += f'<br><span class="small">“{esc(rv.comment)}”</span>'
+            if comment:
+                notes += f'<br><span class="small">“{esc(comment)}”</span>'
         actions = ""
         if r.credit_id:
             actions += f'<a href="{certificate(r.credit_id)}">{certificate_text}</a> '
@@ -457,9 +457,13 @@ def team(request):
         request.GET.get("page")
     )
     people = list(page)
-    # The page shows each credential's status, not initial-training progress: no hours.
-    standings = selectors.standings_by_person(people, selectors.local_today(), hours={})
-    pending = selectors.pending_counts(people)
+    # The approved records (for the standings) and the counts waiting for review, from one
+    # query. The page shows each credential's status, not initial-training progress: no
+    # supervised hours.
+    approved, pending = selectors.approved_rows_and_pending_counts([p.pk for p in people])
+    standings = selectors.standings_by_person(
+        people, selectors.local_today(), hours={}, records=approved
+    )
     transcript_link = pk_link("certification:transcript")
     cell = _team_credentials_cell()
     rows = [

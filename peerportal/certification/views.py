@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
-from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -38,8 +37,10 @@ from .permissions import can_manage_trainings, can_read_supervision_notes
 
 
 def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
-    """The list's compact "counts toward" cell, rendered once per distinct content: the
-    records of one cycle mostly share it (``cells`` keeps what this request rendered)."""
+    """The list's compact "counts toward" cell, made once per distinct content: the
+    records of one cycle mostly share it (``cells`` keeps what this request made, and the
+    translated badges under ``"labels"``). The full version, with every reason, is
+    ``certification/_applicability.html`` (record and review pages)."""
     key = tuple(
         (
             row["credential"].pk,
@@ -49,11 +50,37 @@ def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
         )
         for row in rows
     )
-    if key not in cells:
-        cells[key] = render_to_string(
-            "certification/_applicability.html", {"rows": rows, "compact": True}
-        )
-    return cells[key]
+    cell = cells.get(key)
+    if cell is not None:
+        return cell
+    labels = cells.get("labels")
+    if labels is None:
+        # Translated literals go in as they are, as {% translate %} puts them in.
+        labels = cells["labels"] = {
+            (True, True): f'<span class="badge text-bg-success">{_("will count once approved")}',
+            (True, False): f'<span class="badge text-bg-success">{_("counts")}',
+            (False, True): '<span class="badge text-bg-secondary">'
+            + _("won't count, even if approved"),
+            (False, False): f'<span class="badge text-bg-secondary">{_("does not count")}',
+            None: '<span class="small text-body-secondary">'
+            + _("No credentials recorded yet.")
+            + "</span>\n",
+        }
+    if not rows:
+        cell = labels[None]
+    else:
+        items = []
+        for row in rows:
+            result = row["result"]
+            reason = "" if result.counts else f"<br>{conditional_escape(result.reason)}"
+            items.append(
+                f"\n  <li><strong>{conditional_escape(row['credential'].name)}:</strong>\n    "
+                f"{labels[(bool(result.counts), bool(result.if_approved))]}</span>\n"
+                f"    {reason}</li>\n"
+            )
+        cell = f'<ul class="list-unstyled mb-0 small">{"".join(items)}</ul>\n'
+    cells[key] = cell = mark_safe(cell)  # every value above is escaped or made here
+    return cell
 
 
 def _progress_row():
@@ -146,7 +173,7 @@ def progress(request):
     records = Paginator(everything, 20).get_page(request.GET.get("page"))
     selectors.attach_review_notes(records)
     applicability = selectors.applicability_by_record(records, standings, approved)
-    cells: dict[tuple, str] = {}
+    cells: dict = {}
     row = _progress_row()
     for record in records:
         record.applicability = applicability[record.pk]

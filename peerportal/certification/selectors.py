@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
-from django.db.models import Count, Prefetch, Sum, Window
+from django.db.models import Count, Prefetch, Sum, Window, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -246,7 +246,10 @@ def _certifications_with_rules(ids) -> list[CertificationRow]:
 
     Attestations and providers are read for every certification (only some credentials
     use them): a page's query count must not depend on which credentials its people hold.
+    The statement is PostgreSQL's (arrays, json_agg); other databases take the ORM path.
     """
+    if connection.vendor != "postgresql":
+        return _certifications_with_rules_orm(ids)
     global _CERTIFICATIONS_SQL
     if _CERTIFICATIONS_SQL is None:
         _CERTIFICATIONS_SQL = _certifications_sql()
@@ -265,6 +268,50 @@ def _certifications_with_rules(ids) -> list[CertificationRow]:
         cert.credential_type = ctype
         certs.append(cert)
     return certs
+
+
+def _certifications_with_rules_orm(ids) -> list[CertificationRow]:
+    """``_certifications_with_rules`` through the ORM (four queries), for databases other
+    than PostgreSQL (SQLite: ``make run``, local tests): the same rows, in the same order."""
+    certs = list(
+        Certification.objects.filter(holder__in=ids)
+        .select_related("credential_type")
+        .order_by("credential_type__name", "pk")
+    )
+    types: dict[int, CredentialType] = {}
+    for cert in certs:
+        types.setdefault(cert.credential_type_id, cert.credential_type)
+    prefetch_related_objects(
+        list(types.values()),
+        Prefetch(
+            "topic_requirements",
+            queryset=TopicRequirement.objects.select_related("topic").order_by("pk"),
+        ),
+        Prefetch("approved_providers", queryset=ApprovedProvider.objects.order_by("pk")),
+    )
+    ok: dict[int, list] = {cert.pk: [] for cert in certs}
+    ends: dict[int, list] = {cert.pk: [] for cert in certs}
+    if certs:
+        for cert_id, cycle_end, audit in Attestation.objects.filter(
+            certification__in=list(ok)
+        ).values_list("certification_id", "cycle_end", "audit"):
+            ends[cert_id].append(cycle_end)
+            if audit != AuditOutcome.FAILED:
+                ok[cert_id].append(cycle_end)
+    rows = []
+    for cert in certs:
+        row = CertificationRow(
+            cert.pk,
+            cert.holder_id,
+            cert.credential_type_id,
+            cert.issued_on,
+            cert.expires_on,
+            ok[cert.pk],
+            ends[cert.pk],
+        )
+        row.credential_type = types[cert.credential_type_id]
+        rows.append(row)
+    return rows
 
 
 def _credential_type(fields, values, reqs, provs) -> CredentialType:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Prefetch, Sum, prefetch_related_objects
+from django.db import connection
+from django.db.models import Count, Prefetch, Sum, Window, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +17,12 @@ from peerportal.core.permissions import is_coordinator, require_role
 
 from . import rules
 from .models import (
+    ApprovedProvider,
     Attestation,
     AuditOutcome,
     Certification,
+    CETopic,
+    CredentialType,
     RecordStatus,
     SupervisionSession,
     TopicRequirement,
@@ -95,6 +100,20 @@ def supervised_hours_by_person(ids) -> dict[int, Decimal]:
     )
 
 
+def recent_supervision_with_total(person, n: int = 20) -> tuple[list[tuple], Decimal]:
+    """The person's ``n`` latest supervision sessions as ``(date, hours, notes)`` rows,
+    newest first, and the hours of all their sessions, from one query (the total is a
+    window sum over every session, computed before the limit)."""
+    rows = list(
+        SupervisionSession.objects.filter(staff=person)
+        .order_by("-date", "-id")
+        .annotate(total=Window(Sum("hours")))
+        .values_list("date", "hours", "notes", "total")[:n]
+    )
+    total = rows[0][3] if rows else None
+    return [row[:3] for row in rows], total or Decimal("0")
+
+
 #: What the rules read of an approved record (``rules._classify``, ``ce_progress``,
 #: ``initial_progress``), plus the owner to group by.
 _RULE_FIELDS = (
@@ -115,39 +134,207 @@ _RULE_FIELDS = (
 def _approved_rule_rows(ids) -> dict[int, list]:
     """The people's approved records as light rows (named tuples of ``_RULE_FIELDS``):
     the rules read attributes only, and a team page has hundreds of records."""
+    return approved_rows_and_pending_counts(ids, pending=False)[0]
+
+
+def approved_rows_and_pending_counts(
+    ids, *, pending: bool = True
+) -> tuple[dict[int, list], dict[int, int]]:
+    """The people's approved records as light rows (``_approved_rule_rows``) and, from the
+    same query, how many records each has waiting for review."""
     out: dict[int, list] = {pk: [] for pk in ids}
+    waiting: dict[int, int] = {}
+    statuses = (
+        [RecordStatus.APPROVED, RecordStatus.SUBMITTED] if pending else [RecordStatus.APPROVED]
+    )
     rows = (
-        TrainingRecord.objects.filter(person__in=ids, status=RecordStatus.APPROVED)
+        TrainingRecord.objects.filter(person__in=ids, status__in=statuses)
         .order_by()
         .values_list(*_RULE_FIELDS, named=True)
     )
     for row in rows:
-        out[row.person_id].append(row)
-    return out
+        if row.status == RecordStatus.APPROVED:
+            out[row.person_id].append(row)
+        else:
+            waiting[row.person_id] = waiting.get(row.person_id, 0) + 1
+    return out, waiting
 
 
-def _certifications_with_rules(ids) -> list[Certification]:
-    """The people's certifications, each credential type loaded once (shared by every
-    certification of that type) with its topic requirements and its approved providers."""
+class CertificationRow:
+    """What the standings read of a certification (``standings_by_person``): a light row
+    instead of a model instance. ``credential_type`` is shared by every row of that type."""
+
+    __slots__ = (
+        "pk",
+        "holder_id",
+        "credential_type_id",
+        "credential_type",
+        "issued_on",
+        "expires_on",
+        "attested",
+        "attestation_ends",
+    )
+
+    def __init__(self, pk, holder_id, credential_type_id, issued_on, expires_on, ok, ends):
+        self.pk = pk
+        self.holder_id = holder_id
+        self.credential_type_id = credential_type_id
+        self.issued_on = issued_on
+        self.expires_on = expires_on
+        # Cycle ends attested and not failed at audit; every attested cycle end.
+        self.attested = frozenset(ok)
+        self.attestation_ends = frozenset(ends)
+
+    @property
+    def id(self):
+        return self.pk
+
+
+def _with_prefetched(model, objs):
+    """A queryset of ``model`` holding ``objs`` as if prefetched (what ``.all()`` returns
+    on a related manager whose prefetch cache is set)."""
+    qs = model._default_manager.all()
+    qs._result_cache = objs
+    qs._prefetch_done = True
+    return qs
+
+
+def _certifications_sql() -> tuple[str, list[str]]:
+    """The SQL of ``_certifications_with_rules`` and the credential type's field names in
+    the order it selects them (``CredentialType.from_db``). Written out once: the ORM took
+    ≈ 5 ms of CPU a page building four queries (certifications with their types, topic
+    requirements, providers, attestations) for a few dozen rows."""
+    ct = CredentialType._meta
+    # The primary key first: the loader reads the type's id from the first type column.
+    type_fields = [ct.pk, *(f for f in ct.concrete_fields if f is not ct.pk)]
+    tables = {
+        "cert": Certification._meta.db_table,
+        "ctype": ct.db_table,
+        "att": Attestation._meta.db_table,
+        "req": TopicRequirement._meta.db_table,
+        "topic": CETopic._meta.db_table,
+        "prov": ApprovedProvider._meta.db_table,
+    }
+    type_columns = ", ".join(f't."{f.column}"' for f in type_fields)
+    # Only table and column names from the models are put in; values go as parameters.
+    sql = f"""
+        SELECT c.id, c.holder_id, c.issued_on, c.expires_on,
+            ARRAY(SELECT a.cycle_end FROM "{tables["att"]}" a
+                  WHERE a.certification_id = c.id AND NOT (a.audit = %s)),
+            ARRAY(SELECT a.cycle_end FROM "{tables["att"]}" a WHERE a.certification_id = c.id),
+            (SELECT json_agg(json_build_array(r.id, r.topic_id, tp.code, tp.name,
+                                              r.min_hours::text) ORDER BY r.id)::text
+               FROM "{tables["req"]}" r JOIN "{tables["topic"]}" tp ON tp.id = r.topic_id
+              WHERE r.credential_type_id = t.id),
+            (SELECT json_agg(json_build_array(p.id, p.name) ORDER BY p.id)::text
+               FROM "{tables["prov"]}" p WHERE p.credential_type_id = t.id),
+            {type_columns}
+        FROM "{tables["cert"]}" c JOIN "{tables["ctype"]}" t ON t.id = c.credential_type_id
+        WHERE c.holder_id = ANY(%s)
+        ORDER BY t.name ASC, c.id ASC
+    """  # noqa: S608
+    return sql, [f.attname for f in type_fields]
+
+
+_CERTIFICATIONS_SQL = None
+
+
+def _certifications_with_rules(ids) -> list[CertificationRow]:
+    """The people's certifications as light rows with their attestations, each credential
+    type loaded once (shared by every certification of that type) with its topic
+    requirements and approved providers, all in one query.
+
+    Attestations and providers are read for every certification (only some credentials
+    use them): a page's query count must not depend on which credentials its people hold.
+    The statement is PostgreSQL's (arrays, json_agg); other databases take the ORM path.
+    """
+    if connection.vendor != "postgresql":
+        return _certifications_with_rules_orm(ids)
+    global _CERTIFICATIONS_SQL
+    if _CERTIFICATIONS_SQL is None:
+        _CERTIFICATIONS_SQL = _certifications_sql()
+    sql, type_fields = _CERTIFICATIONS_SQL
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [AuditOutcome.FAILED.value, list(ids)])
+        rows = cursor.fetchall()
+    types: dict[int, CredentialType] = {}
+    certs = []
+    for pk, holder_id, issued_on, expires_on, ok, ends, reqs, provs, *type_values in rows:
+        type_id = type_values[0]
+        ctype = types.get(type_id)
+        if ctype is None:
+            ctype = types[type_id] = _credential_type(type_fields, type_values, reqs, provs)
+        cert = CertificationRow(pk, holder_id, type_id, issued_on, expires_on, ok, ends)
+        cert.credential_type = ctype
+        certs.append(cert)
+    return certs
+
+
+def _certifications_with_rules_orm(ids) -> list[CertificationRow]:
+    """``_certifications_with_rules`` through the ORM (four queries), for databases other
+    than PostgreSQL (SQLite: ``make run``, local tests): the same rows, in the same order."""
     certs = list(
         Certification.objects.filter(holder__in=ids)
         .select_related("credential_type")
         .order_by("credential_type__name", "pk")
     )
-    types = {}
+    types: dict[int, CredentialType] = {}
     for cert in certs:
-        cert.credential_type = types.setdefault(cert.credential_type_id, cert.credential_type)
+        types.setdefault(cert.credential_type_id, cert.credential_type)
     prefetch_related_objects(
         list(types.values()),
         Prefetch(
             "topic_requirements",
-            queryset=TopicRequirement.objects.select_related("topic"),
+            queryset=TopicRequirement.objects.select_related("topic").order_by("pk"),
         ),
+        Prefetch("approved_providers", queryset=ApprovedProvider.objects.order_by("pk")),
     )
-    # Every type's providers, even where the rules do not read them: a page's query count
-    # must not depend on which credentials its people happen to hold (query budgets).
-    prefetch_related_objects(list(types.values()), "approved_providers")
-    return certs
+    ok: dict[int, list] = {cert.pk: [] for cert in certs}
+    ends: dict[int, list] = {cert.pk: [] for cert in certs}
+    if certs:
+        for cert_id, cycle_end, audit in Attestation.objects.filter(
+            certification__in=list(ok)
+        ).values_list("certification_id", "cycle_end", "audit"):
+            ends[cert_id].append(cycle_end)
+            if audit != AuditOutcome.FAILED:
+                ok[cert_id].append(cycle_end)
+    rows = []
+    for cert in certs:
+        row = CertificationRow(
+            cert.pk,
+            cert.holder_id,
+            cert.credential_type_id,
+            cert.issued_on,
+            cert.expires_on,
+            ok[cert.pk],
+            ends[cert.pk],
+        )
+        row.credential_type = types[cert.credential_type_id]
+        rows.append(row)
+    return rows
+
+
+def _credential_type(fields, values, reqs, provs) -> CredentialType:
+    """A credential type from its row, with its topic requirements (and their topics) and
+    approved providers set as prefetched: the rules read them through
+    ``topic_requirements.all()`` and ``approved_providers.all()``."""
+    ctype = CredentialType.from_db(None, fields, values)
+    requirements = []
+    for pk, topic_id, code, name, min_hours in json.loads(reqs or "[]"):
+        req = TopicRequirement(
+            id=pk, credential_type_id=ctype.pk, topic_id=topic_id, min_hours=Decimal(min_hours)
+        )
+        req.topic = CETopic(id=topic_id, code=code, name=name)
+        requirements.append(req)
+    providers = [
+        ApprovedProvider(id=pk, credential_type_id=ctype.pk, name=name)
+        for pk, name in json.loads(provs or "[]")
+    ]
+    ctype._prefetched_objects_cache = {
+        "topic_requirements": _with_prefetched(TopicRequirement, requirements),
+        "approved_providers": _with_prefetched(ApprovedProvider, providers),
+    }
+    return ctype
 
 
 def standings_by_person(
@@ -164,18 +351,10 @@ def standings_by_person(
     """
     on = on or local_today()
     ids = [p.pk for p in people]
-    certs: dict[int, list[Certification]] = {pk: [] for pk in ids}
+    certs: dict[int, list[CertificationRow]] = {pk: [] for pk in ids}
     loaded = _certifications_with_rules(ids)
     for cert in loaded:
         certs[cert.holder_id].append(cert)
-    # Read for every loaded certification (only the attesting ones have any): a page's
-    # query count must not depend on which credentials its people hold (query budgets).
-    attestations: dict[int, list[tuple[dt.date, str]]] = {cert.pk: [] for cert in loaded}
-    if loaded:
-        for cert_id, cycle_end, audit in Attestation.objects.filter(
-            certification__in=[cert.pk for cert in loaded]
-        ).values_list("certification_id", "cycle_end", "audit"):
-            attestations[cert_id].append((cycle_end, audit))
     if records is None:
         records = _approved_rule_rows(ids) if loaded else {pk: [] for pk in ids}
     if hours is None:
@@ -189,12 +368,8 @@ def standings_by_person(
         rows = []
         for cert in certs[pk]:
             ctype = cert.credential_type
-            cert_attestations = attestations[cert.pk]
-            attested = frozenset(
-                end for end, audit in cert_attestations if audit != AuditOutcome.FAILED
-            )
             standing = certification_standing(
-                cert, on, records[pk], attested, requirements[cert.credential_type_id]
+                cert, on, records[pk], cert.attested, requirements[cert.credential_type_id]
             )
             rows.append(
                 {
@@ -209,22 +384,12 @@ def standings_by_person(
                         ctype.attestation_required
                         and standing.cycle is not None
                         and standing.status in (rules.Status.EXPIRING, rules.Status.IN_GRACE)
-                        and standing.cycle.end not in {end for end, _audit in cert_attestations}
+                        and standing.cycle.end not in cert.attestation_ends
                     ),
                 }
             )
         out[pk] = rows
     return out
-
-
-def pending_counts(people) -> dict[int, int]:
-    """How many records each person has waiting for review."""
-    return dict(
-        TrainingRecord.objects.filter(person__in=people, status=RecordStatus.SUBMITTED)
-        .values_list("person")
-        .annotate(n=Count("pk"))
-        .values_list("person", "n")
-    )
 
 
 def person_get_for(user, pk: int) -> User:
@@ -480,16 +645,22 @@ def records_all_of(
 
 
 def attach_review_notes(records) -> None:
-    """Prefetch what the record list shows of each decision (its source and comment)."""
+    """Each record gets ``review_notes``: what the record list shows of each decision, as
+    ``(source, comment)`` pairs, oldest first. One light query (a prefetch of Review rows
+    cost more to set up than to run)."""
     from .models import Review
 
-    prefetch_related_objects(
-        list(records),
-        Prefetch(
-            "reviews",
-            queryset=Review.objects.only("id", "record_id", "source", "comment"),
-        ),
-    )
+    records = list(records)
+    notes: dict[int, list[tuple[str, str]]] = {r.pk: [] for r in records}
+    if records:
+        for record_id, source, comment in (
+            Review.objects.filter(record__in=list(notes))
+            .order_by("decided_at", "id")
+            .values_list("record_id", "source", "comment")
+        ):
+            notes[record_id].append((source, comment))
+    for record in records:
+        record.review_notes = notes[record.pk]
 
 
 def _applicability(record, cert, approved) -> rules.Applicability:

@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.defaultfilters import floatformat
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -35,8 +37,10 @@ from .permissions import can_manage_trainings, can_read_supervision_notes
 
 
 def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
-    """The list's compact "counts toward" cell, rendered once per distinct content: the
-    records of one cycle mostly share it (``cells`` keeps what this request rendered)."""
+    """The list's compact "counts toward" cell, made once per distinct content: the
+    records of one cycle mostly share it (``cells`` keeps what this request made, and the
+    translated badges under ``"labels"``). The full version, with every reason, is
+    ``certification/_applicability.html`` (record and review pages)."""
     key = tuple(
         (
             row["credential"].pk,
@@ -46,18 +50,119 @@ def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
         )
         for row in rows
     )
-    if key not in cells:
-        cells[key] = render_to_string(
-            "certification/_applicability.html", {"rows": rows, "compact": True}
+    cell = cells.get(key)
+    if cell is not None:
+        return cell
+    labels = cells.get("labels")
+    if labels is None:
+        # Translated literals go in as they are, as {% translate %} puts them in.
+        labels = cells["labels"] = {
+            (True, True): f'<span class="badge text-bg-success">{_("will count once approved")}',
+            (True, False): f'<span class="badge text-bg-success">{_("counts")}',
+            (False, True): '<span class="badge text-bg-secondary">'
+            + _("won't count, even if approved"),
+            (False, False): f'<span class="badge text-bg-secondary">{_("does not count")}',
+            None: '<span class="small text-body-secondary">'
+            + _("No credentials recorded yet.")
+            + "</span>\n",
+        }
+    if not rows:
+        cell = labels[None]
+    else:
+        items = []
+        for row in rows:
+            result = row["result"]
+            reason = "" if result.counts else f"<br>{conditional_escape(result.reason)}"
+            items.append(
+                f"\n  <li><strong>{conditional_escape(row['credential'].name)}:</strong>\n    "
+                f"{labels[(bool(result.counts), bool(result.if_approved))]}</span>\n"
+                f"    {reason}</li>\n"
+            )
+        cell = f'<ul class="list-unstyled mb-0 small">{"".join(items)}</ul>\n'
+    cells[key] = cell = mark_safe(cell)  # every value above is escaped or made here
+    return cell
+
+
+def _progress_row():
+    """One row of "my training"'s record list as HTML made in Python (the template's loop
+    ran ≈ 40 nodes and four ``{% url %}`` a row): links from one ``reverse()`` each, the
+    translated strings looked up once per request, each distinct number of hours
+    formatted once (``floatformat`` localizes)."""
+    detail = pk_link("certification:record-detail")
+    certificate = pk_link("certification:training-certificate")
+    evidence = pk_link("certification:evidence-download")
+    edit = pk_link("certification:record-edit")
+    withdraw = pk_link("certification:record-withdraw")
+    esc = conditional_escape
+    # Translated literals go in as they are, as {% translate %} puts them in (not escaped).
+    elective = _("Elective")
+    from_attendance = (
+        '<br><span class="small">' + _("Approved from the training's attendance") + "</span>"
+    )
+    certificate_text = _("Certificate")
+    evidence_text = _("Evidence")
+    edit_text = {True: _("Edit and resend"), False: _("Edit")}
+    withdraw_text = _("Withdraw")
+    hours_text: dict = {}
+    labels: dict[str, str] = {}
+
+    def row(r, applicability_cell) -> str:
+        hours = hours_text.get(r.hours)
+        if hours is None:
+            hours = hours_text[r.hours] = floatformat(r.hours, "-2")
+        label = labels.get(r.status)
+        if label is None:
+            label = labels[r.status] = esc(r.status_label)
+        notes = ""
+        for source, comment in r.review_notes:
+            if source == "attendance":
+                notes += from_attendance
+            if comment:
+                notes += f'<br><span class="small">“{esc(comment)}”</span>'
+        actions = ""
+        if r.credit_id:
+            actions += f'<a href="{certificate(r.credit_id)}">{certificate_text}</a> '
+        if r.evidence:
+            actions += f'<a href="{evidence(r.pk)}">{evidence_text}</a>'
+        if r.owner_can_change:
+            actions += (
+                f' <a href="{edit(r.pk)}">{edit_text[r.status == "changes_requested"]}</a>'
+                f' <a href="{withdraw(r.pk)}">{withdraw_text}</a>'
+            )
+        html = (
+            f'<tr><td>{r.completed_on.isoformat()}</td><td><a href="{detail(r.pk)}">'
+            f'{esc(r.course)}</a><br><span class="small">{esc(r.provider)}</span></td>'
+            f"<td>{hours}</td><td>{esc(r.topic) if r.topic_id else elective}</td>\n"
+            f"    <td>{label}{notes}</td>\n"
+            f"    <td>{applicability_cell}</td>\n"
+            f"    <td>{actions}</td></tr>\n  "
         )
-    return cells[key]
+        return mark_safe(html)  # every value above is escaped or made here
+
+    return row
+
+
+def _supervision_items(rows) -> list[str]:
+    """The "Supervision" list's items (date, hours, notes) as HTML made in Python."""
+    hours_text: dict = {}
+    items = []
+    for date, hours, notes in rows:
+        text = hours_text.get(hours)
+        if text is None:
+            text = hours_text[hours] = floatformat(hours, "-2")
+        note = f": {conditional_escape(notes)}" if notes else ""
+        items.append(mark_safe(f"<li>{date.isoformat()} — {text} h{note}</li>"))  # escaped
+    return items
 
 
 @require_GET
 @role_required("staff")
 def progress(request):
     person = request.user
-    hours = selectors.supervised_hours_by_person([person.pk])
+    # The latest sessions and the hours of all of them in one query (initial-training
+    # progress reads the total).
+    supervision, supervised_hours = selectors.recent_supervision_with_total(person)
+    hours = {person.pk: supervised_hours}
     # One query for the person's records: the list below (paged in Python: no COUNT),
     # the standings and the pending hours all read the same rows.
     everything, approved, pending = selectors.records_all_of(person)
@@ -68,12 +173,11 @@ def progress(request):
     records = Paginator(everything, 20).get_page(request.GET.get("page"))
     selectors.attach_review_notes(records)
     applicability = selectors.applicability_by_record(records, standings, approved)
-    detail_link = pk_link("certification:record-detail")
-    cells: dict[tuple, str] = {}
+    cells: dict = {}
+    row = _progress_row()
     for record in records:
         record.applicability = applicability[record.pk]
-        record.detail_link = detail_link(record.pk)
-        record.applicability_cell = _applicability_cell(record.applicability, cells)
+        record.row = row(record, _applicability_cell(record.applicability, cells))
     return render(
         request,
         "certification/progress.html",
@@ -81,11 +185,8 @@ def progress(request):
             "person": person,
             "standings": standings,
             "records": records,
-            # The list shows date, hours and notes: not the supervisor's user row.
-            "supervision": selectors.supervision_list_for(request.user)
-            .select_related(None)
-            .only("id", "staff_id", "date", "hours", "notes")[:20],
-            "supervised_hours": hours.get(person.pk) or Decimal("0"),
+            "supervision": _supervision_items(supervision),
+            "supervised_hours": supervised_hours,
         },
     )
 
@@ -265,9 +366,39 @@ def review_queue(request):
     )
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
     flags = selectors.date_flags(list(page), selectors.local_today())
-    review_link = pk_link("certification:record-review")
-    rows = [{"record": r, "flags": flags[r.pk], "link": review_link(r.pk)} for r in page]
+    row = _review_queue_row()
+    rows = [row(r, flags[r.pk]) for r in page]
     return render(request, "certification/review_queue.html", {"page": page, "rows": rows})
+
+
+def _review_queue_row():
+    """One record of the review queue as HTML made in Python (the template's loop ran ≈ 15
+    nodes a row): the translated badges looked up once per request (put in unescaped, as
+    {% translate %} does), each distinct number
+    of hours formatted once (``floatformat`` localizes: "1,50" on Spanish pages)."""
+    review_link = pk_link("certification:record-review")
+    credit = f' <span class="badge text-bg-info">{_("credit request")}</span>'
+    check = (
+        f'<br><span class="badge text-bg-warning">{_("Check the date")}</span> <span class="small">'
+    )
+    hours_text: dict = {}
+
+    def row(r, flags) -> dict:
+        hours = hours_text.get(r.hours)
+        if hours is None:
+            hours = hours_text[r.hours] = floatformat(r.hours, "-2")
+        html = (
+            f'\n  <li class="list-group-item"><a href="{review_link(r.pk)}">'
+            f"{conditional_escape(r.person.display_name)} — {conditional_escape(r.course)}</a>"
+            f' <span class="small">({hours} h, {r.completed_on.isoformat()})</span>'
+            f"{credit if r.credit_requested else ''}\n    "
+            + "".join(f"{check}{conditional_escape(flag)}</span>" for flag in flags)
+            + "</li>\n"
+        )
+        # The record and its flags stay on the row for whoever reads the context.
+        return {"record": r, "flags": flags, "html": mark_safe(html)}  # all escaped above
+
+    return row
 
 
 @role_required("supervisor")
@@ -315,6 +446,36 @@ def record_review(request, pk: int):
     )
 
 
+def _team_credentials_cell():
+    """The team list's "credentials" cell of one person, as HTML made in Python: each
+    credential's name, status, days left and whether it is short on hours. The template
+    loop it replaces ran ≈ 10 nodes and a blocktranslate per credential; the translated
+    strings are looked up once per request here."""
+    days_left = _("%(n)s days left")
+    short = " · " + _("short on hours")
+    labels: dict[str, str] = {}
+
+    def cell(standings) -> str:
+        if not standings:
+            return "—"
+        parts = []
+        for s in standings:
+            status = s["standing"].status
+            label = labels.get(status)
+            if label is None:
+                label = labels[status] = conditional_escape(s["status_label"])
+            line = f"<div>{conditional_escape(s['certification'].credential_type.name)}: <strong>{label}</strong>"
+            if s["days_to_expiry"] is not None:
+                line += f" ({days_left % {'n': s['days_to_expiry']}})"
+            progress = s["standing"].progress
+            if progress and not progress.met:
+                line += short
+            parts.append(line + "</div>")
+        return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
+
+    return cell
+
+
 @require_GET
 @role_required("supervisor")
 def team(request):
@@ -323,25 +484,20 @@ def team(request):
         request.GET.get("page")
     )
     people = list(page)
-    # The page shows each credential's status, not initial-training progress: no hours.
-    standings = selectors.standings_by_person(people, selectors.local_today(), hours={})
-    pending = selectors.pending_counts(people)
+    # The approved records (for the standings) and the counts waiting for review, from one
+    # query. The page shows each credential's status, not initial-training progress: no
+    # supervised hours.
+    approved, pending = selectors.approved_rows_and_pending_counts([p.pk for p in people])
+    standings = selectors.standings_by_person(
+        people, selectors.local_today(), hours={}, records=approved
+    )
     transcript_link = pk_link("certification:transcript")
+    cell = _team_credentials_cell()
     rows = [
         {
             "person": p,
             "link": transcript_link(p.pk),
-            "standings": standings[p.pk],
-            # What the row shows of each credential, flat (the template reads it 40+ times).
-            "credentials": [
-                {
-                    "name": s["certification"].credential_type.name,
-                    "status": s["status_label"],
-                    "days_left": s["days_to_expiry"],
-                    "short": bool(s["standing"].progress and not s["standing"].progress.met),
-                }
-                for s in standings[p.pk]
-            ],
+            "credentials": cell(standings[p.pk]),
             "pending": pending.get(p.pk, 0),
         }
         for p in people

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
@@ -34,7 +33,7 @@ from peerportal.core.ratelimit import ratelimit
 from . import eligibility, selectors, services
 from .exceptions import EditWindowClosed, WarmLineError
 from .forms import AssignForm, CallRecordForm, ShiftPatternForm, ShiftTimesForm, WarmLineForm
-from .models import ContactType, ShiftAssignment, ShiftPattern, SwapRequest
+from .models import ContactType, ShiftAssignment, ShiftPattern
 from .permissions import can_assign, can_decide_swap, can_manage_lines
 
 
@@ -351,19 +350,7 @@ def shift_edit(request, pk: int):
 def my_shifts(request):
     """Upcoming shifts with their cover status (offered, taken and waiting for approval),
     and the hours worked this week against each line's weekly maximum."""
-    rows = list(
-        selectors.assignment_list_for(request.user).prefetch_related(
-            Prefetch(
-                "swap_requests",
-                queryset=SwapRequest.objects.filter(status__in=["open", "taken"]).select_related(
-                    "taker"
-                ),
-                to_attr="pending_swaps",
-            )
-        )
-    )
-    for row in rows:
-        row.swap = row.pending_swaps[0] if row.pending_swaps else None
+    rows = selectors.my_shift_rows(request.user)
     token = feed_token_for(user=request.user)
     feed_url = request.build_absolute_uri(reverse("warmline:shift-feed", args=[token.token]))
     now = timezone.now()

@@ -141,8 +141,12 @@ def why_not_qualified_many(
 
 
 def credential_names(codes) -> dict[str, str]:
-    """Credential type names by code, for pages that show what a shift needs."""
-    return dict(CredentialType.objects.filter(code__in=set(codes)).values_list("code", "name"))
+    """Credential type names by code, for pages that show what a shift needs (no query for
+    no codes: a week without shifts asks for none)."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    return dict(CredentialType.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 def qualification_choices() -> list[tuple[str, str]]:

@@ -50,10 +50,14 @@ def shift_list_for(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     line_id: int | None = None,
+    lines=None,
 ):
-    """Shifts of the lines the user sees, with ``staffed`` and ``mine`` in the same query."""
+    """Shifts of the lines the user sees, with ``staffed`` and ``mine`` in the same query.
+
+    ``lines``: ``line_list_for(user)`` already loaded (their ids replace the subquery)."""
+    visible = [line.pk for line in lines] if lines is not None else line_list_for(user)
     qs = (
-        Shift.objects.filter(line__in=line_list_for(user))
+        Shift.objects.filter(line__in=visible)
         .select_related("line")
         .with_coverage()
         .annotate(

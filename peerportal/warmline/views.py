@@ -155,7 +155,7 @@ def board(request):
     workable = selectors.lines_workable_for(request.user, lines)
     shifts = _annotate(
         request.user,
-        selectors.shift_list_for(request.user, start=begin, end=end, line_id=line_id),
+        selectors.shift_list_for(request.user, start=begin, end=end, line_id=line_id, lines=lines),
         my_shifts=mine,
         workable=workable,
     )
@@ -175,6 +175,7 @@ def board(request):
             "prev": monday - dt.timedelta(days=7),
             "next": monday + dt.timedelta(days=7),
             "can_assign": can_assign(request.user),
+            "show_roster": request.user.is_supervisor,
             "row_csrf": csrf_input(request),
             "week_hours": eligibility.format_hours(
                 selectors.week_hours_for(request.user, begin, my_shifts=mine)
@@ -242,6 +243,7 @@ def shift_sign_up(request, pk: int):
                 "shift": shift,
                 "error": error,
                 "can_assign": can_assign(request.user),
+                "show_roster": request.user.is_supervisor,
                 "row_csrf": csrf_input(request),
             },
         )

@@ -362,3 +362,50 @@ def test_every_page_per_persona(
         assert client.get(url).status_code == expected, (persona, name)
     url = reverse(name, args=[staff.pk] if arg else [])
     assert anonymous_client.get(url).status_code == 302
+
+
+def test_the_many_form_answers_as_the_single_one_for_attesting_and_provider_credentials(
+    staff, supervisor, coordinator, django_assert_max_num_queries
+):
+    """``why_not_qualified_many`` (the warm-line board) loads approved providers and
+    attestations only for credentials whose rules read them: its answers must still be
+    ``why_not_qualified``'s, day by day, for every kind of credential."""
+    from peerportal.certification.qualification import why_not_qualified_many
+
+    types = seed_credential_types()
+    issued = {"national-prc": 500, "regional-psc": 700, "state-cps": 300}
+    certs = {
+        code: services.certification_issue(
+            actor=coordinator,
+            holder=staff,
+            credential_type=types[code],
+            issued_on=today() - dt.timedelta(days=days),
+        )
+        for code, days in issued.items()
+    }
+    for record in (
+        submit(staff, provider="Some conference", hours=Decimal(5)),
+        submit(staff, course="Panel", provider="Some conference", credit_requested=True),
+        submit(staff, course="Ethics", hours=Decimal(12)),
+    ):
+        services.training_record_review(reviewer=supervisor, record=record, decision="approved")
+    # Attested (not failed) for each past cycle end but one: the renewal depends on them.
+    ends = [
+        cycle.end
+        for cycle in rules.cycles(types["regional-psc"], today() - dt.timedelta(days=700), today())
+    ]
+    for end in ends[:-2]:
+        Attestation.objects.create(certification=certs["regional-psc"], cycle_end=end)
+    codes = [*issued, "warmline-training", "no-such-credential"]
+    asks = {
+        (code, at(today() + dt.timedelta(days=step)))
+        for code in codes
+        for step in range(-800, 900, 23)
+    }
+    with django_assert_max_num_queries(6):  # five, and the credential names
+        many = why_not_qualified_many(person=staff, asks=asks)
+    assert many == {
+        (code, moment): why_not_qualified(person=staff, code=code, at=moment)
+        for code, moment in asks
+    }
+    assert len(set(many.values())) > 3  # several different answers

@@ -253,6 +253,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "15")))
     parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", "20")))
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--health-seconds",
+        type=int,
+        default=int(os.environ.get("BENCH_HEALTH_SECONDS", "5")),
+        help="a short /healthz run before each target and after the last (0: none)",
+    )
     args = parser.parse_args()
     seed_seconds, from_empty = prepare(args.reseed)
     sizes = data_sizes()
@@ -262,13 +268,28 @@ def main() -> None:
     try:
         plans = targets()
         results = []
+        health_plan = next((p for p in plans if p["label"] == "/healthz"), None)
+        checks: list[float] = []  # /healthz req/s measured between the targets
+
+        def check_health() -> None:
+            if health_plan is not None and args.health_seconds > 0:
+                checks.append(run_locust(health_plan, args.health_seconds, args.users)["rps"])
+
         for plan in plans:
+            if plan is not health_plan:
+                check_health()
             stats = run_locust(plan, args.seconds, args.users)
+            if plan is not health_plan and len(checks) >= 1:
+                stats["health_before"] = checks[-1]
             results.append((plan["label"], stats))
             print(
                 f"{plan['label']:32} {stats['rps']:8.1f} req/s  p50 {stats['p50']:6.0f} ms  p95 {stats['p95']:6.0f} ms  errors {stats['errors']}",
                 flush=True,
             )
+        check_health()
+        # Each target's neighbouring /healthz: the checks just before and just after it.
+        for i, (_label, stats) in enumerate(r for r in results if r[1].get("health_before")):
+            stats["health_adjacent"] = (checks[i] + checks[i + 1]) / 2
         race = contention()
     finally:
         sampler.__exit__()
@@ -338,13 +359,26 @@ def write_results(
         "",
         f"Each target: locust headless, {args.users} users, {args.seconds} s; ratios are to /healthz in the same run.",
         "",
-        "| target | req/s | ratio to /healthz | p50 ms | p95 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+    ]
+    adjacent = [s["health_adjacent"] for _l, s in results if s.get("health_adjacent")]
+    if adjacent:
+        checks = sorted(adjacent)
+        lines += [
+            "The machine's speed drifts during a run (bench/results.md, session 5), so "
+            f"/healthz was also measured for {args.health_seconds} s just before each target "
+            "and after the last: the last column divides each target by the mean of the two "
+            f"/healthz runs around it (those runs: {checks[0]:.0f}–{checks[-1]:.0f} req/s).",
+            "",
+        ]
+    lines += [
+        "| target | req/s | ratio to /healthz | ratio to /healthz around it | p50 ms | p95 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, s in results:
         ratio = s["rps"] / health["rps"] if health and health["rps"] else 0
+        near = f"{s['rps'] / s['health_adjacent']:.2f}" if s.get("health_adjacent") else "—"
         lines.append(
-            f"| {label} | {s['rps']:.1f} | {ratio:.2f} | {s['p50']:.0f} | {s['p95']:.0f} | {s['errors']} |"
+            f"| {label} | {s['rps']:.1f} | {ratio:.2f} | {near} | {s['p50']:.0f} | {s['p95']:.0f} | {s['errors']} |"
         )
     lines += [
         "",

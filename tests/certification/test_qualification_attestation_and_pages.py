@@ -365,7 +365,7 @@ def test_every_page_per_persona(
 
 
 def test_the_many_form_answers_as_the_single_one_for_attesting_and_provider_credentials(
-    staff, supervisor, coordinator, django_assert_max_num_queries
+    staff, supervisor, coordinator, django_assert_max_num_queries, monkeypatch
 ):
     """``why_not_qualified_many`` (the warm-line board) loads approved providers and
     attestations only for credentials whose rules read them: its answers must still be
@@ -373,7 +373,7 @@ def test_the_many_form_answers_as_the_single_one_for_attesting_and_provider_cred
     from peerportal.certification.qualification import why_not_qualified_many
 
     types = seed_credential_types()
-    issued = {"national-prc": 500, "regional-psc": 700, "state-cps": 300}
+    issued = {"national-prc": 500, "regional-psc": 1500, "state-cps": 300}
     certs = {
         code: services.certification_issue(
             actor=coordinator,
@@ -392,7 +392,7 @@ def test_the_many_form_answers_as_the_single_one_for_attesting_and_provider_cred
     # Attested (not failed) for each past cycle end but one: the renewal depends on them.
     ends = [
         cycle.end
-        for cycle in rules.cycles(types["regional-psc"], today() - dt.timedelta(days=700), today())
+        for cycle in rules.cycles(types["regional-psc"], today() - dt.timedelta(days=1500), today())
     ]
     for end in ends[:-2]:
         Attestation.objects.create(certification=certs["regional-psc"], cycle_end=end)
@@ -409,3 +409,16 @@ def test_the_many_form_answers_as_the_single_one_for_attesting_and_provider_cred
         for code, moment in asks
     }
     assert len(set(many.values())) > 3  # several different answers
+    # Equal answers alone do not show that attestations were read (here they decide no
+    # answer): the standing of the attesting credential must be given the attested cycles.
+    assert ends[:-2], "the scenario needs attested cycles"
+    given = {}
+
+    def spy(cert, on, records, attested, *args):
+        given[cert.credential_type.code] = attested
+        return standing(cert, on, records, attested, *args)
+
+    standing = selectors.certification_standing  # read by the function when it runs
+    monkeypatch.setattr(selectors, "certification_standing", spy)
+    why_not_qualified_many(person=staff, asks=asks)
+    assert given["regional-psc"] == frozenset(ends[:-2])

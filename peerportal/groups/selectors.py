@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -106,7 +107,8 @@ def directory_topics(group_ids, topics: list[tuple[int, str]]) -> dict[int, list
 
 def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int, tuple]:
     """Each group's next scheduled session within ``days``: ``(starts_at, seats, confirmed)``
-    (one query: PostgreSQL's DISTINCT ON keeps the first session of each group)."""
+    (one query: PostgreSQL's DISTINCT ON keeps the first session of each group; on SQLite,
+    which `make run` uses, the first row of each group is kept here instead)."""
     now = now or timezone.now()
     confirmed = Coalesce(
         Subquery(
@@ -123,11 +125,15 @@ def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int,
         .scheduled()
         .filter(group_id__in=group_ids, starts_at__lt=now + dt.timedelta(days=days))
         .order_by("group_id", "starts_at", "id")
-        .distinct("group_id")
-        .annotate(confirmed=confirmed)
-        .values_list("group_id", "starts_at", "capacity", "confirmed")
     )
-    return {group_id: (starts_at, capacity, n) for group_id, starts_at, capacity, n in rows}
+    if connection.features.can_distinct_on_fields:
+        rows = rows.distinct("group_id")
+    out: dict[int, tuple] = {}
+    for group_id, starts_at, capacity, n in rows.annotate(confirmed=confirmed).values_list(
+        "group_id", "starts_at", "capacity", "confirmed"
+    ):
+        out.setdefault(group_id, (starts_at, capacity, n))
+    return out
 
 
 def topics():

@@ -122,3 +122,28 @@ def test_booking_calendar_file_keeps_18_local_after_the_autumn_change(member):
         assert "BEGIN:VTIMEZONE" in text
         local = session.starts_at.astimezone(NY).strftime("%Y%m%dT180000")
         assert f"DTSTART;TZID=America/New_York:{local}" in text  # ... local time stays 18:00
+
+
+def test_the_directorys_next_session_is_the_same_without_distinct_on(monkeypatch):
+    """PostgreSQL keeps each group's first session with DISTINCT ON; other databases (SQLite
+    in `make run`) keep the first row of each group in Python: both give the same answer."""
+    from peerportal.groups.selectors import directory_next_sessions
+    from tests.groups.factories import GroupSessionFactory
+
+    now = dt.datetime(2026, 11, 23, 17, tzinfo=dt.UTC)
+    groups = [SupportGroupFactory() for _ in range(3)]
+    # Two start at the same moment (one was moved there): either is "next", same time.
+    for hours, moved_from in ((30, 30), (6, 6), (6, 9), (200, 200)):
+        GroupSessionFactory(
+            group=groups[0],
+            starts_at=now + dt.timedelta(hours=hours),
+            occurrence_start=now + dt.timedelta(hours=moved_from),
+        )
+    GroupSessionFactory(group=groups[1], starts_at=now + dt.timedelta(days=20))  # too far
+    GroupSessionFactory(group=groups[2], starts_at=now - dt.timedelta(hours=2))  # begun
+    ids = [g.pk for g in groups]
+    native = directory_next_sessions(ids, now=now)
+    monkeypatch.setattr(connection.features, "can_distinct_on_fields", False)
+    assert directory_next_sessions(ids, now=now) == native
+    assert list(native) == [groups[0].pk]
+    assert native[groups[0].pk][0] == now + dt.timedelta(hours=6)

@@ -341,6 +341,21 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def rows_per_session(model, status):
+    """How many ``model`` rows (bookings, waitlist offers) of ``status`` the outer session
+    has, as a correlated subquery (0 for none): it reads only that session's rows by index."""
+    return Coalesce(
+        Subquery(
+            model.objects.filter(session_id=OuterRef("pk"), status=status)
+            .order_by()
+            .values("session_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 class GroupSessionQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.filter(ends_at__gt=now or timezone.now())
@@ -354,32 +369,11 @@ class GroupSessionQuerySet(models.QuerySet):
         bookings table when it over-estimated the sessions: 145 ms for a directory page of
         48 sessions on 500,000 bookings.)"""
 
-        def count(status):
-            return Coalesce(
-                Subquery(
-                    Booking.objects.filter(session_id=OuterRef("pk"), status=status)
-                    .order_by()
-                    .values("session_id")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            )
-
         return self.annotate(
-            confirmed_count=count(BookingStatus.CONFIRMED),
-            waitlist_count=count(BookingStatus.WAITLISTED),
+            confirmed_count=rows_per_session(Booking, BookingStatus.CONFIRMED),
+            waitlist_count=rows_per_session(Booking, BookingStatus.WAITLISTED),
             # Seats held by an open waitlist offer are not free for newcomers.
-            offered_count=Coalesce(
-                Subquery(
-                    WaitlistOffer.objects.filter(session_id=OuterRef("pk"), status=OfferStatus.OPEN)
-                    .order_by()
-                    .values("session_id")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
+            offered_count=rows_per_session(WaitlistOffer, OfferStatus.OPEN),
         )
 
 

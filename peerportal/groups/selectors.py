@@ -12,10 +12,9 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, ExtractIsoWeekDay
+from django.db.models.functions import ExtractIsoWeekDay
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -33,6 +32,7 @@ from .models import (
     SupportGroup,
     Topic,
     WaitlistOffer,
+    rows_per_session,
 )
 
 
@@ -110,16 +110,7 @@ def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int,
     (one query: PostgreSQL's DISTINCT ON keeps the first session of each group; on SQLite,
     which `make run` uses, the first row of each group is kept here instead)."""
     now = now or timezone.now()
-    confirmed = Coalesce(
-        Subquery(
-            Booking.objects.filter(session_id=OuterRef("pk"), status=BookingStatus.CONFIRMED)
-            .order_by()
-            .values("session_id")
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        0,
-    )
+    confirmed = rows_per_session(Booking, BookingStatus.CONFIRMED)
     rows = (
         GroupSession.objects.upcoming(now)
         .scheduled()
@@ -193,25 +184,12 @@ def group_page_sessions(
     the viewer has an active booking in it (``viewer_booked``), so that their bookings are
     read only for the sessions that have one (most people have none in a group they view)."""
     now = now or timezone.now()
-
-    def held(model, status):
-        return Coalesce(
-            Subquery(
-                model.objects.filter(session_id=OuterRef("pk"), status=status)
-                .order_by()
-                .values("session_id")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
-        )
-
     sessions = (
         GroupSession.objects.upcoming(now)
         .filter(group=group, starts_at__lt=now + dt.timedelta(days=days))
         .annotate(
-            confirmed_count=held(Booking, BookingStatus.CONFIRMED),
-            offered_count=held(WaitlistOffer, OfferStatus.OPEN),
+            confirmed_count=rows_per_session(Booking, BookingStatus.CONFIRMED),
+            offered_count=rows_per_session(WaitlistOffer, OfferStatus.OPEN),
         )
         .order_by("starts_at")
     )

@@ -218,6 +218,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue),
         "processed_folder": str(_queue),
         "store_processed": False,
+        # Exchange tables (worker remote control), kept out of the checkout too.
+        "control_folder": str(VAR_DIR / "queue-control"),
     }
 elif CELERY_BROKER_URL.startswith("redis"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

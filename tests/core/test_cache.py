@@ -18,9 +18,14 @@ def redis_cache():
     url = os.environ.get("REDIS_URL")
     if not url:
         pytest.skip("needs REDIS_URL (CI sets it)")
-    backend = ReusingRedisCache(url, {"KEY_PREFIX": f"pp-test-cache-{time.time_ns()}"})
+    # A prefix of its own (the pinned clock is the same in both test processes, so the
+    # process id is in it too); only its own keys are removed afterwards: ``clear()`` would
+    # empty the whole Redis database under tests running beside it.
+    backend = ReusingRedisCache(
+        url, {"KEY_PREFIX": f"pp-test-cache-{os.getpid()}-{time.time_ns()}"}
+    )
     yield backend
-    backend.clear()
+    backend.delete_many(["org", "count", "a", "b"])
 
 
 def test_one_client_is_kept_and_shared(redis_cache):

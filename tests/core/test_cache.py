@@ -11,6 +11,7 @@ import time
 import pytest
 
 from peerportal.core.cache import ReusingRedisCache
+from tests.environment import PRODUCTION_SECRET_KEY, production_env
 
 
 @pytest.fixture
@@ -53,13 +54,8 @@ def test_it_behaves_as_djangos_redis_cache(redis_cache):
 
 def test_the_settings_use_it_when_redis_is_configured(tmp_path):
     """The production settings pick this backend for Redis (tests run on local memory)."""
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DJANGO_DEBUG="0",
-        SECRET_KEY="a-long-random-production-secret-" + "x7Qp2vL9mZ4kR8sT1wY6uB3nC5hJ0dFgA",
-        REDIS_URL="redis://127.0.0.1:6379/9",
-        DJANGO_SETTINGS_MODULE="peerportal.settings",
-        PEERPORTAL_VAR_DIR=str(tmp_path),
+    env = production_env(
+        tmp_path, SECRET_KEY=PRODUCTION_SECRET_KEY, REDIS_URL="redis://127.0.0.1:6379/9"
     )
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = subprocess.run(

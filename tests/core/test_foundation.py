@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import subprocess
 import sys
 import zoneinfo
@@ -13,6 +12,7 @@ from django.urls import reverse
 
 from peerportal.core.models import AuditEvent, Organization
 from peerportal.core.recurrence import expand, weekly_rule
+from tests.environment import PRODUCTION_SECRET_KEY, production_env
 from tests.factories import LocationFactory, OpeningHoursFactory
 
 NY = zoneinfo.ZoneInfo("America/New_York")
@@ -142,12 +142,10 @@ def test_seed_demo_is_idempotent_and_logins_work(client, db):
 
 
 def test_production_settings_refuse_to_start_without_secret_key(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY",)}
-    env.update(
-        DJANGO_DEBUG="0",
+    env = production_env(
+        tmp_path,
+        drop=("SECRET_KEY",),
         DATABASE_URL="postgres://peerportal@127.0.0.1:5432/peerportal",
-        DJANGO_SETTINGS_MODULE="peerportal.settings",
-        PEERPORTAL_VAR_DIR=str(tmp_path),
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, check=False
@@ -157,15 +155,12 @@ def test_production_settings_refuse_to_start_without_secret_key(tmp_path):
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DJANGO_DEBUG="0",
-        SECRET_KEY="a-long-random-production-secret-" + "x7Qp2vL9mZ4kR8sT1wY6uB3nC5hJ0dFgA",
+    env = production_env(
+        tmp_path,
+        SECRET_KEY=PRODUCTION_SECRET_KEY,
         ALLOWED_HOSTS="portal.example.org",
         DATABASE_URL="postgres://peerportal@127.0.0.1:5432/peerportal",
         SITE_URL="https://portal.example.org",
-        DJANGO_SETTINGS_MODULE="peerportal.settings",
-        PEERPORTAL_VAR_DIR=str(tmp_path),
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

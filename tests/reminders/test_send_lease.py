@@ -138,11 +138,9 @@ def test_a_row_waiting_in_the_queue_longer_than_the_claim_timeout_is_sent_once(
             dispatch.dispatch_due(now=timezone.now())
             return sent
 
-        CountingBackend.send_messages = scan_while_sending
-        try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(CountingBackend, "send_messages", scan_while_sending)
             reminders_send_batch(reminder_ids=ids)
-        finally:
-            CountingBackend.send_messages = original
         counting.traveller = None
         traveller.shift(dt.timedelta(hours=1))
         dispatch.dispatch_due(now=timezone.now())
@@ -245,11 +243,9 @@ def test_each_row_is_marked_sent_before_the_next_message_goes_out(place, countin
     with time_machine.travel(START, tick=False):
         rows = ReminderFactory.create_batch(3, target=place)
         ids = _claim_all(timezone.now())
-        CountingBackend.send_messages = look_then_send
-        try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(CountingBackend, "send_messages", look_then_send)
             reminders_send_batch(reminder_ids=ids)
-        finally:
-            CountingBackend.send_messages = original
     order = sorted(rows, key=lambda r: (r.due_at, r.pk))
     for index, statuses in enumerate(seen):
         assert [statuses[r.pk] for r in order[:index]] == [ReminderStatus.SENT] * index
@@ -272,11 +268,9 @@ def test_a_row_another_sender_holds_is_not_marked_sent_by_this_one(place, counti
     with time_machine.travel(START, tick=False):
         reminder = ReminderFactory(target=place)
         ids = _claim_all(timezone.now())
-        CountingBackend.send_messages = lease_taken_meanwhile
-        try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(CountingBackend, "send_messages", lease_taken_meanwhile)
             reminders_send_batch(reminder_ids=ids)
-        finally:
-            CountingBackend.send_messages = original
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.SENDING and reminder.lease_token == other
     assert reminder.sent_at is None

@@ -103,15 +103,33 @@ def _client(plan: dict):
     return client
 
 
-def summary(requests: int) -> None:
+def _calls_per_request(client, path: str, requests: int) -> int:
+    """Python function calls per request (cProfile): unlike CPU time, this does not move
+    with the machine's speed, so it shows small changes a busy machine would hide."""
+    # cProfile's own engine: `import cProfile` would find this file as `profile`.
+    import _lsprof
+
+    profiler = _lsprof.Profiler()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(path)
+    profiler.disable()
+    return sum(entry.callcount for entry in profiler.getstats()) // requests
+
+
+def summary(requests: int, only: str | None = None, calls: bool = False) -> None:
     """One line per GET page: median CPU per request (no profiler attached), queries, and
-    the ratio to /healthz's CPU; the quick before/after table for a change."""
+    the ratio to /healthz's CPU; the quick before/after table for a change. With ``calls``,
+    also the function calls per request; with ``only``, /healthz and the pages whose label
+    contains it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     rows, reference = [], None
     for plan in _plans():
         if plan["method"] != "GET":
+            continue
+        if only and plan["path"] != "/healthz" and only not in plan["label"]:
             continue
         client = _client(plan)
         for _ in range(2):
@@ -124,10 +142,18 @@ def summary(requests: int) -> None:
                 cpu.append(time.process_time() - c0)
         median = statistics.median(cpu) * 1000
         reference = reference or median
-        rows.append((plan["label"], median, len(captured.captured_queries) // requests))
-    print(f"{'page':34} {'CPU ms':>8} {'queries':>8} {'healthz/page':>13}")
-    for label, median, queries in rows:
-        print(f"{label:34} {median:8.1f} {queries:8d} {reference / median:13.2f}")
+        queries = len(captured.captured_queries) // requests  # before more requests reset it
+        count = _calls_per_request(client, plan["path"], 3) if calls else None
+        rows.append((plan["label"], median, queries, count))
+    print(
+        f"{'page':34} {'CPU ms':>8} {'queries':>8} {'healthz/page':>13}"
+        + (f" {'calls':>8}" if calls else "")
+    )
+    for label, median, queries, count in rows:
+        print(
+            f"{label:34} {median:8.1f} {queries:8d} {reference / median:13.2f}"
+            + (f" {count:8,d}" if calls else "")
+        )
 
 
 def main() -> None:
@@ -141,10 +167,16 @@ def main() -> None:
     parser.add_argument(
         "--all", action="store_true", help="CPU per request of every GET page, no profiler"
     )
+    parser.add_argument(
+        "--calls", action="store_true", help="with --all: function calls per request too"
+    )
+    parser.add_argument(
+        "--only", help="with --all: /healthz and the pages whose label contains this text"
+    )
     args = parser.parse_args()
     configure()
     if args.all:
-        summary(args.requests)
+        summary(args.requests, args.only, args.calls)
         return
 
     from django.db import connection

@@ -117,9 +117,29 @@ def _calls_per_request(client, path: str, requests: int) -> int:
     return sum(entry.callcount for entry in profiler.getstats()) // requests
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds the database server process of this connection has used (PostgreSQL on
+    the same Linux machine only; None elsewhere). PostgreSQL's CPU shares the cores with the
+    web workers in `make bench`, so a page's SQL costs throughput even when Python is cheap."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime are fields 14 and 15 of /proc/PID/stat (1-based), in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def summary(requests: int, only: str | None = None, calls: bool = False) -> None:
-    """One line per GET page: median CPU per request (no profiler attached), queries, and
-    the ratio to /healthz's CPU; the quick before/after table for a change. With ``calls``,
+    """One line per GET page: median CPU per request (no profiler attached), the database
+    server's CPU per request, queries, and the ratio of /healthz's CPU (both processes) to
+    the page's; the quick before/after table for a change. With ``calls``,
     also the function calls per request; with ``only``, /healthz and the pages whose label
     contains it."""
     from django.db import connection
@@ -135,23 +155,30 @@ def summary(requests: int, only: str | None = None, calls: bool = False) -> None
         for _ in range(2):
             client.get(plan["path"])
         cpu = []
+        db_before = _backend_cpu()
         with CaptureQueriesContext(connection) as captured:
             for _ in range(requests):
                 c0 = time.process_time()
                 client.get(plan["path"])
                 cpu.append(time.process_time() - c0)
         median = statistics.median(cpu) * 1000
-        reference = reference or median
+        db_after = _backend_cpu()
+        # The database server's CPU per request (mean; the clock ticks are 10 ms, so it
+        # needs many requests to mean much). Its own pg_backend_pid query is not counted.
+        db_cpu = (db_after - db_before) * 1000 / requests if db_before is not None else None
         queries = len(captured.captured_queries) // requests  # before more requests reset it
         count = _calls_per_request(client, plan["path"], 3) if calls else None
-        rows.append((plan["label"], median, queries, count))
+        total = median + (db_cpu or 0.0)
+        reference = reference or total
+        rows.append((plan["label"], median, db_cpu, queries, count, total))
     print(
-        f"{'page':34} {'CPU ms':>8} {'queries':>8} {'healthz/page':>13}"
+        f"{'page':34} {'CPU ms':>8} {'DB CPU ms':>10} {'queries':>8} {'healthz/page':>13}"
         + (f" {'calls':>8}" if calls else "")
     )
-    for label, median, queries, count in rows:
+    for label, median, db_cpu, queries, count, total in rows:
+        db = f"{db_cpu:10.1f}" if db_cpu is not None else f"{'':>10}"
         print(
-            f"{label:34} {median:8.1f} {queries:8d} {reference / median:13.2f}"
+            f"{label:34} {median:8.1f} {db} {queries:8d} {reference / total:13.2f}"
             + (f" {count:8,d}" if calls else "")
         )
 

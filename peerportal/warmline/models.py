@@ -212,6 +212,11 @@ class CallRecord(models.Model):
     class Meta:
         verbose_name = _("call record")
         ordering = ["-started_at", "-id"]
+        indexes = [
+            # The reports read a period of calls (a range of started_at); the call log lists
+            # them newest first (this index backwards). Without it both read every call.
+            models.Index(fields=["started_at", "id"], name="warmline_call_started_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__lte=600),

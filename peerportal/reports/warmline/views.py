@@ -49,7 +49,10 @@ def _params(request) -> tuple[int, int | None]:
 # Contacts: the period's calls read once (``c``), then counted by local hour, local day, type
 # and topic, as rows (kind, hour, day, label, n). Topics are ordered by the database (count,
 # then name in its collation), as before; the call-topic link is unique per (call, topic), so
-# COUNT(*) counts distinct calls.
+# COUNT(*) counts distinct calls. Topic links are matched to the period's calls by ``in_calls``
+# rather than a join on ``c``: on PostgreSQL ``= ANY(ARRAY(…))``, which looks the calls' links
+# up in the link table's index instead of reading and hashing every call's links (a month of
+# the bench data: 1.5 ms instead of 3.2 ms); elsewhere ``IN (…)``.
 CALLS_SQL = """
 WITH c AS (
     SELECT id, {local_hour} AS local_hour, {local_day} AS local_day, contact_type
@@ -64,9 +67,9 @@ UNION ALL
 SELECT 'type', NULL, NULL, contact_type, COUNT(*) FROM c GROUP BY contact_type
 UNION ALL
 SELECT 'topic', NULL, NULL, t.name, COUNT(*)
-    FROM c
-    JOIN warmline_callrecord_topics ct ON ct.callrecord_id = c.id
+    FROM warmline_callrecord_topics ct
     JOIN warmline_calltopic t ON t.id = ct.calltopic_id
+    WHERE ct.callrecord_id {in_calls}
     GROUP BY t.name
 ORDER BY 1, 5 DESC, 4
 """
@@ -114,7 +117,14 @@ def report_data(*, days: int = DEFAULT_DAYS, line_id: int | None = None, now=Non
     by_hour = dict.fromkeys(range(24), 0)
     by_day, by_type, by_topic = [], {}, []
     calls_sql = CALLS_SQL.format(
-        local_hour=local_hour, local_day=local_day, line=" AND line_id = %s" if line_id else ""
+        local_hour=local_hour,
+        local_day=local_day,
+        line=" AND line_id = %s" if line_id else "",
+        in_calls=(
+            "= ANY(ARRAY(SELECT id FROM c))"
+            if connection.vendor == "postgresql"
+            else "IN (SELECT id FROM c)"
+        ),
     )
     for kind, hour, day, label, n in _rows(calls_sql, [*hour_params, *day_params, *where]):
         if kind == "hour":

@@ -336,7 +336,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or LOCAL_RUN
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "peerportal.core.staticfiles.ManifestStaticStorage"
         )
     },
 }

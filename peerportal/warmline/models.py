@@ -103,6 +103,11 @@ class Shift(models.Model):
     class Meta:
         verbose_name = _("shift")
         ordering = ["starts_at", "id"]
+        indexes = [
+            # Every shift page and report reads a period of shifts (a range of starts_at,
+            # of one line or of all); without it each read every shift ever planned.
+            models.Index(fields=["starts_at", "id"], name="warmline_shift_starts_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["line", "pattern", "starts_at"],

@@ -5,9 +5,16 @@ from django import template
 from django.template.defaultfilters import linebreaksbr, urlize
 from django.utils.safestring import SafeData, mark_safe
 
+from peerportal.core import chrome
 from peerportal.core.privacy import suppress as _suppress
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_header(context):
+    """base.html's skip link and top bar, remembered per process (``core.chrome``)."""
+    return chrome.page_header(context)
 
 
 @register.filter

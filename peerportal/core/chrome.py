@@ -1,5 +1,6 @@
 """The skip link and top bar of every page (``core/_header.html``), rendered once per process
-for each combination of what they show, with the four per-request values filled in.
+for each combination of what they show, with the four per-request values filled in; and the
+footer (``core/_footer.html``), once per language and organization text (``page_footer``).
 
 The top bar was about two thirds of ``base.html``'s cost on every page (≈ 2,400 Python calls:
 a dozen translated strings, links, the account menu). Almost all of it is the same for every
@@ -34,6 +35,7 @@ from django.utils.translation import get_language
 from .templatetags.formatting_cache import cached_url
 
 TEMPLATE = "core/_header.html"
+FOOTER_TEMPLATE = "core/_footer.html"
 # A few hundred at most (roles × languages × marked entries); cleared if ever exceeded.
 MAX_ENTRIES = 2048
 
@@ -160,3 +162,30 @@ def _without_request(context) -> dict:
         "full_path": "",
         "next_query": "",
     }
+
+
+# (language, the organization's shown texts) -> the footer's HTML.
+_footers: dict[tuple, str] = {}
+
+
+def page_footer(context) -> SafeString:
+    """``core/_footer.html``: the crisis resources and the organization's contact line. They
+    depend on the language and on the organization's texts only (no request value), so the
+    HTML is kept per process under those."""
+    organization = context.get("organization")
+    if organization is None:
+        return mark_safe(render_to_string(FOOTER_TEMPLATE, {}))  # noqa: S308 — template output
+    key = (
+        get_language(),
+        organization.name,
+        organization.localized_crisis_resources,
+        organization.contact_phone,
+        organization.contact_email,
+    )
+    html = _footers.get(key)
+    if html is None:
+        html = render_to_string(FOOTER_TEMPLATE, {"organization": organization})
+        if len(_footers) >= MAX_ENTRIES:
+            _footers.clear()
+        _footers[key] = html
+    return mark_safe(html)  # noqa: S308 — template output

@@ -79,6 +79,18 @@ REFERENCE = """<a class="visually-hidden-focusable skip-link" href="#main">{% tr
     </nav>
   </header>"""
 
+FOOTER_REFERENCE = """<footer class="border-top py-3 mt-5 bg-body-tertiary">
+    <div class="container">
+      <section class="crisis-resources" aria-labelledby="crisis-heading">
+        <h2 id="crisis-heading" class="h6">{% translate "Need help now?" %}</h2>
+        <p class="mb-1">{{ organization.localized_crisis_resources|contact_links }}</p>
+      </section>
+      <p class="small text-body-secondary mb-0">
+        {{ organization.name }}{% if organization.contact_phone %} · <a href="{{ organization.contact_phone|tel_href }}">{{ organization.contact_phone }}</a>{% endif %}{% if organization.contact_email %} · <a href="mailto:{{ organization.contact_email }}">{{ organization.contact_email }}</a>{% endif %}
+      </p>
+    </div>
+  </footer>"""
+
 SPLIT = "<!--split-->"
 
 
@@ -195,3 +207,37 @@ def test_without_a_request_it_renders_as_the_reference_did():
     ours, reference = template.template.render(Context({})).split(SPLIT)
     assert ours == reference
     assert "Sign in" in ours
+
+
+def _footers(organization) -> tuple[str, str]:
+    template = engines["django"].from_string(
+        "{% load i18n portal %}{% page_footer %}" + SPLIT + FOOTER_REFERENCE
+    )
+    ours, reference = template.render({"organization": organization}).split(SPLIT)
+    return ours, reference
+
+
+def test_the_footer_is_the_reference_in_each_language_and_after_each_change():
+    org = Organization.get()
+    variants = [
+        {},
+        {"contact_phone": "+1 (555) 010-0199", "contact_email": "hello@harbor.example.test"},
+        {"crisis_resources": "Call 988 <any time> & text HOME to 741741.", "name": "A & B <Peers>"},
+        {"crisis_resources_es": "Llame o envíe un mensaje al 988."},
+    ]
+    last = {}
+    for changes in variants:
+        for field, value in changes.items():
+            setattr(org, field, value)
+        org.save()
+        for language in ("en", "es"):
+            with translation.override(language):
+                ours, reference = _footers(Organization.get())
+                assert ours == reference, (changes, language)
+                last[language] = ours
+        if "contact_phone" in changes:
+            assert 'href="tel:+15550100199"' in last["en"]
+        if "name" in changes:
+            assert "A &amp; B &lt;Peers&gt;" in last["en"] and "&lt;any time&gt;" in last["en"]
+    # The Spanish text shows on Spanish pages only, as soon as it is saved.
+    assert "Llame o envíe" in last["es"] and "Llame o envíe" not in last["en"]

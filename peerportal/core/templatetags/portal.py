@@ -17,6 +17,12 @@ def page_header(context):
     return chrome.page_header(context)
 
 
+@register.simple_tag(takes_context=True)
+def page_footer(context):
+    """base.html's crisis resources and contact line, remembered per process (``core.chrome``)."""
+    return chrome.page_footer(context)
+
+
 @register.filter
 def suppress(count):
     """{{ count|suppress }} — small counts show as "<5" in reports."""

@@ -25,7 +25,7 @@ from peerportal.core.models import Location, Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
 
-from . import selectors, services
+from . import markup, selectors, services
 from .exceptions import DropinError, UndoExpired
 from .forms import AttendanceForm, CalendarFilterForm, EventCancelForm, EventForm
 from .models import VisitCategory
@@ -88,7 +88,14 @@ def event_list(request):
     return render(
         request,
         "dropin/event_list.html",
-        _calendar_context(request, form, location, page=page, view="list"),
+        _calendar_context(
+            request,
+            form,
+            location,
+            page=page,
+            items=markup.event_list_items(page.object_list),
+            view="list",
+        ),
     )
 
 
@@ -146,7 +153,7 @@ def calendar_month(request):
             next_month=next_month,
             today=today,
             weeks=weeks,
-            grid=_month_grid(weeks, first, today),
+            rows=markup.month_rows(_month_grid(weeks, first, today)),
             month_has_events=any(day.month == first.month for day in by_day),
         ),
     )

@@ -58,8 +58,8 @@ def event_list_items(events) -> SafeString:
             f"      {_badges(event)}\n\n"
             '      <div class="small text-body-secondary">\n'
             f'        <time datetime="{_escape(cached_date(starts, "c"))}">'
-            f'{_escape(cached_date(starts, "D j M Y, H:i"))}</time>–'
-            f'{_escape(cached_time(timezone.localtime(event.ends_at), "H:i"))}'
+            f"{_escape(cached_date(starts, 'D j M Y, H:i'))}</time>–"
+            f"{_escape(cached_time(timezone.localtime(event.ends_at), 'H:i'))}"
             f" · {_escape(event.location.name)}\n"
             f"        {_seats(event)}\n"
             "      </div>\n"
@@ -90,7 +90,7 @@ def month_rows(grid) -> SafeString:
             cells.append(
                 f'\n      <td class="{_escape(cell["css"])}">\n'
                 '        <div class="fw-semibold small"><span class="day-name">'
-                f'{_escape(cell["name"])} </span>{_escape(localize(cell["number"]))}</div>\n'
+                f"{_escape(cell['name'])} </span>{_escape(localize(cell['number']))}</div>\n"
                 f"        {''.join(events)}\n"
                 "      </td>"
             )

@@ -15,8 +15,8 @@ import html
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from peerportal.core.templatetags.formatting_cache import cached_date, cached_time
 
@@ -26,51 +26,103 @@ def _escape(value) -> str:
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
-def _badges(event) -> str:
+class _Words:
+    """The translated words of the rows, each looked up once a list (in the active language)."""
+
+    def __init__(self):
+        self._words: dict[str, str] = {}
+
+    def __getitem__(self, message: str) -> str:
+        word = self._words.get(message)
+        if word is None:
+            word = self._words[message] = _(message)
+        return word
+
+
+def _badges(event, words: _Words) -> str:
     """``dropin/_event_badges.html`` of a row."""
     out = ""
     if event.is_cancelled:
-        out = f'<span class="badge text-bg-danger">{_("Cancelled")}</span>'
+        out = f'<span class="badge text-bg-danger">{words["Cancelled"]}</span>'
     if not event.is_published:
-        out += f' <span class="badge text-bg-warning">{_("Not published")}</span>'
+        out += f' <span class="badge text-bg-warning">{words["Not published"]}</span>'
     if event.category:
         out += f' <span class="badge text-bg-light border">{_escape(event.category.name)}</span>'
     return out
 
 
-def _seats(event) -> str:
+def _seats(event, words: _Words) -> str:
     if not (event.rsvp_enabled and event.capacity and not event.is_cancelled):
         return ""
     n = event.seats_left
     if not n:
-        return "· " + _("Full")
+        return "· " + words["Full"]
     return "· " + ngettext("%(n)s seat left", "%(n)s seats left", n) % {"n": _escape(localize(n))}
+
+
+def _list_item(event, tz, words: _Words) -> str:
+    starts = event.starts_at.astimezone(tz)  # the filters' localtime: the current zone
+    # ISO dates and "H:i" times have nothing to escape; names of days and months may.
+    return (
+        '\n    <li class="list-group-item">\n'
+        f'      <a href="{_escape(event.url)}">{_escape(event.title)}</a>\n'
+        f"      {_badges(event, words)}\n\n"
+        '      <div class="small text-body-secondary">\n'
+        f'        <time datetime="{cached_date(starts, "c")}">'
+        f"{_escape(cached_date(starts, 'D j M Y, H:i'))}</time>–"
+        f"{cached_time(event.ends_at.astimezone(tz), 'H:i')}"
+        f" · {_escape(event.location.name)}\n"
+        f"        {_seats(event, words)}\n"
+        "      </div>\n"
+        "    </li>\n  "
+    )
+
+
+# A row's item under everything it is made of (every field it shows, its link, the language
+# and time zone), so an event that changes has another key: the list's twenty rows recur on
+# every request. Cleared when full.
+MAX_ITEMS = 5000
+_items: dict[tuple, str] = {}
 
 
 def event_list_items(events) -> SafeString:
     """The events list's ``<li>`` items (``EventRow``s read with ``counted=True``)."""
+    tz = timezone.get_current_timezone()
+    language = get_language()
+    words = _Words()
     items = []
     for event in events:
-        starts = timezone.localtime(event.starts_at)
-        items.append(
-            '\n    <li class="list-group-item">\n'
-            f'      <a href="{_escape(event.url)}">{_escape(event.title)}</a>\n'
-            f"      {_badges(event)}\n\n"
-            '      <div class="small text-body-secondary">\n'
-            f'        <time datetime="{_escape(cached_date(starts, "c"))}">'
-            f"{_escape(cached_date(starts, 'D j M Y, H:i'))}</time>–"
-            f"{_escape(cached_time(timezone.localtime(event.ends_at), 'H:i'))}"
-            f" · {_escape(event.location.name)}\n"
-            f"        {_seats(event)}\n"
-            "      </div>\n"
-            "    </li>\n  "
+        category = event.category
+        key = (
+            event.pk,
+            event.url,
+            event.title,
+            event.starts_at,
+            event.ends_at,
+            event.capacity,
+            event.rsvp_enabled,
+            event.is_cancelled,
+            event.is_published,
+            event.location.name,
+            category.name if category else None,
+            event.rsvp_count,
+            tz,
+            language,
         )
+        item = _items.get(key)
+        if item is None:
+            if len(_items) >= MAX_ITEMS:
+                _items.clear()
+            item = _items[key] = _list_item(event, tz, words)
+        items.append(item)
     return mark_safe("".join(items))
 
 
 def month_rows(grid) -> SafeString:
     """The month table's ``<tr>`` rows from ``views._month_grid``'s cells."""
-    cancelled = None
+    tz = timezone.get_current_timezone()
+    words = _Words()
+    names: dict[str, str] = {}  # seven day names, each escaped once
     weeks = []
     for week in grid:
         cells = []
@@ -79,18 +131,21 @@ def month_rows(grid) -> SafeString:
             for event in cell["events"]:
                 badge = ""
                 if event.is_cancelled:
-                    if cancelled is None:
-                        cancelled = f' <span class="badge text-bg-danger">{_("Cancelled")}</span>'
-                    badge = cancelled
-                starts = _escape(cached_time(timezone.localtime(event.starts_at), "H:i"))
+                    badge = f' <span class="badge text-bg-danger">{words["Cancelled"]}</span>'
+                starts = cached_time(event.starts_at.astimezone(tz), "H:i")
                 events.append(
                     f'\n          <div class="small"><a href="{_escape(event.url)}">'
                     f"{starts} {_escape(event.title)}</a>{badge}</div>\n        "
                 )
+            name = names.get(cell["name"])
+            if name is None:
+                name = names[cell["name"]] = _escape(cell["name"])
+            # The day's number as is (localize() only groups digits from 1000 on) and the
+            # view's fixed class names: nothing to escape.
             cells.append(
-                f'\n      <td class="{_escape(cell["css"])}">\n'
+                f'\n      <td class="{cell["css"]}">\n'
                 '        <div class="fw-semibold small"><span class="day-name">'
-                f"{_escape(cell['name'])} </span>{_escape(localize(cell['number']))}</div>\n"
+                f"{name} </span>{cell['number']}</div>\n"
                 f"        {''.join(events)}\n"
                 "      </td>"
             )

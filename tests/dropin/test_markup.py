@@ -124,3 +124,34 @@ def test_month_rows_are_the_month_templates_rows(language, zone):
         )
     assert got == expected
     assert "Art &amp; &quot;craft&quot; &lt;night&gt;" in got
+
+
+def test_a_remembered_list_item_changes_with_its_event_and_the_language():
+    row = _row(1, capacity=5, rsvp_count=3)
+    with translation.override("en"), timezone.override(zoneinfo.ZoneInfo("America/New_York")):
+        assert "2 seats left" in markup.event_list_items([row])
+        assert "2 seats left" in markup.event_list_items([row])  # remembered: the same
+        row.rsvp_count = 4
+        assert "1 seat left" in markup.event_list_items([row])
+        row.title = "Renamed <evening>"
+        assert "Renamed &lt;evening&gt;" in markup.event_list_items([row])
+        assert "Sun 2 Nov 2025, 07:30" in markup.event_list_items([row])
+    with translation.override("es"), timezone.override(zoneinfo.ZoneInfo("America/New_York")):
+        assert "Queda 1 lugar" in markup.event_list_items([row])
+    with translation.override("en"), timezone.override(zoneinfo.ZoneInfo("Europe/Madrid")):
+        assert "Sun 2 Nov 2025, 13:30" in markup.event_list_items([row])
+
+
+def test_the_day_names_are_remembered_per_language():
+    import calendar
+
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(2025, 11)
+    weeks = [[(day, []) for day in week] for week in weeks]
+    with translation.override("en"):
+        assert _month_grid(weeks, dt.date(2025, 11, 1), dt.date(2025, 11, 3))[0][0]["name"] == (
+            "Monday"
+        )
+    with translation.override("es"):
+        assert _month_grid(weeks, dt.date(2025, 11, 1), dt.date(2025, 11, 3))[0][0]["name"] == (
+            "Lunes"
+        )

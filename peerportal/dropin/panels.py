@@ -6,4 +6,4 @@ from . import selectors
 
 
 def my_rsvps(request) -> dict:
-    return {"rsvps": selectors.rsvp_rows_for(request.user, limit=3)}
+    return {"rsvps": selectors.rsvp_panel_rows(request.user)}

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from peerportal.core.links import pk_link
 from peerportal.core.models import Location, Organization
+from peerportal.core.prepared import PreparedRows
 
 from .models import (
     RSVP,
@@ -245,6 +246,36 @@ def rsvp_rows_for(user, *, upcoming: bool = True, limit: int | None = None) -> l
     if limit is not None:
         qs = qs[:limit]
     return [RSVPRow(row) for row in qs]
+
+
+class PanelRSVP:
+    """One of the dashboard panel's RSVPs: its event's link, title and start."""
+
+    __slots__ = ("url", "title", "starts_at")
+
+    def __init__(self, url: str, title: str, starts_at: dt.datetime):
+        self.url, self.title, self.starts_at = url, title, starts_at
+
+
+# The panel's read (``rsvp_list_for``'s first rows, three fields), its statement built once.
+_PANEL_RSVPS = PreparedRows(
+    lambda member_id, now: (
+        RSVP.objects.filter(member_id=member_id, status=RSVPStatus.ACTIVE, event__ends_at__gt=now)
+        .order_by("event__starts_at", "id")
+        .values_list("event_id", "event__title", "event__starts_at")[:3]
+    ),
+    member_id=int,
+    now=dt.datetime,
+)
+
+
+def rsvp_panel_rows(user) -> list[PanelRSVP]:
+    """The dashboard's next three RSVPs, as ``rsvp_list_for(user)`` lists them first."""
+    url = pk_link("dropin:event-detail")
+    return [
+        PanelRSVP(url(pk), title, starts_at)
+        for pk, title, starts_at in _PANEL_RSVPS.rows(member_id=user.pk, now=timezone.now())
+    ]
 
 
 def seats_left(event: Event) -> int | None:

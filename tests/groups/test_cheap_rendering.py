@@ -150,3 +150,118 @@ def test_past_bookings_page_through_with_or_without_counting(member_client, memb
     if past > 20:
         second = member_client.get(url, {"page": 2})
         assert len(second.context["page"]) == 1
+
+
+# The directory's cards as the template's loop wrote them before they were made in Python.
+_CARDS_LOOP = """{% load formatting_cache %}{% translate "Next:" as next_label %}{% translate "full — waitlist open" as full_label %}{% translate "places available" as open_label %}{% translate "No sessions in the next two weeks." as none_label %}{% for group in rows %}
+  <div class="col-md-6">
+    <article class="card h-100">
+      <div class="card-body">
+        <h2 class="h5 card-title"><a href="{{ group.url }}">{{ group.name }}</a></h2>
+        <p class="mb-1 small">{{ group.format }} · {{ group.language }}{% if group.location %} · {{ group.location }}{% endif %}</p>
+        <p class="mb-2">{% for topic in group.topics %}<span class="badge text-bg-light border me-1">{{ topic }}</span>{% endfor %}</p>
+        <p class="card-text">{{ group.description|truncatewords:30 }}</p>
+        {% with nxt=group.next %}
+          {% if nxt %}<p class="mb-0 small"><strong>{{ next_label }}</strong> {{ nxt.starts_at|cached_date:"l j F, H:i" }} ·
+            {% if nxt.full %}{{ full_label }}{% else %}{{ open_label }}{% endif %}</p>
+          {% else %}<p class="mb-0 small text-body-secondary">{{ none_label }}</p>{% endif %}
+        {% endwith %}
+      </div>
+    </article>
+  </div>
+{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Madrid"])
+def test_directory_cards_are_what_the_template_loop_wrote(language, zone):
+    from peerportal.groups.views import _directory_cards
+
+    starts = dt.datetime(2027, 3, 28, 0, 30, tzinfo=dt.UTC)  # the night Madrid's clocks change
+    rows = [
+        {
+            "name": 'Grief & "loss" <circle>',
+            "url": "/groups/7/",
+            "format": "In person",
+            "language": "Español",
+            "location": "Room <2> & 'annex'",
+            "topics": ["Grief & loss", "<b>", "Plain"],
+            "description": " ".join(f"w{i}&<x>" for i in range(40)) + "\nlast",
+            "next": {"starts_at": starts, "full": True},
+        },
+        {
+            "name": "Short",
+            "url": "/groups/8/",
+            "format": "Online",
+            "language": "English",
+            "location": None,
+            "topics": (),
+            "description": "Line one\nline two",
+            "next": {"starts_at": starts + dt.timedelta(hours=2), "full": False},
+        },
+        {
+            "name": "None soon",
+            "url": "/groups/9/",
+            "format": "Hybrid",
+            "language": "English",
+            "location": "",
+            "topics": ["Only"],
+            "description": "",
+            "next": None,
+        },
+    ]
+    loop = Template("{% load i18n %}" + _CARDS_LOOP)
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+        assert str(_directory_cards(rows)) == loop.render(Context({"rows": rows}))
+        assert str(_directory_cards([])) == ""
+
+
+def _filter_form(page) -> str:
+    html = page if isinstance(page, str) else page.content.decode()
+    start = html.index('<form method="get"')
+    return html[start : html.index("</form>", start)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"page": "2"},
+        {"q": 'a<b "c"', "format": "virtual", "day": "2", "language": "es"},
+        {"topic": "999999", "day": "x", "format": "zzz"},
+    ],
+)
+def test_kept_filter_form_is_the_form_rendered_afresh(client, data):
+    from django.template.loader import get_template
+
+    from peerportal.groups import selectors, views
+
+    TopicFactory(name='Grief & "loss"')
+    LocationFactory(name="Main <hall>")
+    url = reverse("groups:group-list")
+    for language in ("en", "es"):
+        views._FILTER_FORMS.clear()
+        forms_shown = [
+            _filter_form(client.get(url, data, HTTP_ACCEPT_LANGUAGE=language)) for _ in (1, 2)
+        ]
+        assert len(views._FILTER_FORMS) == 1
+        with translation.override(language):
+            form = DirectoryFilterForm(data or None)
+            form.is_valid()
+            topics, locations = selectors.directory_choices()
+            form.set_choices(topics=topics, locations=locations)
+            fresh = get_template("groups/_directory_filters.html").render({"form": form})
+        assert forms_shown == [_filter_form(fresh)] * 2  # the second one is the kept one
+        assert ("is-invalid" in fresh) == ("zzz" in str(data))
+
+
+def test_filter_form_shows_a_new_topic_and_the_language_of_the_request(client):
+    url = reverse("groups:group-list")
+    TopicFactory(name="Grief")
+    assert "Grief" in client.get(url).content.decode()
+    TopicFactory(name="Hearing voices")
+    page = client.get(url).content.decode()
+    assert "Hearing voices" in page and "Any topic" in page
+    spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Any topic" not in spanish and "Hearing voices" in spanish
+    assert "Any topic" in client.get(url, {"topic": ""}).content.decode()

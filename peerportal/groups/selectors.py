@@ -18,6 +18,7 @@ from django.db.models.functions import ExtractIsoWeekDay
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from peerportal.core.models import Location, Organization
 from peerportal.core.permissions import has_role, is_coordinator, require_role
@@ -28,6 +29,7 @@ from .models import (
     BookingStatus,
     GroupSession,
     OfferStatus,
+    SessionStatus,
     StandingPlace,
     SupportGroup,
     Topic,
@@ -90,13 +92,14 @@ def group_directory(
 
 def directory_topics(group_ids, topics: list[tuple[int, str]]) -> dict[int, list[str]]:
     """Topic names of these groups in the order of ``topics`` (all topics as ``(id, name)``,
-    in their own order: the filter's option list), from the link table alone."""
+    in their own order: the filter's option list), from the link table alone (plain SQL:
+    building the ORM query cost more than running it)."""
     position = {pk: i for i, (pk, _name) in enumerate(topics)}
     names = dict(topics)
     linked: dict[int, list[int]] = {}
-    rows = SupportGroup.topics.through.objects.filter(supportgroup_id__in=group_ids).values_list(
-        "supportgroup_id", "topic_id"
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_DIRECTORY_TOPICS_SQL.format(ids=_placeholders(group_ids)), list(group_ids))
+        rows = cursor.fetchall()
     for group_id, topic_id in rows:
         linked.setdefault(group_id, []).append(topic_id)
     return {
@@ -105,25 +108,56 @@ def directory_topics(group_ids, topics: list[tuple[int, str]]) -> dict[int, list
     }
 
 
+# Plain statements of the directory (tests check the tables and columns against the models).
+_DIRECTORY_TOPICS_SQL = (
+    "SELECT supportgroup_id, topic_id FROM groups_supportgroup_topics"
+    " WHERE supportgroup_id IN ({ids})"
+)
+# A session's confirmed bookings: COUNT(*) of its rows, found by the session index.
+_DIRECTORY_NEXT_SQL = (
+    "SELECT {distinct}s.group_id, s.starts_at, s.capacity,"
+    " (SELECT COUNT(*) FROM groups_booking b WHERE b.session_id = s.id AND b.status = %s)"
+    " FROM groups_groupsession s"
+    " WHERE s.ends_at > %s AND s.status = %s AND s.group_id IN ({ids}) AND s.starts_at < %s"
+    " ORDER BY s.group_id, s.starts_at, s.id"
+)
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _datetime_from_db(value) -> dt.datetime:
+    """A datetime column read by plain SQL as the ORM gives it: aware, in UTC (SQLite
+    returns the stored text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+
+
 def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int, tuple]:
     """Each group's next scheduled session within ``days``: ``(starts_at, seats, confirmed)``
-    (one query: PostgreSQL's DISTINCT ON keeps the first session of each group; on SQLite,
-    which `make run` uses, the first row of each group is kept here instead)."""
+    (one plain statement — the ORM query cost four times as much to build as to run:
+    PostgreSQL's DISTINCT ON keeps the first session of each group; on SQLite, which `make
+    run` uses, the first row of each group is kept here instead)."""
     now = now or timezone.now()
-    confirmed = rows_per_session(Booking, BookingStatus.CONFIRMED)
-    rows = (
-        GroupSession.objects.upcoming(now)
-        .scheduled()
-        .filter(group_id__in=group_ids, starts_at__lt=now + dt.timedelta(days=days))
-        .order_by("group_id", "starts_at", "id")
-    )
-    if connection.features.can_distinct_on_fields:
-        rows = rows.distinct("group_id")
+    distinct = "DISTINCT ON (s.group_id) " if connection.features.can_distinct_on_fields else ""
+    sql = _DIRECTORY_NEXT_SQL.format(distinct=distinct, ids=_placeholders(group_ids))
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        BookingStatus.CONFIRMED.value,
+        adapt(now),
+        SessionStatus.SCHEDULED.value,
+        *group_ids,
+        adapt(now + dt.timedelta(days=days)),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     out: dict[int, tuple] = {}
-    for group_id, starts_at, capacity, n in rows.annotate(confirmed=confirmed).values_list(
-        "group_id", "starts_at", "capacity", "confirmed"
-    ):
-        out.setdefault(group_id, (starts_at, capacity, n))
+    for group_id, starts_at, capacity, n in rows:
+        if group_id not in out:
+            out[group_id] = (_datetime_from_db(starts_at), capacity, n)
     return out
 
 
@@ -259,7 +293,9 @@ def booking_list_for(user, *, upcoming: bool = True, now=None):
     # Past sessions: no place in line to count, no location shown.
     return (
         qs.filter(session__ends_at__lte=now)
-        .values("status", "attendance", "session__starts_at", "session__status", "session__group__name")
+        .values(
+            "status", "attendance", "session__starts_at", "session__status", "session__group__name"
+        )
         .order_by("-session__starts_at")
     )
 

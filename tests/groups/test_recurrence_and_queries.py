@@ -147,3 +147,42 @@ def test_the_directorys_next_session_is_the_same_without_distinct_on(monkeypatch
     assert directory_next_sessions(ids, now=now) == native
     assert list(native) == [groups[0].pk]
     assert native[groups[0].pk][0] == now + dt.timedelta(hours=6)
+
+
+def test_the_directorys_plain_statements_name_the_tables_and_columns_of_their_models():
+    from peerportal.groups import selectors
+    from peerportal.groups.models import Booking, GroupSession, SupportGroup
+
+    link = SupportGroup.topics.through._meta
+    assert f"FROM {link.db_table} " in selectors._DIRECTORY_TOPICS_SQL
+    assert {f.column for f in link.local_fields} >= {"supportgroup_id", "topic_id"}
+    assert f"FROM {GroupSession._meta.db_table} s" in selectors._DIRECTORY_NEXT_SQL
+    assert f"FROM {Booking._meta.db_table} b" in selectors._DIRECTORY_NEXT_SQL
+    session_columns = {f.column for f in GroupSession._meta.local_fields}
+    assert session_columns >= {"id", "group_id", "starts_at", "ends_at", "status", "capacity"}
+    assert {f.column for f in Booking._meta.local_fields} >= {"session_id", "status"}
+
+
+def test_the_directorys_next_session_counts_confirmed_bookings_and_gives_aware_utc_times():
+    from peerportal.groups.models import Booking, BookingStatus
+    from peerportal.groups.selectors import directory_next_sessions
+    from tests.factories import UserFactory
+    from tests.groups.factories import GroupSessionFactory
+
+    now = dt.datetime(2026, 11, 23, 17, tzinfo=dt.UTC)
+    first = GroupSessionFactory(starts_at=now + dt.timedelta(hours=5, microseconds=7), capacity=4)
+    later = GroupSessionFactory(group=first.group, starts_at=now + dt.timedelta(days=2))
+    other = GroupSessionFactory(starts_at=now + dt.timedelta(days=3))
+    cancelled = GroupSessionFactory(starts_at=now + dt.timedelta(hours=1), status="cancelled")
+    for i, status in enumerate(["confirmed", "confirmed", "waitlisted", "cancelled"]):
+        seat = i + 1 if status == BookingStatus.CONFIRMED else None
+        Booking.objects.create(session=first, member=UserFactory(), status=status, seat=seat)
+    Booking.objects.create(session=later, member=UserFactory(), status="confirmed", seat=1)
+    ids = [first.group_id, other.group_id, cancelled.group_id]
+    found = directory_next_sessions(ids, now=now)
+    assert found == {
+        first.group_id: (first.starts_at, 4, 2),
+        other.group_id: (other.starts_at, None, 0),
+    }
+    starts_at = found[first.group_id][0]
+    assert starts_at.utcoffset() == dt.timedelta(0) and starts_at.microsecond == 7

@@ -18,7 +18,6 @@ from django.db.models.functions import ExtractIsoWeekDay
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from peerportal.core.models import Location, Organization
 from peerportal.core.permissions import has_role, is_coordinator, require_role
@@ -34,7 +33,6 @@ from .models import (
     SupportGroup,
     Topic,
     WaitlistOffer,
-    rows_per_session,
 )
 
 
@@ -127,12 +125,26 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _datetime_from_db(value) -> dt.datetime:
-    """A datetime column read by plain SQL as the ORM gives it: aware, in UTC (SQLite
-    returns the stored text)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+def _converters(fields) -> list[tuple[int, list, object]]:
+    """What the ORM does to these fields' column values as it reads them (SQLite returns
+    datetimes as text, for one), for rows read by plain SQL: ``(index, converters, column)``
+    of each field that has any."""
+    out = []
+    for i, field in enumerate(fields):
+        col = field.get_col(field.model._meta.db_table)
+        found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        if found:
+            out.append((i, found, col))
+    return out
+
+
+def _convert(values: list, converters) -> list:
+    for i, found, col in converters:
+        value = values[i]
+        for convert in found:
+            value = convert(value, col, connection)
+        values[i] = value
+    return values
 
 
 def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int, tuple]:
@@ -154,10 +166,11 @@ def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int,
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    converters = _converters([GroupSession._meta.get_field("starts_at")])
     out: dict[int, tuple] = {}
     for group_id, starts_at, capacity, n in rows:
         if group_id not in out:
-            out[group_id] = (_datetime_from_db(starts_at), capacity, n)
+            out[group_id] = (_convert([starts_at], converters)[0], capacity, n)
     return out
 
 
@@ -209,33 +222,57 @@ def group_topic_names(group: SupportGroup) -> list[str]:
     return list(Topic.objects.filter(groups=group).values_list("name", flat=True))
 
 
+# The group page's sessions: every column of the model (in its fields' order, as
+# ``from_db`` takes them), with the seats they hold (tests check the tables and columns).
+_SESSION_FIELDS = GroupSession._meta.concrete_fields
+_SESSION_COLUMNS = tuple(f.column for f in _SESSION_FIELDS)
+_GROUP_PAGE_SESSIONS_SQL = (
+    "SELECT {columns},"
+    " (SELECT COUNT(*) FROM groups_booking b WHERE b.session_id = s.id AND b.status = %s),"
+    " (SELECT COUNT(*) FROM groups_waitlistoffer o WHERE o.session_id = s.id AND o.status = %s)"
+    "{viewer}"
+    " FROM groups_groupsession s"
+    " WHERE s.ends_at > %s AND s.group_id = %s AND s.starts_at < %s"
+    " ORDER BY s.starts_at"
+).replace("{columns}", ", ".join(f"s.{c}" for c in _SESSION_COLUMNS))
+_VIEWER_BOOKED_SQL = (
+    ", EXISTS(SELECT 1 FROM groups_booking v"
+    " WHERE v.session_id = s.id AND v.member_id = %s AND v.status IN (%s, %s))"
+)
+
+
 def group_page_sessions(
     group: SupportGroup, *, viewer=None, now=None, days: int = 56
 ) -> list[GroupSession]:
     """The group's sessions of the coming ``days`` with the seats they hold (confirmed
-    bookings and open offers, one correlated subquery each), each with ``group`` set to
-    ``group`` (no join, no prefetch). With a signed-in ``viewer``, each also says whether
-    the viewer has an active booking in it (``viewer_booked``), so that their bookings are
-    read only for the sessions that have one (most people have none in a group they view)."""
+    bookings and open offers, ``confirmed_count`` and ``offered_count``: one correlated
+    subquery each), each with ``group`` set to ``group`` (no join, no prefetch). With a
+    signed-in ``viewer``, each also says whether the viewer has an active booking in it
+    (``viewer_booked``), so that their bookings are read only for the sessions that have one
+    (most people have none in a group they view). One plain statement: the ORM query cost
+    several times as much to build as to run."""
     now = now or timezone.now()
-    sessions = (
-        GroupSession.objects.upcoming(now)
-        .filter(group=group, starts_at__lt=now + dt.timedelta(days=days))
-        .annotate(
-            confirmed_count=rows_per_session(Booking, BookingStatus.CONFIRMED),
-            offered_count=rows_per_session(WaitlistOffer, OfferStatus.OPEN),
-        )
-        .order_by("starts_at")
-    )
-    if viewer is not None and viewer.is_authenticated:
-        sessions = sessions.annotate(
-            viewer_booked=Exists(
-                Booking.objects.active().filter(session_id=OuterRef("pk"), member=viewer)
-            )
-        )
-    sessions = list(sessions)
-    for session in sessions:
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [BookingStatus.CONFIRMED.value, OfferStatus.OPEN.value]
+    signed_in = viewer is not None and viewer.is_authenticated
+    if signed_in:
+        params += [viewer.pk, BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED.value]
+    params += [adapt(now), group.pk, adapt(now + dt.timedelta(days=days))]
+    sql = _GROUP_PAGE_SESSIONS_SQL.replace("{viewer}", _VIEWER_BOOKED_SQL if signed_in else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(_SESSION_COLUMNS)
+    converters = _converters(_SESSION_FIELDS)
+    sessions = []
+    for row in rows:
+        values = _convert(list(row[:n]), converters)
+        session = GroupSession.from_db(connection.alias, None, values)
+        session.confirmed_count, session.offered_count = row[n], row[n + 1]
+        if signed_in:
+            session.viewer_booked = bool(row[n + 2])
         session.group = group
+        sessions.append(session)
     return sessions
 
 

@@ -186,3 +186,103 @@ def test_the_directorys_next_session_counts_confirmed_bookings_and_gives_aware_u
     }
     starts_at = found[first.group_id][0]
     assert starts_at.utcoffset() == dt.timedelta(0) and starts_at.microsecond == 7
+
+
+def test_the_group_pages_sessions_are_what_the_orm_reads(member):
+    """The plain statement gives the sessions, seat counts and the viewer's flag that the ORM
+    query it replaced gave (the same model values, aware UTC times on SQLite too)."""
+    from django.db.models import Exists, OuterRef
+
+    from peerportal.groups import selectors
+    from peerportal.groups.models import (
+        Booking,
+        BookingStatus,
+        GroupSession,
+        OfferStatus,
+        WaitlistOffer,
+        rows_per_session,
+    )
+    from tests.factories import UserFactory
+    from tests.groups.factories import GroupSessionFactory
+
+    now = dt.datetime(2026, 11, 23, 17, 0, 0, 123456, tzinfo=dt.UTC)
+    group = SupportGroupFactory(capacity=2)
+    starts = [
+        now - dt.timedelta(minutes=30),
+        now + dt.timedelta(days=1),
+        now + dt.timedelta(days=3),
+    ]
+    sessions = [GroupSessionFactory(group=group, starts_at=s) for s in starts]
+    GroupSessionFactory(group=group, starts_at=now + dt.timedelta(days=60))  # past the window
+    GroupSessionFactory(starts_at=now + dt.timedelta(days=1))  # another group
+    sessions[1].status = "cancelled"
+    sessions[1].notice = "Room <closed>"
+    sessions[1].capacity = 5
+    sessions[1].save()
+    first, second = UserFactory(), UserFactory()
+    Booking.objects.create(session=sessions[2], member=first, status="confirmed", seat=1)
+    Booking.objects.create(session=sessions[2], member=second, status="confirmed", seat=2)
+    waiting = Booking.objects.create(
+        session=sessions[2], member=member, status="waitlisted", waitlisted_at=now
+    )
+    Booking.objects.create(session=sessions[1], member=member, status="cancelled")
+    WaitlistOffer.objects.create(
+        session=sessions[2],
+        booking=waiting,
+        seat=3,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=1),
+    )
+    orm = (
+        GroupSession.objects.upcoming(now)
+        .filter(group=group, starts_at__lt=now + dt.timedelta(days=56))
+        .annotate(
+            confirmed_count=rows_per_session(Booking, BookingStatus.CONFIRMED),
+            offered_count=rows_per_session(WaitlistOffer, OfferStatus.OPEN),
+            viewer_booked=Exists(
+                Booking.objects.active().filter(session_id=OuterRef("pk"), member=member)
+            ),
+        )
+        .order_by("starts_at")
+    )
+
+    def shown(s, flag=True):
+        fields = [getattr(s, f.attname) for f in GroupSession._meta.concrete_fields]
+        flags = (s.viewer_booked,) if flag else ()
+        return (
+            *fields,
+            s.confirmed_count,
+            s.offered_count,
+            *flags,
+            s.group is group,
+            s._state.adding,
+        )
+
+    expected = [shown(s) for s in orm]
+    for s in orm:
+        s.group = group
+    assert len(expected) == 3
+    mine = selectors.group_page_sessions(group, viewer=member, now=now)
+    assert [shown(s) for s in mine] == [shown(s) for s in orm]
+    assert [(s.confirmed_count, s.offered_count, s.viewer_booked) for s in mine] == [
+        (0, 0, False),
+        (0, 0, False),
+        (2, 1, True),
+    ]
+    assert all(s.starts_at.utcoffset() == dt.timedelta(0) for s in mine)
+    anonymous = selectors.group_page_sessions(group, now=now)
+    assert [shown(s, flag=False) for s in anonymous] == [shown(s, flag=False) for s in orm]
+    assert not any(hasattr(s, "viewer_booked") for s in anonymous)
+    other = selectors.group_page_sessions(group, viewer=UserFactory(), now=now)
+    assert [s.viewer_booked for s in other] == [False, False, False]
+
+
+def test_the_group_pages_statement_names_the_tables_of_its_models():
+    from peerportal.groups import selectors
+    from peerportal.groups.models import Booking, GroupSession, WaitlistOffer
+
+    sql = selectors._GROUP_PAGE_SESSIONS_SQL + selectors._VIEWER_BOOKED_SQL
+    for model, alias in ((GroupSession, "s"), (Booking, "b"), (WaitlistOffer, "o"), (Booking, "v")):
+        assert f"FROM {model._meta.db_table} {alias}" in sql
+    assert {f.column for f in Booking._meta.local_fields} >= {"session_id", "status", "member_id"}
+    assert {f.column for f in WaitlistOffer._meta.local_fields} >= {"session_id", "status"}

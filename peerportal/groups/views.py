@@ -12,7 +12,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -424,11 +424,127 @@ def booking_list(request):
         }
         for b in upcoming
     ]
+    # One token for the whole page (as the context processor gives), in every row's forms.
+    csrf_token = get_token(request)
     token = feed_token_for(user=request.user)
     feed_url = request.build_absolute_uri(reverse("groups:booking-feed", args=[token.token]))
     return render(
-        request, "groups/booking_list.html", {"rows": rows, "page": past, "feed_url": feed_url}
+        request,
+        "groups/booking_list.html",
+        {
+            "rows": rows,
+            "upcoming": _upcoming_rows_html(rows, csrf_token),
+            "page": past,
+            "feed_url": feed_url,
+            "csrf_token": csrf_token,
+        },
     )
+
+
+# My bookings' upcoming rows, as the template's loop wrote them (a test renders both).
+_UPCOMING_ROW = (
+    "\n    <tr>\n"
+    '      <td><a href="{url}">{name}</a>{link}</td>\n'
+    '      <td>{when} <span class="small">{tz}</span>{cancelled}</td>\n'
+    "      <td>{status}</td>\n"
+    "      <td>{actions}</td>\n"
+    "    </tr>\n  "
+)
+
+
+def _upcoming_rows_html(rows: list[dict], csrf_token: str) -> SafeString:
+    """My bookings' upcoming rows made here in one pass (the template's loop ran ≈ 40 nodes
+    and three ``{% url %}`` a row): values from the database escaped, translated literals
+    put in as ``{% translate %}`` puts them, the same token in every form."""
+    if not rows:
+        return SafeString("")
+    esc = _escape
+    group_link = pk_link("groups:group-detail")
+    cancel_link = pk_link("groups:booking-cancel")
+    accept_link = pk_link("groups:offer-accept")
+    decline_link = pk_link("groups:offer-decline")
+    token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf_token)}">'
+    tz = timezone.get_current_timezone()
+
+    def shown(value, fmt: str) -> str:  # ``{{ value|cached_date:fmt }}``
+        return esc(cached_date(timezone.localtime(value, tz), fmt))
+
+    join = _("Join the online session")
+    cancelled_badge = f' <span class="badge text-bg-danger">{_("Cancelled")}</span>'
+    booked = _("Booked")
+    held = _("A place is held for you")
+    take, let_go = _("Take the place"), _("Let it go")
+    cancel_confirm = _("Cancel this booking?")
+    skip, cancel = _("Skip this date"), _("Cancel")
+    out = []
+    for row in rows:
+        b = row["booking"]
+        session = b.session
+        group = session.group
+        offer = row["offer"]
+        is_cancelled = session.is_cancelled
+        link = ""
+        if row["show_link"]:
+            link = f'<br><a href="{esc(group.virtual_link)}" rel="noopener">{join}</a>'
+        if b.status == BookingStatus.CONFIRMED:
+            status = booked
+            if group.is_virtual and not row["show_link"] and not is_cancelled:
+                status += (
+                    '<br><span class="small">'
+                    + _("The meeting link appears here at %(at)s (%(tz)s).")
+                    % {
+                        "at": shown(session.link_visible_from(), "D j M, H:i"),
+                        "tz": shown(session.starts_at, "T"),
+                    }
+                    + "</span>"
+                )
+            status += "\n        "
+        elif offer:
+            status = (
+                f'<strong>{held}</strong><br><span class="small">'
+                + _("Take it or let it go by %(until)s (%(tz)s).")
+                % {
+                    "until": shown(offer.expires_at, "D j M, H:i"),
+                    "tz": shown(offer.expires_at, "T"),
+                }
+                + "</span>\n        "
+            )
+        else:
+            status = _("You're number %(n)s in line") % {
+                "n": esc(formats.localize(row["position"]))
+            }
+        if offer:
+            actions = (
+                f'\n        <form method="post" action="{accept_link(offer.pk)}" class="d-inline">'
+                f'{token}<button class="btn btn-primary btn-sm" type="submit">{take}</button></form>'
+                f'\n        <form method="post" action="{decline_link(offer.pk)}" class="d-inline">'
+                f'{token}<button class="btn btn-outline-secondary btn-sm" type="submit">'
+                f"{let_go}</button></form>\n        "
+            )
+        elif row["can_cancel"] and not is_cancelled:
+            label = skip if b.standing_place_id and b.status == BookingStatus.CONFIRMED else cancel
+            actions = (
+                f'\n        <form method="post" action="{cancel_link(b.pk)}"'
+                f' data-confirm="{cancel_confirm}">{token}'
+                '<input type="hidden" name="next" value="bookings">\n'
+                f'          <button class="btn btn-outline-danger btn-sm" type="submit">{label}'
+                "</button></form>"
+            )
+        else:
+            actions = ""
+        out.append(
+            _UPCOMING_ROW.format(
+                url=group_link(session.group_id),
+                name=esc(group.name),
+                link=link,
+                when=shown(session.starts_at, "D j M Y, H:i"),
+                tz=shown(session.starts_at, "T"),
+                cancelled=cancelled_badge if is_cancelled else "",
+                status=status,
+                actions=actions,
+            )
+        )
+    return SafeString("".join(out))
 
 
 # --- Waitlist offers ----------------------------------------------------------------------

@@ -265,3 +265,114 @@ def test_filter_form_shows_a_new_topic_and_the_language_of_the_request(client):
     spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Any topic" not in spanish and "Hearing voices" in spanish
     assert "Any topic" in client.get(url, {"topic": ""}).content.decode()
+
+
+# My bookings' upcoming rows as the template's loop wrote them before they were made in Python.
+_UPCOMING_LOOP = """{% load i18n formatting_cache %}{% translate "Cancelled" as cancelled_label %}{% translate "Booked" as booked_label %}{% translate 'Cancel this booking?' as cancel_confirm %}{% translate "Skip this date" as skip_label %}{% translate "Cancel" as cancel_label %}{% for row in rows %}{% with b=row.booking %}
+    <tr>
+      <td><a href="{% cached_url 'groups:group-detail' b.session.group_id %}">{{ b.session.group.name }}</a>{% if row.show_link %}<br><a href="{{ b.session.group.virtual_link }}" rel="noopener">{% translate "Join the online session" %}</a>{% endif %}</td>
+      <td>{{ b.session.starts_at|cached_date:"D j M Y, H:i" }} <span class="small">{{ b.session.starts_at|cached_date:"T" }}</span>{% if b.session.is_cancelled %} <span class="badge text-bg-danger">{{ cancelled_label }}</span>{% endif %}</td>
+      <td>{% if b.status == 'confirmed' %}{{ booked_label }}{% if b.session.group.is_virtual and not row.show_link and not b.session.is_cancelled %}<br><span class="small">{% blocktranslate with at=b.session.link_visible_from|cached_date:"D j M, H:i" tz=b.session.starts_at|cached_date:"T" %}The meeting link appears here at {{ at }} ({{ tz }}).{% endblocktranslate %}</span>{% endif %}
+        {% elif row.offer %}<strong>{% translate "A place is held for you" %}</strong><br><span class="small">{% blocktranslate with until=row.offer.expires_at|cached_date:"D j M, H:i" tz=row.offer.expires_at|cached_date:"T" %}Take it or let it go by {{ until }} ({{ tz }}).{% endblocktranslate %}</span>
+        {% else %}{% blocktranslate with n=row.position %}You're number {{ n }} in line{% endblocktranslate %}{% endif %}</td>
+      <td>{% if row.offer %}
+        <form method="post" action="{% cached_url 'groups:offer-accept' row.offer.pk %}" class="d-inline">{% csrf_token %}<button class="btn btn-primary btn-sm" type="submit">{% translate "Take the place" %}</button></form>
+        <form method="post" action="{% cached_url 'groups:offer-decline' row.offer.pk %}" class="d-inline">{% csrf_token %}<button class="btn btn-outline-secondary btn-sm" type="submit">{% translate "Let it go" %}</button></form>
+        {% elif row.can_cancel and not b.session.is_cancelled %}
+        <form method="post" action="{% cached_url 'groups:booking-cancel' b.pk %}" data-confirm="{{ cancel_confirm }}">{% csrf_token %}<input type="hidden" name="next" value="bookings">
+          <button class="btn btn-outline-danger btn-sm" type="submit">{% if b.standing_place_id and b.status == 'confirmed' %}{{ skip_label }}{% else %}{{ cancel_label }}{% endif %}</button></form>{% endif %}</td>
+    </tr>
+  {% endwith %}{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Madrid"])
+def test_my_bookings_rows_are_what_the_template_loop_wrote(language, zone):
+    from peerportal.groups.models import GroupSession, SupportGroup, WaitlistOffer
+    from peerportal.groups.views import _upcoming_rows_html
+
+    starts = dt.datetime(2027, 3, 28, 0, 30, tzinfo=dt.UTC)  # the night Madrid's clocks change
+
+    def booking(pk, status, *, fmt="in_person", cancelled=False, standing=None, link="https://x"):
+        group = SupportGroup(
+            pk=pk + 100,
+            name=f'Group <{pk}> & "friends"',
+            format=fmt,
+            virtual_link=f"{link}/?a=1&b=<{pk}>",
+            link_visible_minutes=15,
+            cancellation_cutoff_hours=24,
+        )
+        session = GroupSession(
+            pk=pk + 200,
+            group=group,
+            starts_at=starts + dt.timedelta(hours=pk),
+            ends_at=starts + dt.timedelta(hours=pk + 1),
+            status="cancelled" if cancelled else "scheduled",
+        )
+        return Booking(pk=pk, session=session, status=status, standing_place_id=standing)
+
+    offer = WaitlistOffer(pk=77, expires_at=starts + dt.timedelta(minutes=95))
+    rows = [
+        {
+            "booking": booking(1, "confirmed"),
+            "offer": None,
+            "position": None,
+            "show_link": False,
+            "can_cancel": True,
+        },
+        {
+            "booking": booking(2, "confirmed", fmt="virtual"),
+            "offer": None,
+            "position": None,
+            "show_link": False,
+            "can_cancel": False,
+        },
+        {
+            "booking": booking(3, "confirmed", fmt="hybrid"),
+            "offer": None,
+            "position": None,
+            "show_link": True,
+            "can_cancel": True,
+        },
+        {
+            "booking": booking(4, "confirmed", fmt="virtual", cancelled=True),
+            "offer": None,
+            "position": None,
+            "show_link": False,
+            "can_cancel": True,
+        },
+        {
+            "booking": booking(5, "confirmed", standing=9),
+            "offer": None,
+            "position": None,
+            "show_link": False,
+            "can_cancel": True,
+        },
+        {
+            "booking": booking(6, "waitlisted", standing=9),
+            "offer": None,
+            "position": 1234,
+            "show_link": False,
+            "can_cancel": True,
+        },
+        {
+            "booking": booking(7, "waitlisted"),
+            "offer": offer,
+            "position": 1,
+            "show_link": False,
+            "can_cancel": True,
+        },
+        {
+            "booking": booking(8, "waitlisted", cancelled=True),
+            "offer": None,
+            "position": 3,
+            "show_link": False,
+            "can_cancel": True,
+        },
+    ]
+    token = "tOkEn123"
+    loop = Template(_UPCOMING_LOOP)
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+        expected = loop.render(Context({"rows": rows, "csrf_token": token}))
+        assert str(_upcoming_rows_html(rows, token)) == expected
+        assert str(_upcoming_rows_html([], token)) == ""

@@ -206,20 +206,63 @@ def group_get_for_viewer(user, pk: int) -> tuple[SupportGroup, bool]:
     as a preview for coordinators and the group's own facilitators (others get a 404).
     Returns the group (with its location; its topics and sessions are read by
     ``group_topic_names`` and ``group_page_sessions``) and whether this is such a preview."""
-    try:
-        return SupportGroup.objects.published().select_related("location").get(pk=pk), False
-    except SupportGroup.DoesNotExist:
-        if not has_role(user, "staff"):
-            raise Http404 from None
+    group = _published_group_with_location(pk)
+    if group is not None:
+        return group, False
+    if not has_role(user, "staff"):
+        raise Http404
     qs = SupportGroup.objects.select_related("location")
     if not is_coordinator(user):
         qs = qs.filter(facilitators=user)
     return get_object_or_404(qs, pk=pk), True
 
 
+# A published group with its location: every column of both models, in their fields' order
+# (as ``from_db`` takes them); tests check the tables and columns against the models.
+_GROUP_FIELDS = SupportGroup._meta.concrete_fields
+_LOCATION_FIELDS = Location._meta.concrete_fields
+_PUBLISHED_GROUP_SQL = (  # noqa: S608 (column names from the models, quoted)
+    "SELECT {group_columns}, {location_columns} FROM groups_supportgroup g"
+    " LEFT OUTER JOIN core_location l ON l.id = g.location_id"
+    " WHERE g.id = %s AND g.is_published = %s AND g.archived_at IS NULL"
+).format(
+    group_columns=", ".join(f'g."{f.column}"' for f in _GROUP_FIELDS),
+    location_columns=", ".join(f'l."{f.column}"' for f in _LOCATION_FIELDS),
+)
+
+
+def _published_group_with_location(pk: int) -> SupportGroup | None:
+    """``SupportGroup.objects.published().select_related("location").get(pk=pk)``, or None,
+    in one plain statement (the ORM query cost twice as much to build as to run); values go
+    through the fields' own converters."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PUBLISHED_GROUP_SQL, [pk, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(_GROUP_FIELDS)
+    values = _convert(list(row[:n]), _converters(_GROUP_FIELDS))
+    group = SupportGroup.from_db(connection.alias, None, values)
+    if group.location_id is None:
+        group.location = None
+    else:
+        values = _convert(list(row[n:]), _converters(_LOCATION_FIELDS))
+        group.location = Location.from_db(connection.alias, None, values)
+    return group
+
+
+_GROUP_TOPIC_NAMES_SQL = (
+    "SELECT t.name FROM groups_topic t"
+    " INNER JOIN groups_supportgroup_topics l ON l.topic_id = t.id"
+    ' WHERE l.supportgroup_id = %s ORDER BY t."order", t.name'
+)
+
+
 def group_topic_names(group: SupportGroup) -> list[str]:
-    """The group's topic names in the topics' order (no model instances)."""
-    return list(Topic.objects.filter(groups=group).values_list("name", flat=True))
+    """The group's topic names in the topics' order (plain SQL, no model instances)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_GROUP_TOPIC_NAMES_SQL, [group.pk])
+        return [name for (name,) in cursor.fetchall()]
 
 
 # The group page's sessions: every column of the model (in its fields' order, as
@@ -234,7 +277,7 @@ _GROUP_PAGE_SESSIONS_SQL = (
     " FROM groups_groupsession s"
     " WHERE s.ends_at > %s AND s.group_id = %s AND s.starts_at < %s"
     " ORDER BY s.starts_at"
-).replace("{columns}", ", ".join(f"s.{c}" for c in _SESSION_COLUMNS))
+).replace("{columns}", ", ".join(f's."{c}"' for c in _SESSION_COLUMNS))
 _VIEWER_BOOKED_SQL = (
     ", EXISTS(SELECT 1 FROM groups_booking v"
     " WHERE v.session_id = s.id AND v.member_id = %s AND v.status IN (%s, %s))"

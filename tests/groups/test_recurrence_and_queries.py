@@ -286,3 +286,65 @@ def test_the_group_pages_statement_names_the_tables_of_its_models():
         assert f"FROM {model._meta.db_table} {alias}" in sql
     assert {f.column for f in Booking._meta.local_fields} >= {"session_id", "status", "member_id"}
     assert {f.column for f in WaitlistOffer._meta.local_fields} >= {"session_id", "status"}
+
+
+def test_the_group_page_reads_the_published_group_and_its_location_as_the_orm_does():
+    from peerportal.groups import selectors
+    from peerportal.groups.models import SupportGroup
+
+    def values(obj):
+        return [getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields]
+
+    with_location = SupportGroupFactory(
+        skipped_dates=["2027-01-11"],
+        until=dt.date(2027, 6, 30),
+        standing_places_allowed=True,
+        accessibility_notes="Step-free <entrance>",
+    )
+    online = SupportGroupFactory(
+        format="virtual", location=None, virtual_link="https://meet.example.org/x"
+    )
+    draft = SupportGroupFactory(is_published=False)
+    archived = SupportGroupFactory(
+        archived_at=dt.datetime(2026, 5, 1, 12, 30, 5, 17, tzinfo=dt.UTC)
+    )
+    for group in (with_location, online):
+        orm = SupportGroup.objects.published().select_related("location").get(pk=group.pk)
+        mine = selectors._published_group_with_location(group.pk)
+        assert values(mine) == values(orm)
+        assert not mine._state.adding
+        if orm.location is None:
+            assert mine.location is None
+        else:
+            assert values(mine.location) == values(orm.location)
+    assert with_location.location.name  # a location was read with the group
+    for group in (draft, archived):
+        assert selectors._published_group_with_location(group.pk) is None
+    assert selectors._published_group_with_location(10**9) is None
+
+
+def test_the_group_pages_plain_statements_name_the_tables_of_their_models():
+    from peerportal.core.models import Location
+    from peerportal.groups import selectors
+    from peerportal.groups.models import SupportGroup, Topic
+
+    assert f"FROM {SupportGroup._meta.db_table} g" in selectors._PUBLISHED_GROUP_SQL
+    assert f"JOIN {Location._meta.db_table} l" in selectors._PUBLISHED_GROUP_SQL
+    assert f"FROM {Topic._meta.db_table} t" in selectors._GROUP_TOPIC_NAMES_SQL
+    link = SupportGroup.topics.through._meta.db_table
+    assert f"JOIN {link} l" in selectors._GROUP_TOPIC_NAMES_SQL
+    assert Topic._meta.ordering == ["order", "name"]  # the statement's ORDER BY
+
+
+def test_the_group_pages_topics_come_in_the_topics_order():
+    from peerportal.groups import selectors
+    from tests.groups.factories import TopicFactory
+
+    group = SupportGroupFactory()
+    group.topics.add(
+        TopicFactory(name="Zebra", order=1),
+        TopicFactory(name="Beta", order=5),
+        TopicFactory(name="Alpha", order=5),
+    )
+    SupportGroupFactory().topics.add(TopicFactory(name="Elsewhere", order=0))
+    assert selectors.group_topic_names(group) == ["Zebra", "Alpha", "Beta"]

@@ -356,47 +356,140 @@ def session_get_public(pk: int) -> GroupSession:
 
 
 def booking_list_for(user, *, upcoming: bool = True, now=None):
-    """My bookings' rows. Upcoming: model instances with their session and group, only the
-    columns the page reads (no location, descriptions or schedule); waiting places and open
-    offers are added by ``booking_waitlist_details`` (they concern waitlisted bookings only).
-    Past: ``values()`` rows of what the past table shows."""
+    """My bookings' rows. Upcoming: a list of model instances with their session and group,
+    only the columns the page reads (no location, descriptions or schedule); waiting places
+    and open offers are added by ``booking_waitlist_details`` (they concern waitlisted
+    bookings only). Past: ``PastBookings``, dict rows of what the past table shows, for a
+    paginator. Both read with plain statements: the ORM queries cost several times as much
+    to build as to run."""
     now = now or timezone.now()
-    qs = Booking.objects.filter(member=user)
-    if upcoming:
-        return (
-            qs.filter(session__ends_at__gt=now)
-            .exclude(status=BookingStatus.CANCELLED)
-            .select_related("session__group")
-            .only(*BOOKING_ROW_FIELDS)
-            .order_by("session__starts_at")
-        )
-    # Past sessions: no place in line to count, no location shown.
-    return (
-        qs.filter(session__ends_at__lte=now)
-        .values(
-            "status", "attendance", "session__starts_at", "session__status", "session__group__name"
-        )
-        .order_by("-session__starts_at")
-    )
+    if not upcoming:
+        return PastBookings(user, now)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_UPCOMING_BOOKINGS_SQL, [user.pk, adapt(now), BookingStatus.CANCELLED.value])
+        rows = cursor.fetchall()
+    parts = [(model, fields, _converters(fields)) for model, fields in _UPCOMING_FIELDS]
+    bookings = []
+    for row in rows:
+        start, made = 0, []
+        for model, fields, converters in parts:
+            values = _convert(list(row[start : start + len(fields)]), converters)
+            made.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+            start += len(fields)
+        booking, session, group = made
+        session.group = group
+        booking.session = session
+        bookings.append(booking)
+    return bookings
 
 
-BOOKING_ROW_FIELDS = (
-    "id",
-    "status",
-    "member_id",
-    "standing_place_id",
-    "waitlisted_at",
-    "session__id",
-    "session__starts_at",
-    "session__ends_at",
-    "session__status",
-    "session__group__id",
-    "session__group__name",
-    "session__group__format",
-    "session__group__virtual_link",
-    "session__group__link_visible_minutes",
-    "session__group__cancellation_cutoff_hours",
+def _some_fields(model, names) -> list:
+    """These fields of ``model`` in its fields' order (as ``from_db`` takes them)."""
+    return [f for f in model._meta.concrete_fields if f.attname in names]
+
+
+# The columns of My bookings' upcoming rows (what the page reads); the rest are deferred,
+# as ``only()`` leaves them. Tests check the tables and columns against the models.
+_UPCOMING_FIELDS = (
+    (
+        Booking,
+        _some_fields(
+            Booking,
+            {"id", "session_id", "member_id", "status", "waitlisted_at", "standing_place_id"},
+        ),
+    ),
+    (
+        GroupSession,
+        _some_fields(GroupSession, {"id", "group_id", "starts_at", "ends_at", "status"}),
+    ),
+    (
+        SupportGroup,
+        _some_fields(
+            SupportGroup,
+            {
+                "id",
+                "name",
+                "format",
+                "virtual_link",
+                "link_visible_minutes",
+                "cancellation_cutoff_hours",
+            },
+        ),
+    ),
 )
+_UPCOMING_BOOKINGS_SQL = (  # noqa: S608 (column names from the models, quoted)
+    "SELECT {columns} FROM groups_booking b"
+    " INNER JOIN groups_groupsession s ON s.id = b.session_id"
+    " INNER JOIN groups_supportgroup g ON g.id = s.group_id"
+    " WHERE b.member_id = %s AND s.ends_at > %s AND NOT (b.status = %s)"
+    " ORDER BY s.starts_at"
+).format(
+    columns=", ".join(
+        f'{alias}."{f.column}"'
+        for alias, (_model, fields) in zip("bsg", _UPCOMING_FIELDS, strict=True)
+        for f in fields
+    )
+)
+_PAST_FROM = (
+    " FROM groups_booking b INNER JOIN groups_groupsession s ON s.id = b.session_id"
+    " INNER JOIN groups_supportgroup g ON g.id = s.group_id"
+    " WHERE b.member_id = %s AND s.ends_at <= %s"
+)
+_PAST_BOOKINGS_SQL = (
+    "SELECT b.status, b.attendance, s.starts_at, s.status, g.name"
+    + _PAST_FROM
+    + " ORDER BY s.starts_at DESC"
+)
+_PAST_COUNT_SQL = "SELECT COUNT(*)" + _PAST_FROM
+_PAST_KEYS = (
+    "status",
+    "attendance",
+    "session__starts_at",
+    "session__status",
+    "session__group__name",
+)
+
+
+class PastBookings:
+    """A person's bookings of sessions that have ended, newest first, as the dict rows the
+    past table shows (the keys ``values()`` gave), for ``Paginator``: ``count()`` and each
+    slice one plain statement."""
+
+    ordered = True  # for Paginator: newest first
+
+    def __init__(self, user, now: dt.datetime):
+        self.params = [user.pk, connection.ops.adapt_datetimefield_value(now)]
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(_PAST_COUNT_SQL, self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("PastBookings takes slices, as Paginator makes")
+        start, stop = index.start or 0, index.stop
+        if stop is None:
+            return self._read("", [])[start:]  # all of them (an OFFSET alone is not SQLite's)
+        if stop <= start:
+            return []
+        return self._read(" LIMIT %s OFFSET %s", [stop - start, start])
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def _read(self, limit: str, params: list) -> list[dict]:
+        with connection.cursor() as cursor:
+            cursor.execute(_PAST_BOOKINGS_SQL + limit, [*self.params, *params])
+            rows = cursor.fetchall()
+        converters = _converters([GroupSession._meta.get_field("starts_at")])
+        out = []
+        for row in rows:
+            values = list(row)
+            values[2] = _convert([values[2]], converters)[0]
+            out.append(dict(zip(_PAST_KEYS, values, strict=True)))
+        return out
 
 
 def booking_waitlist_details(bookings) -> None:

@@ -348,3 +348,102 @@ def test_the_group_pages_topics_come_in_the_topics_order():
     )
     SupportGroupFactory().topics.add(TopicFactory(name="Elsewhere", order=0))
     assert selectors.group_topic_names(group) == ["Zebra", "Alpha", "Beta"]
+
+
+def _my_bookings_world(member, now):
+    from peerportal.groups.models import Booking
+    from tests.factories import UserFactory
+    from tests.groups.factories import GroupSessionFactory
+
+    for i, status in enumerate(["confirmed", "waitlisted", "cancelled", "confirmed"]):
+        session = GroupSessionFactory(
+            starts_at=now + dt.timedelta(days=i + 1, microseconds=i),
+            group__format="virtual" if i else "in_person",
+            group__location=None if i else SupportGroupFactory().location,
+            group__virtual_link="https://meet.example.org/a?b=<c>",
+        )
+        seat = 1 if status == "confirmed" else None
+        waited = now - dt.timedelta(hours=i) if status == "waitlisted" else None
+        Booking.objects.create(
+            session=session, member=member, status=status, seat=seat, waitlisted_at=waited
+        )
+    for i in range(25):  # past sessions, some cancelled, some booked by someone else
+        session = GroupSessionFactory(
+            starts_at=now - dt.timedelta(days=i + 1, hours=i % 3),
+            status="cancelled" if i % 7 == 0 else "scheduled",
+        )
+        who = member if i % 5 else UserFactory()
+        Booking.objects.create(
+            session=session,
+            member=who,
+            status="confirmed" if i % 4 else "waitlisted",
+            seat=1 if i % 4 else None,
+            attendance="attended" if i % 2 else "unknown",
+        )
+    # One going on now: upcoming until it ends.
+    ongoing = GroupSessionFactory(starts_at=now - dt.timedelta(minutes=30))
+    Booking.objects.create(session=ongoing, member=member, status="confirmed", seat=1)
+
+
+def test_my_upcoming_bookings_are_what_the_orm_reads(member):
+    from peerportal.groups import selectors
+    from peerportal.groups.models import Booking, BookingStatus
+
+    now = dt.datetime(2026, 11, 23, 17, 0, 0, 5, tzinfo=dt.UTC)
+    _my_bookings_world(member, now)
+    fields = {
+        Booking: ["id", "session_id", "member_id", "status", "waitlisted_at", "standing_place_id"],
+        "session": ["id", "group_id", "starts_at", "ends_at", "status"],
+        "group": [
+            "id",
+            "name",
+            "format",
+            "virtual_link",
+            "link_visible_minutes",
+            "cancellation_cutoff_hours",
+        ],
+    }
+
+    def shown(b):
+        return (
+            [getattr(b, f) for f in fields[Booking]],
+            [getattr(b.session, f) for f in fields["session"]],
+            [getattr(b.session.group, f) for f in fields["group"]],
+        )
+
+    orm = list(
+        Booking.objects.filter(member=member, session__ends_at__gt=now)
+        .exclude(status=BookingStatus.CANCELLED)
+        .select_related("session__group")
+        .order_by("session__starts_at")
+    )
+    mine = selectors.booking_list_for(member, now=now)
+    assert len(mine) == 4
+    assert [shown(b) for b in mine] == [shown(b) for b in orm]
+    assert all(b.session.starts_at.utcoffset() == dt.timedelta(0) for b in mine)
+    # The columns the page does not read are left out, as only() left them.
+    assert mine[0].get_deferred_fields() >= {"seat", "attendance"}
+    assert "description" in mine[0].session.group.get_deferred_fields()
+
+
+def test_my_past_bookings_page_as_the_orm_read_them(member):
+    from peerportal.groups import selectors
+    from peerportal.groups.models import Booking
+
+    now = dt.datetime(2026, 11, 23, 17, 0, 0, 5, tzinfo=dt.UTC)
+    _my_bookings_world(member, now)
+    orm = list(
+        Booking.objects.filter(member=member, session__ends_at__lte=now)
+        .values(
+            "status", "attendance", "session__starts_at", "session__status", "session__group__name"
+        )
+        .order_by("-session__starts_at")
+    )
+    past = selectors.booking_list_for(member, upcoming=False, now=now)
+    assert len(orm) == 20
+    assert past.count() == 20
+    assert list(past) == orm and past[:] == orm
+    assert past[0:21] == orm and past[5:12] == orm[5:12] and past[18:40] == orm[18:]
+    assert past[3:] == orm[3:] and past[4:4] == []
+    with pytest.raises(TypeError):
+        past[0]  # noqa: B018

@@ -121,21 +121,36 @@ _DIRECTORY_NEXT_SQL = (
 )
 
 
+_SESSION_START = [GroupSession._meta.get_field("starts_at")]
+
+
 def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _converters(fields) -> list[tuple[int, list, object]]:
+# Which of a statement's fields the database's backend converts, per (statement, alias,
+# backend): model metadata, the same on every request (on PostgreSQL usually none).
+_CONVERTED: dict[tuple, list] = {}
+
+
+def _converters(name: str, fields) -> list[tuple[int, list, object]]:
     """What the ORM does to these fields' column values as it reads them (SQLite returns
     datetimes as text, for one), for rows read by plain SQL: ``(index, converters, column)``
-    of each field that has any."""
-    out = []
-    for i, field in enumerate(fields):
-        col = field.get_col(field.model._meta.db_table)
-        found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-        if found:
-            out.append((i, found, col))
-    return out
+    of each field that has any. ``name`` names the statement's ``fields``."""
+    key = (name, connection.alias, connection.vendor)
+    converted = _CONVERTED.get(key)
+    if converted is None:
+        converted = _CONVERTED[key] = [
+            (i, field, field.get_col(field.model._meta.db_table))
+            for i, field in enumerate(fields)
+            if connection.ops.get_db_converters(field.get_col(field.model._meta.db_table))
+            or field.get_db_converters(connection)
+        ]
+    # The converters themselves come from this connection (they may read its settings).
+    return [
+        (i, connection.ops.get_db_converters(col) + field.get_db_converters(connection), col)
+        for i, field, col in converted
+    ]
 
 
 def _convert(values: list, converters) -> list:
@@ -166,7 +181,7 @@ def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int,
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    converters = _converters([GroupSession._meta.get_field("starts_at")])
+    converters = _converters("session start", _SESSION_START)
     out: dict[int, tuple] = {}
     for group_id, starts_at, capacity, n in rows:
         if group_id not in out:
@@ -241,12 +256,12 @@ def _published_group_with_location(pk: int) -> SupportGroup | None:
     if row is None:
         return None
     n = len(_GROUP_FIELDS)
-    values = _convert(list(row[:n]), _converters(_GROUP_FIELDS))
+    values = _convert(list(row[:n]), _converters("group", _GROUP_FIELDS))
     group = SupportGroup.from_db(connection.alias, None, values)
     if group.location_id is None:
         group.location = None
     else:
-        values = _convert(list(row[n:]), _converters(_LOCATION_FIELDS))
+        values = _convert(list(row[n:]), _converters("location", _LOCATION_FIELDS))
         group.location = Location.from_db(connection.alias, None, values)
     return group
 
@@ -306,7 +321,7 @@ def group_page_sessions(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     n = len(_SESSION_COLUMNS)
-    converters = _converters(_SESSION_FIELDS)
+    converters = _converters("session", _SESSION_FIELDS)
     sessions = []
     for row in rows:
         values = _convert(list(row[:n]), converters)
@@ -369,7 +384,10 @@ def booking_list_for(user, *, upcoming: bool = True, now=None):
     with connection.cursor() as cursor:
         cursor.execute(_UPCOMING_BOOKINGS_SQL, [user.pk, adapt(now), BookingStatus.CANCELLED.value])
         rows = cursor.fetchall()
-    parts = [(model, fields, _converters(fields)) for model, fields in _UPCOMING_FIELDS]
+    parts = [
+        (model, fields, _converters(f"upcoming {model.__name__}", fields))
+        for model, fields in _UPCOMING_FIELDS
+    ]
     bookings = []
     for row in rows:
         start, made = 0, []
@@ -483,7 +501,7 @@ class PastBookings:
         with connection.cursor() as cursor:
             cursor.execute(_PAST_BOOKINGS_SQL + limit, [*self.params, *params])
             rows = cursor.fetchall()
-        converters = _converters([GroupSession._meta.get_field("starts_at")])
+        converters = _converters("session start", _SESSION_START)
         out = []
         for row in rows:
             values = list(row)

@@ -461,8 +461,7 @@ def _upcoming_rows_html(rows: list[dict], csrf_token: str) -> SafeString:
     esc = _escape
     group_link = pk_link("groups:group-detail")
     cancel_link = pk_link("groups:booking-cancel")
-    accept_link = pk_link("groups:offer-accept")
-    decline_link = pk_link("groups:offer-decline")
+    accept_link = decline_link = None  # made when a row holds an offer (few do)
     token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf_token)}">'
     tz = timezone.get_current_timezone()
 
@@ -514,6 +513,9 @@ def _upcoming_rows_html(rows: list[dict], csrf_token: str) -> SafeString:
                 "n": esc(formats.localize(row["position"]))
             }
         if offer:
+            if accept_link is None:
+                accept_link = pk_link("groups:offer-accept")
+                decline_link = pk_link("groups:offer-decline")
             actions = (
                 f'\n        <form method="post" action="{accept_link(offer.pk)}" class="d-inline">'
                 f'{token}<button class="btn btn-primary btn-sm" type="submit">{take}</button></form>'

@@ -333,7 +333,20 @@ def test_the_group_pages_plain_statements_name_the_tables_of_their_models():
     assert f"FROM {Topic._meta.db_table} t" in selectors._GROUP_TOPIC_NAMES_SQL
     link = SupportGroup.topics.through._meta.db_table
     assert f"JOIN {link} l" in selectors._GROUP_TOPIC_NAMES_SQL
-    assert Topic._meta.ordering == ["order", "name"]  # the statement's ORDER BY
+    assert Topic._meta.ordering == ["order", "name"]  # the statements' ORDER BY
+    assert f"FROM {Topic._meta.db_table} ORDER BY" in selectors._TOPIC_CHOICES_SQL
+
+
+def test_the_directorys_topic_options_come_in_the_topics_order():
+    from peerportal.groups import selectors
+    from peerportal.groups.models import Topic
+    from tests.groups.factories import TopicFactory
+
+    for name, order in (("Zebra", 1), ("Beta", 5), ("Alpha", 5)):
+        TopicFactory(name=name, order=order)
+    topics, _locations = selectors.directory_choices()
+    assert topics == list(Topic.objects.values_list("id", "name"))
+    assert [name for _pk, name in topics] == ["Zebra", "Alpha", "Beta"]
 
 
 def test_the_group_pages_topics_come_in_the_topics_order():

@@ -161,6 +161,15 @@ def test_the_directorys_plain_statements_name_the_tables_and_columns_of_their_mo
     session_columns = {f.column for f in GroupSession._meta.local_fields}
     assert session_columns >= {"id", "group_id", "starts_at", "ends_at", "status", "capacity"}
     assert {f.column for f in Booking._meta.local_fields} >= {"session_id", "status"}
+    for sql in (
+        selectors._UPCOMING_BOOKINGS_SQL,
+        selectors._PAST_BOOKINGS_SQL,
+        selectors._PAST_COUNT_SQL,
+    ):
+        assert f"FROM {Booking._meta.db_table} b" in sql
+        assert f"JOIN {GroupSession._meta.db_table} s ON s.id = b.session_id" in sql
+        assert f"JOIN {SupportGroup._meta.db_table} g ON g.id = s.group_id" in sql
+    assert {f.column for f in Booking._meta.local_fields} >= {"member_id", "attendance"}
 
 
 def test_the_directorys_next_session_counts_confirmed_bookings_and_gives_aware_utc_times():

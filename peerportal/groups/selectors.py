@@ -28,11 +28,11 @@ from .models import (
     BookingStatus,
     GroupSession,
     OfferStatus,
+    SessionStatus,
     StandingPlace,
     SupportGroup,
     Topic,
     WaitlistOffer,
-    rows_per_session,
 )
 
 
@@ -90,13 +90,14 @@ def group_directory(
 
 def directory_topics(group_ids, topics: list[tuple[int, str]]) -> dict[int, list[str]]:
     """Topic names of these groups in the order of ``topics`` (all topics as ``(id, name)``,
-    in their own order: the filter's option list), from the link table alone."""
+    in their own order: the filter's option list), from the link table alone (plain SQL:
+    building the ORM query cost more than running it)."""
     position = {pk: i for i, (pk, _name) in enumerate(topics)}
     names = dict(topics)
     linked: dict[int, list[int]] = {}
-    rows = SupportGroup.topics.through.objects.filter(supportgroup_id__in=group_ids).values_list(
-        "supportgroup_id", "topic_id"
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_DIRECTORY_TOPICS_SQL.format(ids=_placeholders(group_ids)), list(group_ids))
+        rows = cursor.fetchall()
     for group_id, topic_id in rows:
         linked.setdefault(group_id, []).append(topic_id)
     return {
@@ -105,25 +106,86 @@ def directory_topics(group_ids, topics: list[tuple[int, str]]) -> dict[int, list
     }
 
 
+# Plain statements of the directory (tests check the tables and columns against the models).
+_DIRECTORY_TOPICS_SQL = (
+    "SELECT supportgroup_id, topic_id FROM groups_supportgroup_topics"
+    " WHERE supportgroup_id IN ({ids})"
+)
+# A session's confirmed bookings: COUNT(*) of its rows, found by the session index.
+_DIRECTORY_NEXT_SQL = (
+    "SELECT {distinct}s.group_id, s.starts_at, s.capacity,"
+    " (SELECT COUNT(*) FROM groups_booking b WHERE b.session_id = s.id AND b.status = %s)"
+    " FROM groups_groupsession s"
+    " WHERE s.ends_at > %s AND s.status = %s AND s.group_id IN ({ids}) AND s.starts_at < %s"
+    " ORDER BY s.group_id, s.starts_at, s.id"
+)
+
+
+_SESSION_START = [GroupSession._meta.get_field("starts_at")]
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+# Which of a statement's fields the database's backend converts, per (statement, alias,
+# backend): model metadata, the same on every request (on PostgreSQL usually none).
+_CONVERTED: dict[tuple, list] = {}
+
+
+def _converters(name: str, fields) -> list[tuple[int, list, object]]:
+    """What the ORM does to these fields' column values as it reads them (SQLite returns
+    datetimes as text, for one), for rows read by plain SQL: ``(index, converters, column)``
+    of each field that has any. ``name`` names the statement's ``fields``."""
+    key = (name, connection.alias, connection.vendor)
+    converted = _CONVERTED.get(key)
+    if converted is None:
+        converted = _CONVERTED[key] = [
+            (i, field, field.get_col(field.model._meta.db_table))
+            for i, field in enumerate(fields)
+            if connection.ops.get_db_converters(field.get_col(field.model._meta.db_table))
+            or field.get_db_converters(connection)
+        ]
+    # The converters themselves come from this connection (they may read its settings).
+    return [
+        (i, connection.ops.get_db_converters(col) + field.get_db_converters(connection), col)
+        for i, field, col in converted
+    ]
+
+
+def _convert(values: list, converters) -> list:
+    for i, found, col in converters:
+        value = values[i]
+        for convert in found:
+            value = convert(value, col, connection)
+        values[i] = value
+    return values
+
+
 def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int, tuple]:
     """Each group's next scheduled session within ``days``: ``(starts_at, seats, confirmed)``
-    (one query: PostgreSQL's DISTINCT ON keeps the first session of each group; on SQLite,
-    which `make run` uses, the first row of each group is kept here instead)."""
+    (one plain statement — the ORM query cost four times as much to build as to run:
+    PostgreSQL's DISTINCT ON keeps the first session of each group; on SQLite, which `make
+    run` uses, the first row of each group is kept here instead)."""
     now = now or timezone.now()
-    confirmed = rows_per_session(Booking, BookingStatus.CONFIRMED)
-    rows = (
-        GroupSession.objects.upcoming(now)
-        .scheduled()
-        .filter(group_id__in=group_ids, starts_at__lt=now + dt.timedelta(days=days))
-        .order_by("group_id", "starts_at", "id")
-    )
-    if connection.features.can_distinct_on_fields:
-        rows = rows.distinct("group_id")
+    distinct = "DISTINCT ON (s.group_id) " if connection.features.can_distinct_on_fields else ""
+    sql = _DIRECTORY_NEXT_SQL.format(distinct=distinct, ids=_placeholders(group_ids))
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        BookingStatus.CONFIRMED.value,
+        adapt(now),
+        SessionStatus.SCHEDULED.value,
+        *group_ids,
+        adapt(now + dt.timedelta(days=days)),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converters = _converters("session start", _SESSION_START)
     out: dict[int, tuple] = {}
-    for group_id, starts_at, capacity, n in rows.annotate(confirmed=confirmed).values_list(
-        "group_id", "starts_at", "capacity", "confirmed"
-    ):
-        out.setdefault(group_id, (starts_at, capacity, n))
+    for group_id, starts_at, capacity, n in rows:
+        if group_id not in out:
+            out[group_id] = (_convert([starts_at], converters)[0], capacity, n)
     return out
 
 
@@ -134,11 +196,16 @@ def topics():
 def directory_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """The directory filter's topics and active locations as ``(id, name)`` in their own
     order: plain lists (no model instances or server-side cursors of a model choice field's
-    option list), the topics also naming each card's badges."""
-    return (
-        list(Topic.objects.values_list("id", "name")),
-        list(Location.objects.active().values_list("id", "name")),
-    )
+    option list), the topics also naming each card's badges. The topics with a plain
+    statement (the ORM query cost more to build than to run)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TOPIC_CHOICES_SQL)
+        topic_rows = [(pk, name) for pk, name in cursor.fetchall()]
+    return topic_rows, list(Location.objects.active().values_list("id", "name"))
+
+
+# Topic's own order (its Meta.ordering; a test checks them).
+_TOPIC_CHOICES_SQL = 'SELECT id, name FROM groups_topic ORDER BY "order", name'
 
 
 def group_get_public(pk: int, *, now=None) -> SupportGroup:
@@ -159,49 +226,116 @@ def group_get_for_viewer(user, pk: int) -> tuple[SupportGroup, bool]:
     as a preview for coordinators and the group's own facilitators (others get a 404).
     Returns the group (with its location; its topics and sessions are read by
     ``group_topic_names`` and ``group_page_sessions``) and whether this is such a preview."""
-    try:
-        return SupportGroup.objects.published().select_related("location").get(pk=pk), False
-    except SupportGroup.DoesNotExist:
-        if not has_role(user, "staff"):
-            raise Http404 from None
+    group = _published_group_with_location(pk)
+    if group is not None:
+        return group, False
+    if not has_role(user, "staff"):
+        raise Http404
     qs = SupportGroup.objects.select_related("location")
     if not is_coordinator(user):
         qs = qs.filter(facilitators=user)
     return get_object_or_404(qs, pk=pk), True
 
 
+# A published group with its location: every column of both models, in their fields' order
+# (as ``from_db`` takes them); tests check the tables and columns against the models.
+_GROUP_FIELDS = SupportGroup._meta.concrete_fields
+_LOCATION_FIELDS = Location._meta.concrete_fields
+_PUBLISHED_GROUP_SQL = (  # noqa: S608 (column names from the models, quoted)
+    "SELECT {group_columns}, {location_columns} FROM groups_supportgroup g"
+    " LEFT OUTER JOIN core_location l ON l.id = g.location_id"
+    " WHERE g.id = %s AND g.is_published = %s AND g.archived_at IS NULL"
+).format(
+    group_columns=", ".join(f'g."{f.column}"' for f in _GROUP_FIELDS),
+    location_columns=", ".join(f'l."{f.column}"' for f in _LOCATION_FIELDS),
+)
+
+
+def _published_group_with_location(pk: int) -> SupportGroup | None:
+    """``SupportGroup.objects.published().select_related("location").get(pk=pk)``, or None,
+    in one plain statement (the ORM query cost twice as much to build as to run); values go
+    through the fields' own converters."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PUBLISHED_GROUP_SQL, [pk, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(_GROUP_FIELDS)
+    values = _convert(list(row[:n]), _converters("group", _GROUP_FIELDS))
+    group = SupportGroup.from_db(connection.alias, None, values)
+    if group.location_id is None:
+        group.location = None
+    else:
+        values = _convert(list(row[n:]), _converters("location", _LOCATION_FIELDS))
+        group.location = Location.from_db(connection.alias, None, values)
+    return group
+
+
+_GROUP_TOPIC_NAMES_SQL = (
+    "SELECT t.name FROM groups_topic t"
+    " INNER JOIN groups_supportgroup_topics l ON l.topic_id = t.id"
+    ' WHERE l.supportgroup_id = %s ORDER BY t."order", t.name'
+)
+
+
 def group_topic_names(group: SupportGroup) -> list[str]:
-    """The group's topic names in the topics' order (no model instances)."""
-    return list(Topic.objects.filter(groups=group).values_list("name", flat=True))
+    """The group's topic names in the topics' order (plain SQL, no model instances)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_GROUP_TOPIC_NAMES_SQL, [group.pk])
+        return [name for (name,) in cursor.fetchall()]
+
+
+# The group page's sessions: every column of the model (in its fields' order, as
+# ``from_db`` takes them), with the seats they hold (tests check the tables and columns).
+_SESSION_FIELDS = GroupSession._meta.concrete_fields
+_SESSION_COLUMNS = tuple(f.column for f in _SESSION_FIELDS)
+_GROUP_PAGE_SESSIONS_SQL = (
+    "SELECT {columns},"
+    " (SELECT COUNT(*) FROM groups_booking b WHERE b.session_id = s.id AND b.status = %s),"
+    " (SELECT COUNT(*) FROM groups_waitlistoffer o WHERE o.session_id = s.id AND o.status = %s)"
+    "{viewer}"
+    " FROM groups_groupsession s"
+    " WHERE s.ends_at > %s AND s.group_id = %s AND s.starts_at < %s"
+    " ORDER BY s.starts_at"
+).replace("{columns}", ", ".join(f's."{c}"' for c in _SESSION_COLUMNS))
+_VIEWER_BOOKED_SQL = (
+    ", EXISTS(SELECT 1 FROM groups_booking v"
+    " WHERE v.session_id = s.id AND v.member_id = %s AND v.status IN (%s, %s))"
+)
 
 
 def group_page_sessions(
     group: SupportGroup, *, viewer=None, now=None, days: int = 56
 ) -> list[GroupSession]:
     """The group's sessions of the coming ``days`` with the seats they hold (confirmed
-    bookings and open offers, one correlated subquery each), each with ``group`` set to
-    ``group`` (no join, no prefetch). With a signed-in ``viewer``, each also says whether
-    the viewer has an active booking in it (``viewer_booked``), so that their bookings are
-    read only for the sessions that have one (most people have none in a group they view)."""
+    bookings and open offers, ``confirmed_count`` and ``offered_count``: one correlated
+    subquery each), each with ``group`` set to ``group`` (no join, no prefetch). With a
+    signed-in ``viewer``, each also says whether the viewer has an active booking in it
+    (``viewer_booked``), so that their bookings are read only for the sessions that have one
+    (most people have none in a group they view). One plain statement: the ORM query cost
+    several times as much to build as to run."""
     now = now or timezone.now()
-    sessions = (
-        GroupSession.objects.upcoming(now)
-        .filter(group=group, starts_at__lt=now + dt.timedelta(days=days))
-        .annotate(
-            confirmed_count=rows_per_session(Booking, BookingStatus.CONFIRMED),
-            offered_count=rows_per_session(WaitlistOffer, OfferStatus.OPEN),
-        )
-        .order_by("starts_at")
-    )
-    if viewer is not None and viewer.is_authenticated:
-        sessions = sessions.annotate(
-            viewer_booked=Exists(
-                Booking.objects.active().filter(session_id=OuterRef("pk"), member=viewer)
-            )
-        )
-    sessions = list(sessions)
-    for session in sessions:
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [BookingStatus.CONFIRMED.value, OfferStatus.OPEN.value]
+    signed_in = viewer is not None and viewer.is_authenticated
+    if signed_in:
+        params += [viewer.pk, BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED.value]
+    params += [adapt(now), group.pk, adapt(now + dt.timedelta(days=days))]
+    sql = _GROUP_PAGE_SESSIONS_SQL.replace("{viewer}", _VIEWER_BOOKED_SQL if signed_in else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(_SESSION_COLUMNS)
+    converters = _converters("session", _SESSION_FIELDS)
+    sessions = []
+    for row in rows:
+        values = _convert(list(row[:n]), converters)
+        session = GroupSession.from_db(connection.alias, None, values)
+        session.confirmed_count, session.offered_count = row[n], row[n + 1]
+        if signed_in:
+            session.viewer_booked = bool(row[n + 2])
         session.group = group
+        sessions.append(session)
     return sessions
 
 
@@ -242,45 +376,143 @@ def session_get_public(pk: int) -> GroupSession:
 
 
 def booking_list_for(user, *, upcoming: bool = True, now=None):
-    """My bookings' rows. Upcoming: model instances with their session and group, only the
-    columns the page reads (no location, descriptions or schedule); waiting places and open
-    offers are added by ``booking_waitlist_details`` (they concern waitlisted bookings only).
-    Past: ``values()`` rows of what the past table shows."""
+    """My bookings' rows. Upcoming: a list of model instances with their session and group,
+    only the columns the page reads (no location, descriptions or schedule); waiting places
+    and open offers are added by ``booking_waitlist_details`` (they concern waitlisted
+    bookings only). Past: ``PastBookings``, dict rows of what the past table shows, for a
+    paginator. Both read with plain statements: the ORM queries cost several times as much
+    to build as to run."""
     now = now or timezone.now()
-    qs = Booking.objects.filter(member=user)
-    if upcoming:
-        return (
-            qs.filter(session__ends_at__gt=now)
-            .exclude(status=BookingStatus.CANCELLED)
-            .select_related("session__group")
-            .only(*BOOKING_ROW_FIELDS)
-            .order_by("session__starts_at")
-        )
-    # Past sessions: no place in line to count, no location shown.
-    return (
-        qs.filter(session__ends_at__lte=now)
-        .values("status", "attendance", "session__starts_at", "session__status", "session__group__name")
-        .order_by("-session__starts_at")
-    )
+    if not upcoming:
+        return PastBookings(user, now)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_UPCOMING_BOOKINGS_SQL, [user.pk, adapt(now), BookingStatus.CANCELLED.value])
+        rows = cursor.fetchall()
+    parts = [
+        (model, fields, _converters(f"upcoming {model.__name__}", fields))
+        for model, fields in _UPCOMING_FIELDS
+    ]
+    bookings = []
+    for row in rows:
+        start, made = 0, []
+        for model, fields, converters in parts:
+            values = _convert(list(row[start : start + len(fields)]), converters)
+            made.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+            start += len(fields)
+        booking, session, group = made
+        session.group = group
+        booking.session = session
+        bookings.append(booking)
+    return bookings
 
 
-BOOKING_ROW_FIELDS = (
-    "id",
-    "status",
-    "member_id",
-    "standing_place_id",
-    "waitlisted_at",
-    "session__id",
-    "session__starts_at",
-    "session__ends_at",
-    "session__status",
-    "session__group__id",
-    "session__group__name",
-    "session__group__format",
-    "session__group__virtual_link",
-    "session__group__link_visible_minutes",
-    "session__group__cancellation_cutoff_hours",
+def _some_fields(model, names) -> list:
+    """These fields of ``model`` in its fields' order (as ``from_db`` takes them)."""
+    return [f for f in model._meta.concrete_fields if f.attname in names]
+
+
+# The columns of My bookings' upcoming rows (what the page reads); the rest are deferred,
+# as ``only()`` leaves them. Tests check the tables and columns against the models.
+_UPCOMING_FIELDS = (
+    (
+        Booking,
+        _some_fields(
+            Booking,
+            {"id", "session_id", "member_id", "status", "waitlisted_at", "standing_place_id"},
+        ),
+    ),
+    (
+        GroupSession,
+        _some_fields(GroupSession, {"id", "group_id", "starts_at", "ends_at", "status"}),
+    ),
+    (
+        SupportGroup,
+        _some_fields(
+            SupportGroup,
+            {
+                "id",
+                "name",
+                "format",
+                "virtual_link",
+                "link_visible_minutes",
+                "cancellation_cutoff_hours",
+            },
+        ),
+    ),
 )
+_UPCOMING_BOOKINGS_SQL = (  # noqa: S608 (column names from the models, quoted)
+    "SELECT {columns} FROM groups_booking b"
+    " INNER JOIN groups_groupsession s ON s.id = b.session_id"
+    " INNER JOIN groups_supportgroup g ON g.id = s.group_id"
+    " WHERE b.member_id = %s AND s.ends_at > %s AND NOT (b.status = %s)"
+    " ORDER BY s.starts_at"
+).format(
+    columns=", ".join(
+        f'{alias}."{f.column}"'
+        for alias, (_model, fields) in zip("bsg", _UPCOMING_FIELDS, strict=True)
+        for f in fields
+    )
+)
+_PAST_FROM = (
+    " FROM groups_booking b INNER JOIN groups_groupsession s ON s.id = b.session_id"
+    " INNER JOIN groups_supportgroup g ON g.id = s.group_id"
+    " WHERE b.member_id = %s AND s.ends_at <= %s"
+)
+_PAST_BOOKINGS_SQL = (
+    "SELECT b.status, b.attendance, s.starts_at, s.status, g.name"
+    + _PAST_FROM
+    + " ORDER BY s.starts_at DESC"
+)
+_PAST_COUNT_SQL = "SELECT COUNT(*)" + _PAST_FROM
+_PAST_KEYS = (
+    "status",
+    "attendance",
+    "session__starts_at",
+    "session__status",
+    "session__group__name",
+)
+
+
+class PastBookings:
+    """A person's bookings of sessions that have ended, newest first, as the dict rows the
+    past table shows (the keys ``values()`` gave), for ``Paginator``: ``count()`` and each
+    slice one plain statement."""
+
+    ordered = True  # for Paginator: newest first
+
+    def __init__(self, user, now: dt.datetime):
+        self.params = [user.pk, connection.ops.adapt_datetimefield_value(now)]
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(_PAST_COUNT_SQL, self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("PastBookings takes slices, as Paginator makes")
+        start, stop = index.start or 0, index.stop
+        if stop is None:
+            return self._read("", [])[start:]  # all of them (an OFFSET alone is not SQLite's)
+        if stop <= start:
+            return []
+        return self._read(" LIMIT %s OFFSET %s", [stop - start, start])
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def _read(self, limit: str, params: list) -> list[dict]:
+        with connection.cursor() as cursor:
+            cursor.execute(_PAST_BOOKINGS_SQL + limit, [*self.params, *params])
+            rows = cursor.fetchall()
+        converters = _converters("session start", _SESSION_START)
+        out = []
+        for row in rows:
+            values = list(row)
+            values[2] = _convert([values[2]], converters)[0]
+            out.append(dict(zip(_PAST_KEYS, values, strict=True)))
+        return out
 
 
 def booking_waitlist_details(bookings) -> None:

@@ -8,7 +8,7 @@ from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from peerportal.certification.qualification import credential_names, why_not_qualified_many
+from peerportal.certification.qualification import credential_names, qualification_answers
 from peerportal.core.models import Organization
 from peerportal.core.permissions import has_role
 
@@ -74,6 +74,47 @@ def shift_list_for(
     if line_id:
         qs = qs.filter(line_id=line_id)
     return qs
+
+
+def board_shifts(
+    user, *, start: dt.datetime, end: dt.datetime, lines, line_id: int | None = None
+) -> tuple[list[Shift], list[Shift]]:
+    """The board's week in one query: ``shift_list_for(user, start=…, end=…, line_id=…)``
+    (with ``staffed`` and ``mine``) and ``my_shifts_between(user, start, end)``, the
+    shifts the user is on around the week, on any line (the weekly maximum and overlaps
+    count them all). ``lines``: ``line_list_for(user)``, loaded; each shown shift's
+    ``line`` is one of them (no join)."""
+    by_id = {line.pk: line for line in lines}
+    margin = dt.timedelta(days=8)
+    shown = Q(line__in=list(by_id), starts_at__gte=start, starts_at__lt=end)
+    if line_id:
+        shown &= Q(line_id=line_id)
+    around = ShiftAssignment.objects.filter(
+        person=user,
+        is_active=True,
+        shift__starts_at__lt=end + margin,
+        shift__ends_at__gt=start - margin,
+    ).values("shift_id")
+    rows = list(
+        Shift.objects.filter(shown | Q(pk__in=around))
+        .with_coverage()
+        .annotate(
+            mine=Exists(
+                ShiftAssignment.objects.filter(shift=OuterRef("pk"), person=user, is_active=True)
+            )
+        )
+        .order_by("starts_at", "id")
+    )
+    week = []
+    for shift in rows:
+        if (
+            start <= shift.starts_at < end
+            and shift.line_id in by_id
+            and (not line_id or shift.line_id == line_id)
+        ):
+            shift.line = by_id[shift.line_id]
+            week.append(shift)
+    return week, [shift for shift in rows if shift.mine]
 
 
 def shift_get_for(user, pk: int) -> Shift:
@@ -218,19 +259,35 @@ def eligibility_for(
     *,
     my_shifts: list[Shift] | None = None,
     workable_line_ids: set[int] | None = None,
-    names: dict[str, str] | None = None,
 ) -> dict[int, str]:
     """Why the user may not take each shift (shift id → reason), for shifts they are not on.
 
     The same rules as signing up (``eligibility.refusal``), in a fixed number of queries,
     so pages show the reason beside a disabled button before anyone clicks. Shifts the
     user may take are left out. A full shift is left to the page (it says "Full").
-    Pages that already loaded the user's shifts around, the lines they may work on or the
-    credential names pass them in.
+    Pages that already loaded the user's shifts around or the lines they may work on pass
+    them in.
     """
+    return eligibility_and_names(
+        user, shifts, my_shifts=my_shifts, workable_line_ids=workable_line_ids
+    )[0]
+
+
+def eligibility_and_names(
+    user,
+    shifts,
+    *,
+    shown=(),
+    my_shifts: list[Shift] | None = None,
+    workable_line_ids: set[int] | None = None,
+) -> tuple[dict[int, str], dict[str, str]]:
+    """``eligibility_for`` ``shifts``, and the names (by code) of the credentials the
+    ``shifts`` and the ``shown`` shifts require (a page names them beside each shift): both
+    come from the same read of the user's certifications."""
     shifts = list(shifts)
+    codes = {s.required_qualification for s in shown if s.required_qualification}
     if not shifts:
-        return {}
+        return {}, credential_names(codes)
     if my_shifts is None:
         my_shifts = my_shifts_between(
             user, min(s.starts_at for s in shifts), max(s.ends_at for s in shifts)
@@ -240,9 +297,9 @@ def eligibility_for(
         if workable_line_ids is not None
         else lines_user_can_work_on(user, {s.line for s in shifts})
     )
-    qualification = why_not_qualified_many(
+    qualification = qualification_answers(
         person=user,
-        names=names,
+        shown=codes,
         asks={
             (s.required_qualification, s.starts_at)
             for s in shifts
@@ -255,13 +312,15 @@ def eligibility_for(
         error = eligibility.refusal(
             shift=shift,
             is_member=shift.line_id in allowed,
-            qualification_reason=qualification.get((shift.required_qualification, shift.starts_at)),
+            qualification_reason=qualification.reasons.get(
+                (shift.required_qualification, shift.starts_at)
+            ),
             my_shifts=[s for s in my_shifts if s.pk != shift.pk],
             tz=tz,
         )
         if error is not None:
             out[shift.pk] = str(error)
-    return out
+    return out, qualification.names
 
 
 def week_hours_for(user, moment: dt.datetime, my_shifts: list[Shift] | None = None) -> float:
@@ -282,11 +341,6 @@ def weekly_limits_for(user, lines=None) -> list[tuple[str, int]]:
         lines = list(line_list_for(user))
     workable = lines_workable_for(user, lines)
     return [(line.name, line.max_hours_per_week) for line in lines if line.pk in workable]
-
-
-def qualification_names(shifts) -> dict[str, str]:
-    """Credential names for the codes the shifts require (the board shows names, not codes)."""
-    return credential_names(s.required_qualification for s in shifts if s.required_qualification)
 
 
 def swap_history_for(user, *, days: int = 60, limit: int = 30):

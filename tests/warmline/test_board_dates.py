@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -23,8 +24,11 @@ def _shift(line, *local):
 def _board_days(client, **params):
     response = client.get(reverse("warmline:board"), params)
     assert response.status_code == 200
-    # The board passes each shift as the dict its row shows (views._annotate, "row").
-    return {day: [s["pk"] for s in shifts] for day, shifts in response.context["days"]}
+    # The board passes each day with its rows' HTML (views._shift_row_html).
+    return {
+        day: [int(pk) for pk in re.findall(r'<li class="[^"]*" id="shift-(\d+)">', rows)]
+        for day, rows in response.context["days"]
+    }
 
 
 @pytest.mark.clock("2026-12-30T17:00:00Z")

@@ -1,0 +1,95 @@
+"""The call log's table rows, made in the view (views._call_rows_html): each cell's text,
+escaped, in the organization's time and the reader's language, and "Correct" only for the
+author within the edit window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from peerportal.warmline import services
+from peerportal.warmline.models import CallRecord
+
+from .factories import CallTopicFactory, ReferralFactory, WarmLineFactory
+
+pytestmark = pytest.mark.django_db
+
+# Saturday 21 November 2026, 12:00 UTC = 07:00 in New York (EST).
+NOW = dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def pinned(new_york):
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def log(author, line, minutes_ago, **extra):
+    return services.call_record_create(
+        author=author,
+        line=line,
+        contact_type=extra.pop("contact_type", "call"),
+        started_at=NOW - dt.timedelta(minutes=minutes_ago),
+        duration_minutes=extra.pop("duration_minutes", 9),
+        **extra,
+    )
+
+
+def row_of(html: str, record) -> str:
+    end = html.index(reverse("warmline:call-edit", args=[record.pk]))
+    return html[html.rindex("<tr>", 0, end) : html.index("</tr>", end)]
+
+
+def test_rows_show_each_cell_escaped_in_local_time(staff, staff_client):
+    line = WarmLineFactory(name="<b>Harbor</b> & Bay", members=[staff])
+    record = log(
+        staff,
+        line,
+        30,
+        contact_type="text",
+        duration_minutes=23,
+        follow_up_offered=True,
+        topics=[CallTopicFactory(name="Sleep"), CallTopicFactory(name="<i>Family</i>")],
+        referrals=[ReferralFactory(name="Drop-in & café")],
+    )
+    html = staff_client.get(reverse("warmline:call-list")).content.decode()
+    row = row_of(html, record)
+    assert row == (
+        "<tr><td>2026-11-21 06:30</td><td>&lt;b&gt;Harbor&lt;/b&gt; &amp; Bay</td>"
+        "<td>Text</td><td>23</td><td>&lt;i&gt;Family&lt;/i&gt;, Sleep</td>"
+        "<td>Drop-in &amp; café</td><td>yes</td>\n"
+        f'    <td><a href="{reverse("warmline:call-edit", args=[record.pk])}">Correct</a></td>'
+    )
+
+
+def test_correct_is_offered_to_the_author_within_the_window_only(
+    staff, other_staff, staff_client, supervisor_client
+):
+    line = WarmLineFactory(members=[staff, other_staff])
+    fresh = log(staff, line, 5)
+    old = log(staff, line, 90)
+    CallRecord.objects.filter(pk=old.pk).update(created_at=NOW - dt.timedelta(minutes=31))
+    html = staff_client.get(reverse("warmline:call-list")).content.decode()
+    assert reverse("warmline:call-edit", args=[fresh.pk]) in html
+    assert reverse("warmline:call-edit", args=[old.pk]) not in html
+    assert html.count("<tr><td>") == 2
+    supervisor_html = supervisor_client.get(reverse("warmline:call-list")).content.decode()
+    assert supervisor_html.count("<tr><td>") == 2 and "/edit/" not in supervisor_html
+
+
+def test_a_spanish_reader_gets_spanish_types_and_yes_no(staff, staff_client):
+    staff.preferred_language = "es"
+    staff.save()
+    line = WarmLineFactory(members=[staff])
+    record = log(staff, line, 5, contact_type="call", follow_up_offered=False)
+    html = staff_client.get(reverse("warmline:call-list")).content.decode()
+    row = row_of(html, record)
+    assert "<td>Llamada</td>" in row and "<td>no</td>" in row and ">Corregir<" in row
+
+
+def test_an_empty_log_says_so(staff_client):
+    html = staff_client.get(reverse("warmline:call-list")).content.decode()
+    assert '<tbody><tr><td colspan="8">No contacts logged yet.</td></tr></tbody>' in html

@@ -8,9 +8,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from peerportal.warmline import services
+from peerportal.warmline import selectors, services
 from peerportal.warmline.models import CallRecord
 
 from .factories import CallTopicFactory, ReferralFactory, WarmLineFactory
@@ -93,3 +95,34 @@ def test_a_spanish_reader_gets_spanish_types_and_yes_no(staff, staff_client):
 def test_an_empty_log_says_so(staff_client):
     html = staff_client.get(reverse("warmline:call-list")).content.decode()
     assert '<tbody><tr><td colspan="8">No contacts logged yet.</td></tr></tbody>' in html
+
+
+def test_labels_are_the_orms_names_by_name(staff):
+    line = WarmLineFactory(members=[staff])
+    topics = [CallTopicFactory(name=n) for n in ("Work", "Ánimo", "family", "Family", "Sleep")]
+    referrals = [ReferralFactory(name=n) for n in ("Warm line", "988", "Drop-in")]
+    records = [
+        log(staff, line, 5, topics=topics[:3], referrals=referrals[1:]),
+        log(staff, line, 6, topics=topics[2:], referrals=[]),
+        log(staff, line, 7),
+        log(staff, line, 8, topics=topics[4:], referrals=referrals),
+    ]
+    log(staff, line, 9, topics=topics, referrals=referrals)  # not asked for
+    rows = [{"id": record.pk} for record in records]
+    with CaptureQueriesContext(connection) as queries:
+        selectors.call_record_labels(rows)
+    assert len(queries) == 1
+    assert rows == [
+        {
+            "id": record.pk,
+            "topics": ", ".join(record.topics.order_by("name").values_list("name", flat=True)),
+            "referrals": ", ".join(
+                record.referrals.order_by("name").values_list("name", flat=True)
+            ),
+        }
+        for record in records
+    ]
+    assert rows[2]["topics"] == rows[2]["referrals"] == ""
+    with CaptureQueriesContext(connection) as queries:
+        selectors.call_record_labels([])
+    assert len(queries) == 0

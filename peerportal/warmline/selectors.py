@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from peerportal.core.models import Organization
 from peerportal.core.permissions import has_role
 
 from . import eligibility
-from .models import CallRecord, Shift, ShiftAssignment, SwapRequest, WarmLine
+from .models import CallRecord, Shift, ShiftAssignment, SwapRequest, SwapStatus, WarmLine
 from .permissions import (
     can_read_all_calls,
     is_coordinator,
@@ -129,27 +129,65 @@ def assignment_list_for(user, *, upcoming: bool = True):
     return qs.order_by("shift__starts_at")
 
 
-def my_shift_rows(user) -> list[dict]:
-    """``assignment_list_for(user)`` as the plain rows My shifts shows: the assignment's and
-    shift's ids, the times, the line's name and the open or taken swap's status and taker
-    (at most one per assignment, a constraint), in one query with no model instances
-    (there were two: the prefetched swaps brought each taker's whole user row)."""
-    pending = FilteredRelation(
-        "swap_requests", condition=Q(swap_requests__status__in=["open", "taken"])
-    )
-    return list(
-        assignment_list_for(user)
-        .annotate(pending=pending)
-        .values(
-            "pk",
-            "shift_id",
-            starts_at=F("shift__starts_at"),
-            ends_at=F("shift__ends_at"),
-            line=F("shift__line__name"),
-            swap_status=F("pending__status"),
-            swap_taker=F("pending__taker__display_name"),
+def my_shift_rows(user, *, since: dt.datetime) -> list[dict]:
+    """The user's active assignments on shifts that end after ``since``, as the plain rows
+    My shifts shows (its list: those that end after now; its hours: this week's and next):
+    the assignment's and shift's ids, the times, the line's name and the open or taken
+    swap's status and taker (at most one per assignment, a constraint).
+
+    One plain statement: the ORM spent ≈ 1.3 ms of CPU building the four joins and the
+    filtered relation, four times running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MY_SHIFTS_SQL,
+            [
+                SwapStatus.OPEN.value,
+                SwapStatus.TAKEN.value,
+                user.pk,
+                True,
+                connection.ops.adapt_datetimefield_value(since),
+            ],
         )
-    )
+        fetched = cursor.fetchall()
+    aware = _datetime_reader()
+    return [
+        {
+            "pk": pk,
+            "shift_id": shift_id,
+            "starts_at": aware(starts_at),
+            "ends_at": aware(ends_at),
+            "line": line,
+            "swap_status": swap_status,
+            "swap_taker": swap_taker,
+        }
+        for pk, shift_id, starts_at, ends_at, line, swap_status, swap_taker in fetched
+    ]
+
+
+_MY_SHIFTS_SQL = """
+SELECT a.id, a.shift_id, s.starts_at, s.ends_at, l.name, w.status, t.display_name
+FROM warmline_shiftassignment a
+JOIN warmline_shift s ON s.id = a.shift_id
+JOIN warmline_warmline l ON l.id = s.line_id
+LEFT JOIN warmline_swaprequest w ON w.assignment_id = a.id AND w.status IN (%s, %s)
+LEFT JOIN accounts_user t ON t.id = w.taker_id
+WHERE a.person_id = %s AND a.is_active = %s AND s.ends_at > %s
+ORDER BY s.starts_at
+"""
+
+
+def _datetime_reader():
+    """A plain statement's datetime column as the ORM reads it (the backend's converters
+    of a DateTimeField: SQLite's driver gives naive UTC, PostgreSQL's aware)."""
+    column = Shift._meta.get_field("starts_at").get_col(Shift._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+
+    def read(value):
+        for convert in converters:
+            value = convert(value, column, connection)
+        return value
+
+    return read
 
 
 def assignment_get_for(user, pk: int) -> ShiftAssignment:
@@ -359,32 +397,75 @@ def weekly_limits_for(user, lines=None) -> list[tuple[str, int]]:
     return [(line.name, line.max_hours_per_week) for line in lines if line.pk in workable]
 
 
-def swap_history_for(user, *, days: int = 60, limit: int = 30):
+def swap_history_for(user, *, days: int = 60, limit: int = 30) -> list[dict]:
     """Decided swaps (approved, declined, withdrawn) of the last ``days`` days that concern
     the user: they offered or took it, decided it, or (supervisors) supervise the person
-    who offered it; coordinators see all."""
-    since = timezone.now() - dt.timedelta(days=days)
-    qs = SwapRequest.objects.filter(
-        status__in=["approved", "declined", "cancelled"],
-        created_at__gte=since,
-    ).select_related("assignment__shift__line", "assignment__person", "taker", "decided_by")
-    # Only what the list shows (three people's full rows made the query's columns many).
-    qs = qs.only(
-        "status",
-        "created_at",
-        "assignment__shift__starts_at",
-        "assignment__shift__ends_at",
-        "assignment__shift__line__name",
-        "assignment__person__display_name",
-        "taker__display_name",
-        "decided_by__display_name",
-    )
+    who offered it; coordinators see all. Newest first, as plain rows of what the list
+    shows: the swap's id and status, the shift's times and line, the names of who offered,
+    took (``taker_id`` None: nobody) and decided it (``decided_by_id`` None: nobody).
+
+    One plain statement: the ORM spent ≈ 1.5 ms of CPU building the five joins."""
+    params = [
+        SwapStatus.APPROVED.value,
+        SwapStatus.DECLINED.value,
+        SwapStatus.CANCELLED.value,
+        connection.ops.adapt_datetimefield_value(timezone.now() - dt.timedelta(days=days)),
+    ]
+    scope = ""
     if not is_coordinator(user):
-        scope = Q(assignment__person=user) | Q(taker=user) | Q(decided_by=user)
+        scope = " AND (a.person_id = %s OR w.taker_id = %s OR w.decided_by_id = %s"
+        params += [user.pk] * 3
         if sees_all_lines(user):
-            scope |= Q(assignment__person__supervisor=user)
-        qs = qs.filter(scope)
-    return qs.order_by("-created_at", "-id")[:limit]
+            scope += " OR p.supervisor_id = %s"
+            params.append(user.pk)
+        scope += ")"
+    with connection.cursor() as cursor:
+        cursor.execute(_SWAP_HISTORY_SQL.format(scope=scope), [*params, limit])
+        fetched = cursor.fetchall()
+    aware = _datetime_reader()
+    return [
+        {
+            "pk": pk,
+            "status": status,
+            "starts_at": aware(starts_at),
+            "ends_at": aware(ends_at),
+            "line": line,
+            "person": person,
+            "taker_id": taker_id,
+            "taker": taker,
+            "decided_by_id": decided_by_id,
+            "decided_by": decided_by,
+        }
+        for (
+            pk,
+            status,
+            starts_at,
+            ends_at,
+            line,
+            person,
+            taker_id,
+            taker,
+            decided_by_id,
+            decided_by,
+        ) in fetched
+    ]
+
+
+# {scope}: the user's part, made of fixed text (values go as parameters).
+_SWAP_HISTORY_SQL = """
+SELECT w.id, w.status, s.starts_at, s.ends_at, l.name, p.display_name,
+    w.taker_id, t.display_name, w.decided_by_id, d.display_name
+FROM warmline_swaprequest w
+JOIN warmline_shiftassignment a ON a.id = w.assignment_id
+JOIN warmline_shift s ON s.id = a.shift_id
+JOIN warmline_warmline l ON l.id = s.line_id
+JOIN accounts_user p ON p.id = a.person_id
+LEFT JOIN accounts_user t ON t.id = w.taker_id
+LEFT JOIN accounts_user d ON d.id = w.decided_by_id
+WHERE w.status IN (%s, %s, %s) AND w.created_at >= %s{scope}
+ORDER BY w.created_at DESC, w.id DESC
+LIMIT %s
+"""
 
 
 def shifts_user_is_on(user, shifts) -> set[int]:

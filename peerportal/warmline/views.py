@@ -428,24 +428,23 @@ def shift_edit(request, pk: int):
 @role_required("staff")
 def my_shifts(request):
     """Upcoming shifts with their cover status (offered, taken and waiting for approval),
-    and the hours worked this week against each line's weekly maximum."""
-    rows = selectors.my_shift_rows(request.user)
+    and the hours worked this week and next against each line's weekly maximum: one read of
+    the user's shifts since this week's Monday serves the list and both weeks' hours."""
+    now = timezone.now()
+    tz = _tz()
+    mine = selectors.my_shift_rows(request.user, since=eligibility.week_start(now, tz))
+    spans = [eligibility.Span(row["starts_at"], row["ends_at"]) for row in mine]
     token = feed_token_for(user=request.user)
     feed_url = request.build_absolute_uri(reverse("warmline:shift-feed", args=[token.token]))
-    now = timezone.now()
-    # One read of the user's shifts serves both weeks (it reaches 8 days either side).
-    mine = selectors.my_shifts_between(request.user, now, now + dt.timedelta(days=7))
     return render(
         request,
         "warmline/my_shifts.html",
         {
-            "rows": rows,
+            "rows": [row for row in mine if row["ends_at"] > now],
             "feed_url": feed_url,
-            "week_hours": eligibility.format_hours(
-                selectors.week_hours_for(request.user, now, my_shifts=mine)
-            ),
+            "week_hours": eligibility.format_hours(eligibility.week_hours(spans, now, tz)),
             "next_week_hours": eligibility.format_hours(
-                selectors.week_hours_for(request.user, now + dt.timedelta(days=7), my_shifts=mine)
+                eligibility.week_hours(spans, now + dt.timedelta(days=7), tz)
             ),
             "limits": selectors.weekly_limits_for(request.user),
             "history": selectors.swap_history_for(request.user),

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from peerportal.certification.qualification import qualification_answers, why_not_qualified
 from peerportal.warmline import selectors, services
-from peerportal.warmline.models import ShiftAssignment
+from peerportal.warmline.models import Shift, ShiftAssignment
 from tests.certification.factories import CredentialTypeFactory, grant_credential
 
 from .factories import ShiftFactory, WarmLineFactory
@@ -190,3 +190,27 @@ def test_a_full_week_names_credentials_without_asking_anything(staff, staff_clie
     html = board(staff_client)
     assert "You're on it" in row_of(html, mine)
     assert "needs the Night care credential" in row_of(html, mine)
+
+
+def test_board_shifts_without_lines_or_with_a_foreign_line_shows_none(staff, other_staff):
+    line = WarmLineFactory(members=[staff, other_staff])
+    elsewhere = WarmLineFactory(members=[other_staff])
+    mine = shift_on(line, 12, 8, 2)
+    ShiftAssignment.objects.create(shift=mine, person=staff)
+    left = shift_on(line, 13, 8, 2)
+    ShiftAssignment.objects.create(shift=left, person=staff, is_active=False)
+    ShiftAssignment.objects.create(shift=left, person=other_staff)
+    week, around = selectors.board_shifts(staff, start=at(9, 0), end=at(16, 0), lines=[])
+    assert week == [] and [s.pk for s in around] == [mine.pk]
+    lines = list(selectors.line_list_for(staff))
+    week, _around = selectors.board_shifts(
+        staff, start=at(9, 0), end=at(16, 0), lines=lines, line_id=elsewhere.pk
+    )
+    assert week == []
+    week, around = selectors.board_shifts(
+        staff, start=at(9, 0), end=at(16, 0), lines=lines, line_id=line.pk
+    )
+    assert [(s.pk, s.staffed, s.mine) for s in week] == [(mine.pk, 1, True), (left.pk, 1, False)]
+    assert [s.pk for s in around] == [mine.pk]
+    assert week[0].starts_at == at(12, 8) and week[0].starts_at.utcoffset() == dt.timedelta(0)
+    assert week[0] == Shift.objects.get(pk=mine.pk) and week[0].required_qualification == ""

@@ -32,6 +32,34 @@ def line_list_for(user, *, include_inactive: bool = False):
     return qs.order_by("name")
 
 
+def visible_lines(user) -> list[WarmLine]:
+    """``line_list_for(user)`` (the active lines the user sees, by name) as a list, read by
+    one plain statement: the ORM spent ≈ 0.5 ms of CPU building the membership join, four
+    times running it, on every board and My shifts page."""
+    fields = WarmLine._meta.concrete_fields
+    columns = ", ".join(f'l."{field.column}"' for field in fields)
+    params: list = [True]
+    members = ""
+    if not sees_all_lines(user):
+        members = " JOIN warmline_warmline_members m ON m.warmline_id = l.id AND m.user_id = %s"
+        params.insert(0, user.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM warmline_warmline l{members} "  # noqa: S608 (model columns)
+            "WHERE l.is_active = %s ORDER BY l.name",
+            params,
+        )
+        fetched = cursor.fetchall()
+    names = [field.attname for field in fields]
+    readers = _column_readers(fields)
+    return [
+        WarmLine.from_db(
+            connection.alias, names, [read(v) for read, v in zip(readers, row, strict=True)]
+        )
+        for row in fetched
+    ]
+
+
 def lines_workable_for(user, lines) -> set[int]:
     """``lines_user_can_work_on`` for lines from ``line_list_for(user)``: someone who does not
     see all lines sees only the lines they are a program member of, so those are exactly the
@@ -432,7 +460,7 @@ def weekly_limits_for(user, lines=None) -> list[tuple[str, int]]:
     ``lines`` (the user's visible lines, already loaded) saves a query.
     """
     if lines is None:
-        lines = list(line_list_for(user))
+        lines = visible_lines(user)
     workable = lines_workable_for(user, lines)
     return [(line.name, line.max_hours_per_week) for line in lines if line.pk in workable]
 

@@ -230,7 +230,7 @@ def board(request):
     begin = dt.datetime.combine(monday, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), tzinfo=tz)
     line_id = _line_filter(request)
-    lines = list(selectors.line_list_for(request.user))
+    lines = selectors.visible_lines(request.user)
     workable = selectors.lines_workable_for(request.user, lines)
     week, mine = selectors.board_shifts(
         request.user, start=begin, end=end, line_id=line_id, lines=lines

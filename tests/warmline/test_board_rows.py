@@ -214,3 +214,23 @@ def test_board_shifts_without_lines_or_with_a_foreign_line_shows_none(staff, oth
     assert [s.pk for s in around] == [mine.pk]
     assert week[0].starts_at == at(12, 8) and week[0].starts_at.utcoffset() == dt.timedelta(0)
     assert week[0] == Shift.objects.get(pk=mine.pk) and week[0].required_qualification == ""
+
+
+def test_visible_lines_are_line_list_for_as_a_list(staff, other_staff, supervisor, coordinator):
+    WarmLineFactory(name="Bay", members=[staff], has_text=True)
+    WarmLineFactory(name="Alder", members=[staff, other_staff])
+    WarmLineFactory(name="Closed", members=[staff], is_active=False)
+    WarmLineFactory(name="Cove", members=[other_staff])
+    for user in (staff, other_staff, supervisor, coordinator):
+        with CaptureQueriesContext(connection) as queries:
+            lines = selectors.visible_lines(user)
+        assert len(queries) == 1
+        expected = list(selectors.line_list_for(user))
+        assert lines == expected and [li.name for li in lines] == [li.name for li in expected]
+        for got, want in zip(lines, expected, strict=True):
+            assert [getattr(got, f.attname) for f in got._meta.concrete_fields] == [
+                getattr(want, f.attname) for f in want._meta.concrete_fields
+            ]
+            assert got.has_text is want.has_text and got.is_active is True
+    assert [li.name for li in selectors.visible_lines(staff)] == ["Alder", "Bay"]
+    assert [li.name for li in selectors.visible_lines(supervisor)] == ["Alder", "Bay", "Cove"]

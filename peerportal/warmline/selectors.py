@@ -300,10 +300,21 @@ def call_record_list_for(user):
     return _call_records_for(user).select_related("line").prefetch_related("topics", "referrals")
 
 
-def call_record_rows_for(user):
-    """``call_record_list_for`` as plain rows for the call log: the shown fields and the
-    line's name only (no model instances; topics and referrals: ``call_record_labels``)."""
-    return _call_records_for(user).values(
+def call_record_rows_for(user) -> CallRecordRows:
+    """``call_record_list_for`` as plain rows for the call log, for ``Paginator``: the
+    shown fields and the line's name only (no model instances; topics and referrals:
+    ``call_record_labels``)."""
+    return CallRecordRows(None if can_read_all_calls(user) else user.pk)
+
+
+class CallRecordRows:
+    """The call records a user may read, newest first, as a paginator reads them: its
+    ``count()`` and one page's slice, each one plain statement (the ORM spent ≈ 1.3 ms of
+    CPU building the two, four times running them). A slice is a list of dicts with
+    ``id``, ``author_id``, ``contact_type``, ``started_at``, ``duration_minutes``,
+    ``follow_up_offered``, ``created_at`` and ``line__name``."""
+
+    FIELDS = (
         "id",
         "author_id",
         "contact_type",
@@ -311,8 +322,46 @@ def call_record_rows_for(user):
         "duration_minutes",
         "follow_up_offered",
         "created_at",
-        "line__name",
     )
+
+    def __init__(self, author_id: int | None):
+        self.where, self.params = "", []
+        if author_id is not None:  # only the author's own records
+            self.where, self.params = " WHERE c.author_id = %s", [author_id]
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            sql = f"SELECT COUNT(*) FROM warmline_callrecord c{self.where}"  # noqa: S608 (fixed)
+            cursor.execute(sql, self.params)
+            return cursor.fetchone()[0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        if not isinstance(page, slice) or page.step is not None or page.stop is None:
+            raise TypeError("call record rows are read a page (a bounded slice) at a time")
+        start = page.start or 0
+        fields = [CallRecord._meta.get_field(name) for name in self.FIELDS]
+        columns = ", ".join(f'c."{field.column}"' for field in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns}, l.name FROM warmline_callrecord c "  # noqa: S608 (fixed)
+                f"JOIN warmline_warmline l ON l.id = c.line_id{self.where} "
+                "ORDER BY c.started_at DESC, c.id DESC LIMIT %s OFFSET %s",
+                [*self.params, max(page.stop - start, 0), start],
+            )
+            fetched = cursor.fetchall()
+        readers = _column_readers(fields)
+        rows = []
+        for *values, line in fetched:
+            row = {
+                name: read(value)
+                for name, read, value in zip(self.FIELDS, readers, values, strict=True)
+            }
+            row["line__name"] = line
+            rows.append(row)
+        return rows
 
 
 def call_record_labels(rows) -> None:

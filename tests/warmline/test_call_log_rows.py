@@ -126,3 +126,29 @@ def test_labels_are_the_orms_names_by_name(staff):
     with CaptureQueriesContext(connection) as queries:
         selectors.call_record_labels([])
     assert len(queries) == 0
+
+
+def test_call_record_rows_page_as_the_orm_did(staff, other_staff, supervisor):
+    from django.core.paginator import Paginator
+
+    line = WarmLineFactory(name="Bay & Cove", members=[staff, other_staff])
+    for minutes in (5, 5, 5, 40, 90, 300, 301):  # equal start times: newest id first
+        log(staff, line, minutes, follow_up_offered=minutes > 50)
+    log(other_staff, line, 7)
+    orm_fields = (*selectors.CallRecordRows.FIELDS, "line__name")
+    for user, total in ((staff, 7), (supervisor, 8), (other_staff, 1)):
+        rows = selectors.call_record_rows_for(user)
+        orm = CallRecord.objects.order_by("-started_at", "-id")
+        if user != supervisor:
+            orm = orm.filter(author=user)
+        orm = list(orm.values(*orm_fields))
+        assert rows.count() == len(rows) == total
+        assert rows[0:100] == orm and rows[2:5] == orm[2:5] and rows[6:9] == orm[6:9]
+        assert all(type(row["follow_up_offered"]) is bool for row in orm)
+        assert [type(row["follow_up_offered"]) for row in rows[0:100]] == [bool] * total
+        assert rows[0:1][0]["started_at"].utcoffset() == dt.timedelta(0)
+        paginator = Paginator(rows, 3)
+        assert paginator.num_pages == (total + 2) // 3
+        assert list(paginator.get_page(99).object_list) == orm[(paginator.num_pages - 1) * 3 :]
+    with pytest.raises(TypeError):
+        selectors.call_record_rows_for(staff)[0]

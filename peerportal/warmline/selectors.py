@@ -50,14 +50,8 @@ def visible_lines(user) -> list[WarmLine]:
             params,
         )
         fetched = cursor.fetchall()
-    names = [field.attname for field in fields]
-    readers = _column_readers(fields)
-    return [
-        WarmLine.from_db(
-            connection.alias, names, [read(v) for read, v in zip(readers, row, strict=True)]
-        )
-        for row in fetched
-    ]
+    names, alias = [field.attname for field in fields], connection.alias
+    return [WarmLine.from_db(alias, names, row) for row in _read_columns(fields, fetched)]
 
 
 def lines_workable_for(user, lines) -> set[int]:
@@ -135,21 +129,16 @@ def board_shifts(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    names = [field.attname for field in fields]
-    readers = _column_readers(fields)
+    names, alias, line = [field.attname for field in fields], connection.alias, Shift.line.field
     rows = []
-    for *values, staffed, mine in fetched:
-        shift = Shift.from_db(
-            connection.alias,
-            names,
-            [read(value) for read, value in zip(readers, values, strict=True)],
-        )
+    for *values, staffed, mine in _read_columns(fields, fetched):
+        shift = Shift.from_db(alias, names, values)
         shift.staffed, shift.mine = staffed, bool(mine)
         rows.append(shift)
     week = []
     for shift in rows:
         if start <= shift.starts_at < end and shift.line_id in shown_lines:
-            shift.line = by_id[shift.line_id]
+            line.set_cached_value(shift, by_id[shift.line_id])  # shift.line, no query
             week.append(shift)
     return week, [shift for shift in rows if shift.mine]
 
@@ -230,22 +219,10 @@ ORDER BY s.starts_at
 def _datetime_reader():
     """A plain statement's datetime column as the ORM reads it (the backend's converters
     of a DateTimeField: SQLite's driver gives naive UTC, PostgreSQL's aware)."""
-    return _column_readers([Shift._meta.get_field("starts_at")])[0]
+    field = Shift._meta.get_field("starts_at")
+    column = field.get_col(Shift._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
-
-def _column_readers(fields) -> list:
-    """For each model field, how to read its column's value from a plain statement as the
-    ORM does: the backend's and the field's converters (none for most; SQLite's driver
-    gives datetimes naive, in UTC)."""
-    readers = []
-    for field in fields:
-        column = field.get_col(field.model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        readers.append(_reader(column, converters) if converters else _same)
-    return readers
-
-
-def _reader(column, converters):
     def read(value):
         for convert in converters:
             value = convert(value, column, connection)
@@ -254,8 +231,26 @@ def _reader(column, converters):
     return read
 
 
-def _same(value):
-    return value
+def _read_columns(fields, fetched) -> list:
+    """A plain statement's rows whose first columns are ``fields``' (in order), each value
+    read as the ORM reads it: the backend's and the field's converters (SQLite's driver
+    gives datetimes naive, in UTC, and booleans as 0 and 1; PostgreSQL's need none)."""
+    conversions = []
+    for index, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            conversions.append((index, column, converters))
+    if not conversions:
+        return fetched
+    rows = []
+    for row in fetched:
+        row = list(row)
+        for index, column, converters in conversions:
+            for convert in converters:
+                row[index] = convert(row[index], column, connection)
+        rows.append(row)
+    return rows
 
 
 def assignment_get_for(user, pk: int) -> ShiftAssignment:
@@ -352,16 +347,8 @@ class CallRecordRows:
                 [*self.params, max(page.stop - start, 0), start],
             )
             fetched = cursor.fetchall()
-        readers = _column_readers(fields)
-        rows = []
-        for *values, line in fetched:
-            row = {
-                name: read(value)
-                for name, read, value in zip(self.FIELDS, readers, values, strict=True)
-            }
-            row["line__name"] = line
-            rows.append(row)
-        return rows
+        names = (*self.FIELDS, "line__name")
+        return [dict(zip(names, row, strict=True)) for row in _read_columns(fields, fetched)]
 
 
 def call_record_labels(rows) -> None:

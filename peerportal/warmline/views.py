@@ -26,10 +26,10 @@ from peerportal.accounts.services import feed_token_for, user_for_feed_token
 from peerportal.certification.qualification import qualification_choices
 from peerportal.core.dates import month_neighbours, parse_day, parse_month, week_start
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
-from peerportal.core.links import pk_link
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
+from peerportal.core.templatetags.formatting_cache import cached_date, cached_url
 
 from . import eligibility, selectors, services
 from .exceptions import EditWindowClosed, WarmLineError
@@ -62,12 +62,7 @@ def _annotate(user, shifts, *, my_shifts=None, workable=None) -> list:
         workable_line_ids=workable,
     )
     # The shown times and the board link are in the current time zone, as |date is.
-    board = reverse("warmline:board")
-    sign_up, roster, assign = (
-        pk_link("warmline:shift-sign-up"),
-        pk_link("warmline:shift-detail"),
-        pk_link("warmline:shift-assign"),
-    )
+    board = cached_url("warmline:board")
     tz = timezone.get_current_timezone()
     texts: dict[tuple, str] = {}
 
@@ -95,9 +90,6 @@ def _annotate(user, shifts, *, my_shifts=None, workable=None) -> list:
             "full": full,
             "refusal": refusal,
             "why": text(_why, "why", refusal) if refusal and not shift.mine and not full else "",
-            "sign_up_url": sign_up(pk),
-            "roster_url": roster(pk),
-            "assign_url": assign(pk),
         }
     return shifts
 
@@ -133,18 +125,30 @@ def _why(reason: str):
     )
 
 
+def _pk_link(name: str):
+    """``core.links.pk_link`` with its one ``reverse()`` remembered per process
+    (``cached_url``: keyed by the script prefix, URL conf and language as well)."""
+    marker = 8123456789
+    head, _marker, tail = cached_url(name, marker).partition(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 class _RowParts:
     """What every shift row of a page shares, made once: the translated labels (as
-    ``{% translate %}`` writes them, unescaped), the roster and assign links' flags and
-    the CSRF input."""
+    ``{% translate %}`` writes them, unescaped), the links (the roster and assign ones
+    only for those who see them) and the CSRF input."""
 
     def __init__(self, *, can_assign: bool, show_roster: bool, csrf: str):
         on_it = _("You're on it")
         self.on_it = f'<span class="badge text-bg-primary">{on_it}</span>'
         self.full = f'<span class="small">{_("Full")}</span>'
         self.sign_up = _("Sign up")
-        self.roster = _("Roster") if show_roster else None
-        self.assign = _("Assign") if can_assign else None
+        self.sign_up_url = _pk_link("warmline:shift-sign-up")
+        self.roster = self.assign = None
+        if show_roster:
+            self.roster, self.roster_url = _("Roster"), _pk_link("warmline:shift-detail")
+        if can_assign:
+            self.assign, self.assign_url = _("Assign"), _pk_link("warmline:shift-assign")
         self.csrf = csrf
 
 
@@ -166,20 +170,20 @@ def _shift_row_html(row: dict, parts: _RowParts, *, error=None):
             f'aria-describedby="shift-{pk}-why">{parts.sign_up}</button>'
         )
     else:
-        url = escape(row["sign_up_url"])
+        url = escape(parts.sign_up_url(pk))
         action = (
             f'\n    <form method="post" action="{url}" class="d-inline" hx-post="{url}" '
             f'hx-target="#shift-{pk}" hx-swap="outerHTML">{parts.csrf}'
             f'<button class="btn btn-sm btn-primary" type="submit">{parts.sign_up}</button></form>'
         )
     roster = (
-        f'<a class="btn btn-sm btn-outline-secondary" href="{escape(row["roster_url"])}">'
+        f'<a class="btn btn-sm btn-outline-secondary" href="{escape(parts.roster_url(pk))}">'
         f"{parts.roster}</a>"
         if parts.roster is not None
         else ""
     )
     assign = (
-        f'<a class="btn btn-sm btn-outline-secondary" href="{escape(row["assign_url"])}">'
+        f'<a class="btn btn-sm btn-outline-secondary" href="{escape(parts.assign_url(pk))}">'
         f"{parts.assign}</a>"
         if parts.assign is not None
         else ""
@@ -241,19 +245,22 @@ def board(request):
         show_roster=request.user.is_supervisor,
         csrf=csrf_input(request),
     )
-    by_day = {  # each day's rows, safe HTML each, one after another as the loop wrote them
-        day: mark_safe("".join(_shift_row_html(shift.row, parts) + "\n" for shift in day_shifts))
-        for day, day_shifts in _rows(shifts, tz).items()
-    }
-    days = [
-        (monday + dt.timedelta(days=i), by_day.get(monday + dt.timedelta(days=i), ""))
-        for i in range(7)
-    ]
+    by_day = _rows(shifts, tz)
+    days = []
+    none = f'<li class="list-group-item text-body-secondary">{_("No shifts.")}</li>'
+    for day in (monday + dt.timedelta(days=i) for i in range(7)):
+        rows = "".join(_shift_row_html(shift.row, parts) + "\n" for shift in by_day.get(day, ()))
+        days.append(
+            f'\n<h2 class="h5 mt-3">{escape(cached_date(day, "l j F"))}</h2>\n'
+            f'<ul class="list-group">{rows or none}</ul>\n'
+        )
     return render(
         request,
         "warmline/board.html",
         {
-            "days": days,
+            # The week's days with their rows, as the template's loop wrote them: every
+            # text escaped here or by _shift_row_html; "No shifts." as {% translate %}.
+            "days": mark_safe("".join(days)),
             "monday": monday,
             "lines": lines,
             "line_id": line_id,
@@ -593,7 +600,7 @@ def _call_rows_html(rows, user_id: int, editable_since: dt.datetime):
     types = {value: escape(str(label)) for value, label in ContactType.choices}
     yes, no = escape(yesno(True)), escape(yesno(False))
     correct = _("Correct")
-    edit = pk_link("warmline:call-edit")
+    edit = _pk_link("warmline:call-edit")
     tz = timezone.get_current_timezone()
     out = []
     for row in rows:

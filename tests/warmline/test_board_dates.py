@@ -24,10 +24,17 @@ def _shift(line, *local):
 def _board_days(client, **params):
     response = client.get(reverse("warmline:board"), params)
     assert response.status_code == 200
-    # The board passes each day with its rows' HTML (views._shift_row_html).
+    # The board passes its seven days as HTML, from Monday on: a heading, then the rows.
+    monday = response.context["monday"]
+    days = str(response.context["days"]).split('<h2 class="h5 mt-3">')[1:]
+    for i, html in enumerate(days):  # each heading names its day
+        day = monday + dt.timedelta(days=i)
+        assert html.startswith(f"{day:%A} {day.day} {day:%B}</h2>"), html[:40]
     return {
-        day: [int(pk) for pk in re.findall(r'<li class="[^"]*" id="shift-(\d+)">', rows)]
-        for day, rows in response.context["days"]
+        monday + dt.timedelta(days=i): [
+            int(pk) for pk in re.findall(r'<li class="[^"]*" id="shift-(\d+)">', html)
+        ]
+        for i, html in enumerate(days)
     }
 
 

@@ -104,7 +104,9 @@ def test_board_shifts_reads_the_week_and_the_users_shifts_around_it(staff, other
     assert len(queries) == 1
     assert [s.pk for s in week] == [open_one.pk, taken.pk]
     assert [(s.staffed, s.mine) for s in week] == [(0, False), (2, True)]
-    assert week[0].line is lines[0]
+    with CaptureQueriesContext(connection) as queries:
+        assert week[0].line is lines[0] and week[1].line is lines[0]
+    assert len(queries) == 0
     assert {s.pk for s in mine} == {before.pk, taken.pk}
 
 

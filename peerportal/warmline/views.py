@@ -447,7 +447,9 @@ def my_shifts(request):
         request,
         "warmline/my_shifts.html",
         {
-            "rows": [row for row in mine if row["ends_at"] > now],
+            "rows": _my_shift_rows_html(
+                [row for row in mine if row["ends_at"] > now], csrf_input(request)
+            ),
             "feed_url": feed_url,
             "week_hours": eligibility.format_hours(eligibility.week_hours(spans, now, tz)),
             "next_week_hours": eligibility.format_hours(
@@ -457,6 +459,61 @@ def my_shifts(request):
             "history": selectors.swap_history_for(request.user),
         },
     )
+
+
+def _my_shift_rows_html(rows, csrf: str):
+    """My shifts' list items as one piece of HTML, as the template's loop wrote them: the
+    time (in the current time zone) linking to its week on the board, the line, the cover
+    status, and the forms to ask for cover (or withdraw the offer) and to release. Each
+    text made and escaped once here instead of tags per row (three forms with a CSRF tag
+    each, three links and three dates a row); labels as ``{% translate %}`` writes them."""
+    if not rows:
+        return mark_safe(  # translated labels and a link, as the template wrote them
+            f'<li class="list-group-item">{_("No upcoming shifts.")} '
+            f'<a href="{cached_url("warmline:board")}">{_("See open shifts")}</a></li>'
+        )
+    board = cached_url("warmline:board")
+    offer, release = _pk_link("warmline:swap-offer"), _pk_link("warmline:shift-release")
+    tz = timezone.get_current_timezone()
+    offered = f'<span class="badge text-bg-info">{_("Offered for cover")}</span>'
+    withdraw = (
+        f'{csrf}<input type="hidden" name="withdraw" value="1">'
+        '<button class="btn btn-sm btn-outline-secondary" type="submit">'
+        f"{_('Withdraw the offer')}</button>"
+    )
+    ask = (
+        f'{csrf}<button class="btn btn-sm btn-outline-secondary" type="submit">'
+        f"{_('Ask for cover')}</button>"
+    )
+    release_form = (
+        f'data-confirm="{_("Release this shift?")}">{csrf}'
+        '<button class="btn btn-sm btn-outline-danger" type="submit">'
+        f"{_('Release')}</button></form></span></li>\n"
+    )
+    out = []
+    for row in rows:
+        pk, start = row["pk"], row["starts_at"].astimezone(tz)
+        status = row["swap_status"]
+        if status == "open":
+            badge = offered
+        elif status == "taken":
+            taker = escape(row["swap_taker"] or "")
+            badge = '<span class="badge text-bg-warning">{}</span>'.format(
+                _("Taken by %(name)s, waiting for approval") % {"name": taker}
+            )
+        else:
+            badge = ""
+        out.append(
+            '\n  <li class="list-group-item d-flex justify-content-between flex-wrap gap-2">'
+            f'<span><a href="{board}?week={escape(cached_date(start, "Y-m-d"))}'
+            f'#shift-{row["shift_id"]}">{escape(cached_date(start, "D j M, H:i"))}–'
+            f"{escape(cached_date(row['ends_at'].astimezone(tz), 'H:i'))}</a> · "
+            f"{escape(row['line'])}\n    {badge}</span>\n"
+            f'    <span><form class="d-inline" method="post" action="{offer(pk)}">'
+            f"{withdraw if status else ask}</form>\n"
+            f'    <form class="d-inline" method="post" action="{release(pk)}" {release_form}'
+        )
+    return mark_safe("".join(out))  # every text escaped above; labels as {% translate %}
 
 
 @require_GET

@@ -163,3 +163,45 @@ def test_the_decided_swaps_list_escapes_names_and_says_who_covered(
         history
     )
     assert "covered by Helper &amp; Co" in history and "(decided by Coordinator Oak)" in history
+
+
+def test_my_shifts_rows_escape_and_offer_the_right_forms(staff, other_staff, staff_client):
+    line = WarmLineFactory(name="<b>Bay</b> & Cove", members=[staff, other_staff])
+    line.swaps_need_approval = True
+    line.save()
+    other_staff.display_name = "Aspen <i>&</i>"
+    other_staff.save()
+    plain = services.shift_sign_up(shift=shift_on(line, 12, 18, 3), person=staff)
+    taken = services.shift_sign_up(shift=shift_on(line, 13, 8, 2), person=staff)
+    services.swap_take(swap=services.swap_offer(assignment=taken, actor=staff), taker=other_staff)
+    html = staff_client.get(reverse("warmline:my-shifts")).content.decode()
+    board = reverse("warmline:board")
+    offer = reverse("warmline:swap-offer", args=[plain.pk])
+    release = reverse("warmline:shift-release", args=[plain.pk])
+    row = html[html.index(f'<a href="{board}?week=2026-03-12#shift-{plain.shift_id}">') :]
+    row = row[: row.index("</li>")]
+    assert row.startswith(
+        f'<a href="{board}?week=2026-03-12#shift-{plain.shift_id}">Thu 12 Mar, 18:00–21:00</a>'
+        " · &lt;b&gt;Bay&lt;/b&gt; &amp; Cove\n    </span>\n"
+        f'    <span><form class="d-inline" method="post" action="{offer}">'
+        '<input type="hidden" name="csrfmiddlewaretoken"'
+    )
+    assert ">Ask for cover</button></form>" in row and 'name="withdraw"' not in row
+    assert f'<form class="d-inline" method="post" action="{release}" data-confirm=' in row
+    taken_row = html[html.index(f"#shift-{taken.shift_id}") :]
+    taken_row = taken_row[: taken_row.index("</li>")]
+    assert "Taken by Aspen &lt;i&gt;&amp;&lt;/i&gt;, waiting for approval" in taken_row
+    assert 'name="withdraw" value="1"' in taken_row and "Withdraw the offer" in taken_row
+    staff.preferred_language = "es"
+    staff.save()
+    spanish = staff_client.get(reverse("warmline:my-shifts")).content.decode()
+    assert "Pedir que le cubran" in spanish and 'data-confirm="¿Liberar este turno?"' in spanish
+
+
+def test_my_shifts_without_upcoming_shifts_says_so(staff_client):
+    html = staff_client.get(reverse("warmline:my-shifts")).content.decode()
+    board = reverse("warmline:board")
+    assert (
+        '<ul class="list-group"><li class="list-group-item">No upcoming shifts. '
+        f'<a href="{board}">See open shifts</a></li></ul>'
+    ) in html

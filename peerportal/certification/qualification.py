@@ -11,8 +11,8 @@ for a past ``at`` uses today's records too, so it is "qualified given what we kn
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,55 +70,49 @@ def why_not_qualified_many(
 ) -> dict[tuple[str, dt.datetime], str | None]:
     """``why_not_qualified`` for many (code, at) pairs in a fixed number of queries (the
     warm-line board shows the answer beside each shift before anyone clicks). ``names``:
-    credential names by code, when the caller has them (``credential_names``).
+    credential names by code, when the caller has them (``credential_names``)."""
+    return qualification_answers(person=person, asks=asks, names=names).reasons
 
-    One person, so only what their certifications' rules read is loaded: the
-    certifications of the asked codes with their types, the types' topic requirements, the
-    approved records as light rows, and approved providers or attestations only for a type
-    whose rules read them (``requires_approved_provider``, ``attestation_required``). At
-    most five queries besides the names, three for the usual credential (there were five
-    with prefetches, ≈ 9 ms of the board); the answer is worked out once per code and local
-    day, not once per ask.
+
+class Answers(NamedTuple):
+    reasons: dict[tuple[str, dt.datetime], str | None]
+    names: dict[str, str]
+
+
+def qualification_answers(*, person, asks, shown=(), names: dict[str, str] | None = None):
+    """``why_not_qualified_many``'s answers, and the credential names (by code) of the
+    asked codes and of the codes in ``shown`` (a page names the credential beside each
+    shift, asked or not). ``names``: the names, when the caller has them.
+
+    One person: their certifications with everything the rules read (types, topic
+    requirements, approved providers, attestations) in one statement on PostgreSQL
+    (``selectors._certifications_with_rules``, four ORM queries elsewhere), and their
+    approved records as light rows. The types carry the names: only codes the person
+    holds no certification of cost a names query, none on a page whose credentials they
+    all hold. None but the names for no asks. The answer is worked out once per code and
+    local day, not once per ask.
     """
-    from .models import Attestation, AuditOutcome, TopicRequirement
-    from .selectors import _approved_rule_rows, certification_standing
+    from .selectors import _approved_rule_rows, _certifications_with_rules, certification_standing
 
     asks = list(asks)
     codes = {code for code, _at in asks}
+    wanted = codes.union(shown)
     if not codes:
-        return {}
-    certs = {
-        c.credential_type.code: c
-        for c in Certification.objects.filter(
-            holder=person, credential_type__code__in=codes
-        ).select_related("credential_type")
-    }
+        return Answers({}, names if names is not None else credential_names(wanted))
+    held = {}
+    for cert in _certifications_with_rules([person.pk]):
+        if cert.credential_type.code in wanted:
+            held[cert.credential_type.code] = cert
     if names is None:
-        names = credential_names(codes)
-    requirements: dict[int, list] = {}
-    attested: dict[int, frozenset] = {}
-    records = []
-    if certs:
-        types = {c.credential_type_id: c.credential_type for c in certs.values()}
-        requirements = {pk: [] for pk in types}
-        for req in TopicRequirement.objects.filter(credential_type__in=types).select_related(
-            "topic"
-        ):
-            requirements[req.credential_type_id].append(req)
-        with_providers = [t for t in types.values() if t.requires_approved_provider]
-        if with_providers:
-            prefetch_related_objects(with_providers, "approved_providers")
-        attesting = [c.pk for c in certs.values() if c.credential_type.attestation_required]
-        ends: dict[int, set] = {pk: set() for pk in attesting}
-        if attesting:
-            for cert_id, cycle_end in (
-                Attestation.objects.filter(certification__in=attesting)
-                .exclude(audit=AuditOutcome.FAILED)
-                .values_list("certification_id", "cycle_end")
-            ):
-                ends[cert_id].add(cycle_end)
-        attested = {pk: frozenset(days) for pk, days in ends.items()}
-        records = _approved_rule_rows([person.pk])[person.pk]
+        names = {code: cert.credential_type.name for code, cert in held.items()}
+        if missing := wanted - names.keys():
+            names.update(credential_names(missing))
+    certs = {code: cert for code, cert in held.items() if code in codes}
+    requirements = {
+        cert.credential_type_id: list(cert.credential_type.topic_requirements.all())
+        for cert in certs.values()
+    }
+    records = _approved_rule_rows([person.pk])[person.pk] if certs else []
     tz = Organization.get().tzinfo
     by_day: dict[tuple[str, dt.date], str | None] = {}
     out = {}
@@ -129,15 +123,11 @@ def why_not_qualified_many(
             standing = None
             if cert is not None:
                 standing = certification_standing(
-                    cert,
-                    on,
-                    records,
-                    attested.get(cert.pk, frozenset()),
-                    requirements[cert.credential_type_id],
+                    cert, on, records, cert.attested, requirements[cert.credential_type_id]
                 )
             by_day[(code, on)] = _reason(cert, standing, names.get(code, code))
         out[(code, at)] = by_day[(code, on)]
-    return out
+    return Answers(out, names)
 
 
 def credential_names(codes) -> dict[str, str]:

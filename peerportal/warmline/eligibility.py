@@ -9,10 +9,18 @@ clicks. Both feed ``refusal`` with the same facts, so the reasons cannot drift a
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.utils import timezone
 
 from . import exceptions
+
+
+class Span(NamedTuple):
+    """A shift's times, where only they are needed (``week_hours`` of plain rows)."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
 
 
 def shift_hours(shift) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -23,8 +24,18 @@ def _shift(line, *local):
 def _board_days(client, **params):
     response = client.get(reverse("warmline:board"), params)
     assert response.status_code == 200
-    # The board passes each shift as the dict its row shows (views._annotate, "row").
-    return {day: [s["pk"] for s in shifts] for day, shifts in response.context["days"]}
+    # The board passes its seven days as HTML, from Monday on: a heading, then the rows.
+    monday = response.context["monday"]
+    days = str(response.context["days"]).split('<h2 class="h5 mt-3">')[1:]
+    for i, html in enumerate(days):  # each heading names its day
+        day = monday + dt.timedelta(days=i)
+        assert html.startswith(f"{day:%A} {day.day} {day:%B}</h2>"), html[:40]
+    return {
+        monday + dt.timedelta(days=i): [
+            int(pk) for pk in re.findall(r'<li class="[^"]*" id="shift-(\d+)">', html)
+        ]
+        for i, html in enumerate(days)
+    }
 
 
 @pytest.mark.clock("2026-12-30T17:00:00Z")

@@ -520,7 +520,9 @@ def swap_history_for(user, *, days: int = 60, limit: int = 30) -> list[dict]:
         scope = " AND (a.person_id = %s OR w.taker_id = %s OR w.decided_by_id = %s"
         params += [user.pk] * 3
         if sees_all_lines(user):
-            scope += " OR p.supervisor_id = %s"
+            scope += (
+                " OR a.person_id IN (SELECT u.id FROM accounts_user u WHERE u.supervisor_id = %s)"
+            )
             params.append(user.pk)
         scope += ")"
     with connection.cursor() as cursor:
@@ -555,17 +557,20 @@ def swap_history_for(user, *, days: int = 60, limit: int = 30) -> list[dict]:
     ]
 
 
-# {scope}: the user's part, made of fixed text (values go as parameters).
+# {scope}: the user's part, made of fixed text (values go as parameters). The three names
+# are looked up by subqueries rather than three more joins: PostgreSQL plans a seven-table
+# join in about 1.5 ms on every request (ten times what the statement then takes to run),
+# the four-table one in 0.4 ms; the rows are the same (the person always exists, taker and
+# decider may be empty).
 _SWAP_HISTORY_SQL = """
-SELECT w.id, w.status, s.starts_at, s.ends_at, l.name, p.display_name,
-    w.taker_id, t.display_name, w.decided_by_id, d.display_name
+SELECT w.id, w.status, s.starts_at, s.ends_at, l.name,
+    (SELECT u.display_name FROM accounts_user u WHERE u.id = a.person_id),
+    w.taker_id, (SELECT u.display_name FROM accounts_user u WHERE u.id = w.taker_id),
+    w.decided_by_id, (SELECT u.display_name FROM accounts_user u WHERE u.id = w.decided_by_id)
 FROM warmline_swaprequest w
 JOIN warmline_shiftassignment a ON a.id = w.assignment_id
 JOIN warmline_shift s ON s.id = a.shift_id
 JOIN warmline_warmline l ON l.id = s.line_id
-JOIN accounts_user p ON p.id = a.person_id
-LEFT JOIN accounts_user t ON t.id = w.taker_id
-LEFT JOIN accounts_user d ON d.id = w.decided_by_id
 WHERE w.status IN (%s, %s, %s) AND w.created_at >= %s{scope}
 ORDER BY w.created_at DESC, w.id DESC
 LIMIT %s

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from peerportal.core import bounds
 from peerportal.core.memo_select import MemoSelect
 from peerportal.core.models import Location, Organization
+from peerportal.core.prepared import PreparedRows
 from peerportal.core.recurrence import validate_rrule
 
 from .models import Event, EventCategory
@@ -49,9 +50,9 @@ class CalendarFilterForm(forms.Form):
         # Rendered with plain Bootstrap markup (includes/filter_field.html), not crispy, and
         # the options read as (id, name) pairs: no model instances, no server-side cursor;
         # the selects' HTML is remembered (MemoSelect).
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-select"
-            field.choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
+            field.choices = [("", field.empty_label), *_FILTER_OPTIONS[name].rows()]
 
     def full_clean(self):
         super().full_clean()
@@ -68,6 +69,15 @@ class CalendarFilterForm(forms.Form):
             "location_id": location.pk if location else None,
             "category_id": category.pk if category else None,
         }
+
+
+# Each filter's options as (id, name) pairs from the field's own queryset, its statement
+# built by the ORM once per process (PreparedRows): the events list and month read them on
+# every visit, and building the two queries cost more than running them.
+_FILTER_OPTIONS = {
+    name: PreparedRows(lambda field=field: field.queryset.values_list("pk", "name"))
+    for name, field in CalendarFilterForm.base_fields.items()
+}
 
 
 class EventForm(forms.ModelForm):

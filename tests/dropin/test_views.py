@@ -122,6 +122,27 @@ def test_calendar_filters_by_location_and_category(anonymous_client, location):
     assert "Open now" in html or "Closed now" in html
 
 
+def test_filter_options_follow_the_locations_and_categories_on_the_next_visit(
+    anonymous_client, location
+):
+    """The options' statements are prepared once per process; their rows are read anew."""
+    listing = reverse("dropin:event-list")
+    html = anonymous_client.get(listing).content.decode()
+    assert f'<option value="{location.pk}">Harbor Test Center</option>' in html
+    assert "Quiet Corner" not in html and "Board games" not in html
+    corner = LocationFactory(name="Quiet Corner")
+    games = EventCategoryFactory(name="Board games")
+    html = anonymous_client.get(reverse("dropin:calendar-month")).content.decode()
+    assert f'<option value="{corner.pk}">Quiet Corner</option>' in html
+    assert f'<option value="{games.pk}">Board games</option>' in html
+    corner.is_active = False
+    corner.save()
+    games.is_active = False
+    games.save()
+    html = anonymous_client.get(listing).content.decode()
+    assert "Quiet Corner" not in html and "Board games" not in html
+
+
 def test_month_view_places_events_on_their_local_day(anonymous_client, location, new_york):
     # 23:30 New York time on 10 March 2027 is 04:30 UTC on 11 March.
     start = dt.datetime(2027, 3, 10, 23, 30, tzinfo=new_york)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peerportal.accounts.services import feed_token_for, user_for_feed_token
+from peerportal.accounts.services import feed_token_value, user_for_feed_token
 from peerportal.core.audit import audit_record
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
 from peerportal.core.links import pk_link
@@ -426,8 +426,8 @@ def booking_list(request):
     ]
     # One token for the whole page (as the context processor gives), in every row's forms.
     csrf_token = get_token(request)
-    token = feed_token_for(user=request.user)
-    feed_url = request.build_absolute_uri(reverse("groups:booking-feed", args=[token.token]))
+    token = feed_token_value(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("groups:booking-feed", args=[token]))
     return render(
         request,
         "groups/booking_list.html",

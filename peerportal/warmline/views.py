@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from peerportal.accounts.services import feed_token_for, user_for_feed_token
+from peerportal.accounts.services import feed_token_value, user_for_feed_token
 from peerportal.certification.qualification import qualification_choices
 from peerportal.core.dates import month_neighbours, parse_day, parse_month, week_start
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
@@ -441,8 +441,8 @@ def my_shifts(request):
     tz = _tz()
     mine = selectors.my_shift_rows(request.user, since=eligibility.week_start(now, tz))
     spans = [eligibility.Span(row["starts_at"], row["ends_at"]) for row in mine]
-    token = feed_token_for(user=request.user)
-    feed_url = request.build_absolute_uri(reverse("warmline:shift-feed", args=[token.token]))
+    token = feed_token_value(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("warmline:shift-feed", args=[token]))
     return render(
         request,
         "warmline/my_shifts.html",

@@ -272,6 +272,20 @@ def test_rotating_the_feed_token_revokes_the_old_one(member_client, member):
     assert services.user_for_feed_token(services.feed_token_for(user=member).token) == member
 
 
+def test_the_feed_token_value_is_made_once_and_follows_rotation(member_client, member):
+    from peerportal.accounts.models import FeedToken
+
+    assert not FeedToken.objects.filter(user=member).exists()
+    first = services.feed_token_value(user=member)  # made on first need
+    assert FeedToken.objects.get(user=member).token == first
+    assert services.feed_token_value(user=member) == first
+    assert first in member_client.get(reverse("groups:booking-list")).content.decode()
+    member_client.post(reverse("accounts:feed-token-rotate"))
+    rotated = services.feed_token_value(user=member)
+    assert rotated != first and services.user_for_feed_token(rotated) == member
+    assert FeedToken.objects.filter(user=member).count() == 1
+
+
 def test_staff_are_signed_out_after_idle_timeout(staff_client, settings):
     settings.STAFF_IDLE_TIMEOUT = 60
     assert staff_client.get(reverse("core:dashboard")).status_code == 200

@@ -259,6 +259,13 @@ def main() -> None:
         default=int(os.environ.get("BENCH_HEALTH_SECONDS", "5")),
         help="a short /healthz run before each target and after the last (0: none)",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="measure only the targets whose label contains TEXT (repeatable), print the "
+        "figures and leave results.md and the contention run alone: a quick check of a change",
+    )
     args = parser.parse_args()
     seed_seconds, from_empty = prepare(args.reseed)
     sizes = data_sizes()
@@ -267,6 +274,12 @@ def main() -> None:
     sampler = RssSampler(server.pid).__enter__()
     try:
         plans = targets()
+        if args.only:
+            plans = [
+                p
+                for p in plans
+                if p["label"] == "/healthz" or any(t in p["label"] for t in args.only)
+            ]
         results = []
         health_plan = next((p for p in plans if p["label"] == "/healthz"), None)
         checks: list[float] = []  # /healthz req/s measured between the targets
@@ -290,6 +303,13 @@ def main() -> None:
         # Each target's neighbouring /healthz: the checks just before and just after it.
         for i, (_label, stats) in enumerate(r for r in results if r[1].get("health_before")):
             stats["health_adjacent"] = (checks[i] + checks[i + 1]) / 2
+        if args.only:
+            for label, stats in results:
+                if stats.get("health_adjacent"):
+                    print(
+                        f"{label:32} ratio to /healthz around it {stats['rps'] / stats['health_adjacent']:.2f}"
+                    )
+            return
         race = contention()
     finally:
         sampler.__exit__()

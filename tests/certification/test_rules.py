@@ -389,3 +389,20 @@ def test_a_credential_issued_on_29_february_is_active_until_the_28th_then_expire
     before = rules.standing(ctype, [], dt.date(2028, 2, 29), [], dt.date(2030, 2, 27))
     assert before.status in (rules.Status.ACTIVE, rules.Status.EXPIRING)
     assert before.expires_on == dt.date(2030, 2, 28)
+
+
+def test_adding_months_matches_relativedelta_on_every_day_of_a_leap_cycle():
+    """The rules add months in plain arithmetic; it must agree with dateutil everywhere,
+    month ends and 29 February included, forward and back."""
+    from dateutil.relativedelta import relativedelta
+
+    day = dt.date(2027, 12, 1)
+    while day < dt.date(2029, 1, 1):
+        for months in (-25, -12, -1, 1, 2, 11, 12, 13, 24, 48, 121):
+            assert rules.add_months(day, months) == day + relativedelta(months=months), (
+                day,
+                months,
+            )
+        day += dt.timedelta(days=1)
+    assert rules.add_months(dt.date(1900, 1, 29), 1) == dt.date(1900, 2, 28)
+    assert rules.add_months(dt.date(2000, 1, 29), 1) == dt.date(2000, 2, 29)

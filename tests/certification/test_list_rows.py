@@ -53,3 +53,64 @@ def test_standings_carry_requirements_in_the_order_added_and_providers(staff):
     ]
     assert [p.name for p in loaded.approved_providers.all()] == ["Invented Institute"]
     assert row["certification"].pk == cert.pk and row["certification"].holder_id == staff.pk
+
+
+def test_rule_rows_leave_out_ce_before_the_first_issue_and_count_the_waiting(
+    staff, other_staff, supervisor
+):
+    """The team page's one query: approved records the rules can count (CE from the first
+    issue date on, initial training whenever), and the waiting ones counted, not loaded."""
+    day = dt.date(2026, 3, 1)
+    grant_credential(staff, "later-credential", issued=day)
+    grant_credential(staff, "first-credential", issued=day - dt.timedelta(days=100))
+    approved = {"status": "approved", "person": staff}
+    before = TrainingRecordFactory(completed_on=day - dt.timedelta(days=101), **approved)
+    first_day = TrainingRecordFactory(completed_on=day - dt.timedelta(days=100), **approved)
+    initial = TrainingRecordFactory(
+        completed_on=day - dt.timedelta(days=900), is_initial_training=True, **approved
+    )
+    TrainingRecordFactory(person=staff)  # waiting for review
+    TrainingRecordFactory(person=staff)
+    TrainingRecordFactory(person=staff, status="changes_requested")
+    TrainingRecordFactory(person=supervisor, status="approved")  # not asked for
+    # Someone never issued a certification: only initial training can count for them.
+    TrainingRecordFactory(person=other_staff, status="approved", completed_on=day)
+    in_training = TrainingRecordFactory(
+        person=other_staff, status="approved", is_initial_training=True
+    )
+    rows, waiting = selectors.approved_rows_and_pending_counts([staff.pk, other_staff.pk])
+    assert sorted(r.pk for r in rows[staff.pk]) == sorted([first_day.pk, initial.pk])
+    assert [r.pk for r in rows[other_staff.pk]] == [in_training.pk]
+    assert waiting == {staff.pk: 2}
+    row = next(r for r in rows[staff.pk] if r.pk == first_day.pk)
+    assert (row.completed_on, row.hours, row.course, row.provider, row.status) == (
+        first_day.completed_on,
+        Decimal(3),
+        first_day.course,
+        "Invented Institute",
+        "approved",
+    )
+    assert before.pk not in {r.pk for r in selectors._approved_rule_rows([staff.pk])[staff.pk]}
+
+
+def test_standings_from_the_rule_rows_match_standings_from_every_approved_record(staff):
+    """Leaving out CE records from before the first issue changes no standing: a course
+    repeated across that date, and a cycle that needs the hours after it."""
+    from peerportal.certification.demo import seed_credential_types
+    from peerportal.certification.models import TrainingRecord
+
+    seed_credential_types()
+    issued = dt.date(2024, 5, 1)
+    cert = grant_credential(staff, "state-cps", issued=issued)
+    for days, course in ((-30, "Same"), (-1, "Other"), (0, "Same"), (40, "Third"), (400, "Same")):
+        TrainingRecordFactory(
+            person=staff,
+            status="approved",
+            course=course,
+            hours=Decimal(12),
+            completed_on=issued + dt.timedelta(days=days),
+        )
+    every = list(TrainingRecord.objects.filter(person=staff, status="approved"))
+    for on in (issued, dt.date(2025, 6, 1), dt.date(2026, 4, 30), dt.date(2026, 5, 20)):
+        got = selectors.standings_by_person([staff], on, hours={})[staff.pk][0]["standing"]
+        assert got == selectors.certification_standing(cert, on, every), on

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -150,7 +151,10 @@ class Progress:
         return self.waived or all(r.met for r in self.requirements)
 
 
+@functools.lru_cache(maxsize=2048)
 def _norm(text: str) -> str:
+    """Course and provider names compared without case or extra spaces (remembered: a
+    page compares the same few names for every cycle of every certification it shows)."""
     return " ".join((text or "").lower().split())
 
 
@@ -158,6 +162,10 @@ def _approved_provider_names(ctype) -> set[str] | None:
     if not ctype.requires_approved_provider:
         return None
     return {_norm(p.name) for p in ctype.approved_providers.all()}
+
+
+def _date_order(record):
+    return (record.completed_on, record.pk or 0)
 
 
 def _classify(records, ctype, start: dt.date, end: dt.date, approved_providers):
@@ -169,11 +177,15 @@ def _classify(records, ctype, start: dt.date, end: dt.date, approved_providers):
     produced are one course, counted together.
     """
     seen: dict[str, object] = {}  # course -> the attendance (or record) that counted it
-    for record in sorted(records, key=lambda r: (r.completed_on, r.pk or 0)):
-        if record.status != "approved" or record.is_initial_training:
-            continue
-        if not (start <= record.completed_on < end):
-            continue
+    # Picked before sorting (the same order: the sort is stable), so only this cycle's
+    # records are sorted.
+    in_cycle = [
+        r
+        for r in records
+        if r.status == "approved" and not r.is_initial_training and start <= r.completed_on < end
+    ]
+    in_cycle.sort(key=_date_order)
+    for record in in_cycle:
         if (
             approved_providers is not None
             and _norm(record.provider) not in approved_providers
@@ -191,30 +203,43 @@ def _classify(records, ctype, start: dt.date, end: dt.date, approved_providers):
         yield record, None
 
 
-def countable(records, ctype, start: dt.date, end: dt.date) -> list:
+#: ``providers`` not given: read the credential's approved providers.
+_LOOK_UP = object()
+
+
+def countable(records, ctype, start: dt.date, end: dt.date, *, providers=_LOOK_UP) -> list:
     """Approved CE records inside [start, end).
 
     A course counts once per cycle if the rule says so (one training's topic lines are one
     course); where only approved providers count, other events need an approved credit
-    request.
+    request. ``providers``: ``_approved_provider_names(ctype)`` when the caller has it.
     """
-    providers = _approved_provider_names(ctype)
+    if providers is _LOOK_UP:
+        providers = _approved_provider_names(ctype)
     return [r for r, reason in _classify(records, ctype, start, end, providers) if reason is None]
 
 
 def ce_progress(
-    ctype, requirements, records, cycle: Cycle, issued_on: dt.date, attested=frozenset()
+    ctype,
+    requirements,
+    records,
+    cycle: Cycle,
+    issued_on: dt.date,
+    attested=frozenset(),
+    *,
+    providers=_LOOK_UP,
 ) -> Progress:
     """Total CE hours with per-topic minimums inside the total; the rest is elective.
 
-    ``attested``: the end dates of cycles with a valid (not failed) attestation.
+    ``attested``: the end dates of cycles with a valid (not failed) attestation;
+    ``providers``: as ``countable``'s.
     """
     waived = bool(
         ctype.waive_ce_if_issued_within_months
         and issued_on >= add_months(cycle.end, -ctype.waive_ce_if_issued_within_months)
         and cycle.start == issued_on
     )
-    counted = countable(records, ctype, cycle.start, cycle.end)
+    counted = countable(records, ctype, cycle.start, cycle.end, providers=providers)
     if not ctype.elective_hours_count:
         listed = {req.topic_id for req in requirements}
         counted = [r for r in counted if r.topic_id in listed]
@@ -281,8 +306,11 @@ def standing(
     """Status on ``on`` from the rules and the approved records (see the module notes)."""
     if issued_on is None or on < issued_on:
         return Standing(Status.IN_TRAINING, None, None, None)
+    providers = _approved_provider_names(ctype)  # once, not once a cycle
     for cycle in cycles(ctype, issued_on, on, first_end=expires_on):
-        progress = ce_progress(ctype, requirements, records, cycle, issued_on, attested)
+        progress = ce_progress(
+            ctype, requirements, records, cycle, issued_on, attested, providers=providers
+        )
         if on < cycle.end:
             soon = (cycle.end - on).days <= ctype.expiring_soon_days and (
                 expires_on is not None or not progress.met

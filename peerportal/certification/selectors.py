@@ -447,10 +447,12 @@ def standings_by_person(
         records = _approved_rule_rows(ids) if loaded else {pk: [] for pk in ids}
     if hours is None:
         hours = supervised_hours_by_person(ids) if loaded else {}
-    requirements = {
-        cert.credential_type_id: list(cert.credential_type.topic_requirements.all())
-        for cert in loaded
-    }
+    requirements: dict[int, list] = {}
+    for cert in loaded:  # once a credential type, not once a certification
+        if cert.credential_type_id not in requirements:
+            requirements[cert.credential_type_id] = list(
+                cert.credential_type.topic_requirements.all()
+            )
     out: dict[int, list[dict]] = {}
     for pk in ids:
         rows = []

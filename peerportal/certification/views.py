@@ -34,6 +34,7 @@ from .forms import (
 )
 from .models import RecordStatus
 from .permissions import can_manage_trainings, can_read_supervision_notes
+from .standings_html import standings_html
 
 
 def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
@@ -184,6 +185,7 @@ def progress(request):
         {
             "person": person,
             "standings": standings,
+            "standings_html": standings_html(request, standings, show_pending=True),
             "records": records,
             "supervision": _supervision_items(supervision),
             "supervised_hours": supervised_hours,
@@ -533,7 +535,13 @@ def transcript(request, pk: int):
     return render(
         request,
         "certification/transcript.html",
-        {"person": person, "standings": standings, "records": records, "sessions": sessions},
+        {
+            "person": person,
+            "standings": standings,
+            "standings_html": standings_html(request, standings),
+            "records": records,
+            "sessions": sessions,
+        },
     )
 
 

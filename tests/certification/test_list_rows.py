@@ -114,3 +114,73 @@ def test_standings_from_the_rule_rows_match_standings_from_every_approved_record
     for on in (issued, dt.date(2025, 6, 1), dt.date(2026, 4, 30), dt.date(2026, 5, 20)):
         got = selectors.standings_by_person([staff], on, hours={})[staff.pk][0]["standing"]
         assert got == selectors.certification_standing(cert, on, every), on
+
+
+def _card_row(cert, standing, **extra):
+    from peerportal.certification import rules
+
+    return {
+        "certification": cert,
+        "standing": standing,
+        "status_label": rules.STATUS_LABELS[standing.status],
+        "days_to_expiry": standing.days_to_expiry(dt.date(2026, 3, 1)),
+        "initial": rules.Progress([]),
+        "can_attest": False,
+        **extra,
+    }
+
+
+def test_credential_cards_show_requirements_training_and_attesting_as_the_page_did(
+    rf, staff, other_staff
+):
+    """The cards made in Python (``standings_html``): escaped names, localized hours,
+    initial training with supervised practice, and the attest button for the holder only."""
+    from django.utils import translation
+
+    from peerportal.certification import rules
+    from peerportal.certification.standings_html import standings_html
+
+    cert = grant_credential(staff, "card-credential")
+    cert.credential_type.name = TYPED
+    cycle = rules.Cycle(dt.date(2025, 3, 1), dt.date(2027, 3, 1))
+    progress = rules.Progress(
+        [
+            rules.Requirement("total", Decimal(20), Decimal("7.5")),
+            rules.Requirement(TYPED, Decimal(6), Decimal(6)),
+            rules.Requirement("attestation", Decimal(1), Decimal(0)),
+        ]
+    )
+    active = rules.Standing(rules.Status.EXPIRING, cycle.end, cycle, progress)
+    training = rules.Standing(rules.Status.IN_TRAINING, None, None, None)
+    initial = rules.Progress(
+        [
+            rules.Requirement("initial training", Decimal(40), Decimal(12)),
+            rules.Requirement("supervised practice", Decimal(10), Decimal("2.5")),
+        ]
+    )
+    rows = [
+        _card_row(cert, active, can_attest=True, pending_hours=Decimal("1.5")),
+        _card_row(cert, training, initial=initial, pending_hours=Decimal(3)),
+    ]
+    request = rf.get("/")
+    request.user = staff
+    html = str(standings_html(request, rows, show_pending=True))
+    escaped = "&lt;b&gt;Grief &amp; &quot;loss&quot;&lt;/b&gt;"
+    assert f'<h3 class="h5">{escaped}\n    <span class="badge text-bg-warning">' in html
+    assert "Valid until 1 March 2027 (365 days)" in html
+    assert "Continuing education, total: 7.50 / 20 h (12.50 h to go)" in html
+    assert f"{escaped}: 6 / 6 h</span>" in html and TYPED not in html
+    assert "Attestation for this cycle: not yet" in html
+    assert 'name="csrfmiddlewaretoken"' in html and f'value="{cert.pk}"' in html
+    assert "Initial training: 12 / 40 h</li>" in html
+    assert "Supervised practice: 2.50 / 10 h</li>" in html
+    assert html.count("Waiting for review:") == 2 and "1.50 h more" in html
+    assert "Waiting for review" not in str(standings_html(request, rows))
+    request.user = other_staff  # a supervisor's view: no attesting for someone else
+    assert "<form" not in str(standings_html(request, rows))
+    with translation.override("es"):
+        spanish = str(standings_html(request, rows, show_pending=True))
+        assert "7,50 / 20 h (faltan 12,50 h)" in spanish
+        assert "Válida hasta el 1 marzo 2027 (365 días)" in spanish
+        assert "Supervised practice" not in spanish
+    assert str(standings_html(request, [])).startswith("<p>No credentials recorded yet.")

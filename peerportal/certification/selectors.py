@@ -753,12 +753,44 @@ def attach_review_notes(records) -> None:
         record.review_notes = notes[record.pk]
 
 
-def _applicability(record, cert, approved) -> rules.Applicability:
-    ctype = cert.credential_type
+def _light_rows(records) -> list:
+    """Records as ``RuleRow``s (what the rules read), made once: the applicability of
+    each record to each credential reads every approved record, and ``pk`` on a model
+    instance is a property (two calls a read)."""
+    return [
+        r
+        if isinstance(r, RuleRow)
+        else RuleRow(
+            r.pk,
+            r.person_id,
+            r.status,
+            r.completed_on,
+            r.hours,
+            r.topic_id,
+            r.is_initial_training,
+            r.credit_requested,
+            r.provider,
+            r.course,
+            r.credit_id,
+        )
+        for r in records
+    ]
+
+
+def _credentials_with_requirements(standings) -> list[tuple]:
+    """Each standing's certification and its credential's topic requirements, read once
+    (not once a record)."""
+    return [
+        (row["certification"], list(row["certification"].credential_type.topic_requirements.all()))
+        for row in standings
+    ]
+
+
+def _applicability(record, cert, requirements, approved) -> rules.Applicability:
     return rules.applicability(
         record,
-        ctype,
-        list(ctype.topic_requirements.all()),
+        cert.credential_type,
+        requirements,
         approved,
         cert.issued_on,
         expires_on=cert.expires_on,
@@ -771,13 +803,15 @@ def applicability_by_record(records, standings, approved) -> dict[int, list[dict
     ``standings`` are the owner's rows from ``standings_by_person`` (their certifications
     come with the rules prefetched), ``approved`` the owner's approved records: no queries.
     """
+    approved = _light_rows(approved)
+    credentials = _credentials_with_requirements(standings)
     return {
         record.pk: [
             {
-                "credential": row["certification"].credential_type,
-                "result": _applicability(record, row["certification"], approved),
+                "credential": cert.credential_type,
+                "result": _applicability(record, cert, requirements, approved),
             }
-            for row in standings
+            for cert, requirements in credentials
         ]
         for record in records
     }
@@ -787,11 +821,14 @@ def add_pending_hours(standings, pending, approved) -> None:
     """Each standing row gets ``pending_hours``: hours waiting for review that would count
     toward its current requirements once approved (CE in the current cycle; initial
     training while in training)."""
-    for row in standings:
+    approved = _light_rows(approved)
+    for row, (cert, requirements) in zip(
+        standings, _credentials_with_requirements(standings), strict=True
+    ):
         cycle = row["standing"].cycle
         total = Decimal("0")
         for record in pending:
-            result = _applicability(record, row["certification"], approved)
+            result = _applicability(record, cert, requirements, approved)
             if not result.counts:
                 continue
             in_training = record.is_initial_training and cycle is None

@@ -107,8 +107,9 @@ def _progress_row():
     hours_text: dict = {}
     labels: dict[str, str] = {}
 
-    def row(r, applicability_cell) -> str:
-        """The row's HTML: every value in it is escaped or made here."""
+    def row(r, review_notes, applicability_cell) -> str:
+        """The row's HTML (``r`` a ``selectors.ListedRecord``; ``review_notes`` its
+        decisions' ``(source, comment)`` pairs): every value in it is escaped or made here."""
         hours = hours_text.get(r.hours)
         if hours is None:
             hours = hours_text[r.hours] = floatformat(r.hours, "-2")
@@ -116,7 +117,7 @@ def _progress_row():
         if label is None:
             label = labels[r.status] = esc(r.status_label)
         notes = ""
-        for source, comment in r.review_notes:
+        for source, comment in review_notes:
             if source == "attendance":
                 notes += from_attendance
             if comment:
@@ -134,7 +135,7 @@ def _progress_row():
         html = (
             f'<tr><td>{r.completed_on.isoformat()}</td><td><a href="{detail(r.pk)}">'
             f'{esc(r.course)}</a><br><span class="small">{esc(r.provider)}</span></td>'
-            f"<td>{hours}</td><td>{esc(r.topic) if r.topic_id else elective}</td>\n"
+            f"<td>{hours}</td><td>{esc(r.topic_name) if r.topic_id else elective}</td>\n"
             f"    <td>{label}{notes}</td>\n"
             f"    <td>{applicability_cell}</td>\n"
             f"    <td>{actions}</td></tr>\n  "
@@ -174,14 +175,11 @@ def progress(request):
     ]
     selectors.add_pending_hours(standings, pending, approved)
     records = Paginator(everything, 20).get_page(request.GET.get("page"))
-    selectors.attach_review_notes(records)
+    notes = selectors.review_notes_by_record([r.pk for r in records])
     applicability = selectors.applicability_by_record(records, standings, approved)
     cells: dict = {}
     row = _progress_row()
-    rows = []
-    for record in records:
-        record.applicability = applicability[record.pk]
-        rows.append(row(record, _applicability_cell(record.applicability, cells)))
+    rows = [row(r, notes[r.pk], _applicability_cell(applicability[r.pk], cells)) for r in records]
     return render(
         request,
         "certification/progress.html",

@@ -10,7 +10,12 @@ import pytest
 from django.urls import reverse
 
 from peerportal.certification import selectors
-from peerportal.certification.models import ApprovedProvider, CETopic, TopicRequirement
+from peerportal.certification.models import (
+    ApprovedProvider,
+    CETopic,
+    TopicRequirement,
+    TrainingRecord,
+)
 from tests.certification.factories import TrainingRecordFactory, grant_credential
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +189,95 @@ def test_credential_cards_show_requirements_training_and_attesting_as_the_page_d
         assert "Válida hasta el 1 marzo 2027 (365 días)" in spanish
         assert "Supervised practice" not in spanish
     assert str(standings_html(request, [])).startswith("<p>No credentials recorded yet.")
+
+
+def test_written_out_statements_read_what_the_orm_reads(
+    staff, other_staff, supervisor, monkeypatch
+):
+    """On PostgreSQL a few hot reads run written-out SQL; other databases take the ORM. Both
+    must give the same rows: compared here on PostgreSQL, each with the ORM's answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peerportal.certification.models import SupervisionSession
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the written-out statements are PostgreSQL's")
+    grant_credential(staff, "some-credential", issued=dt.date(2025, 1, 1))
+    topic = CETopic.objects.create(code="ethics-x", name="Ethics X")
+    kept = TrainingRecordFactory(
+        person=staff, status="approved", topic=topic, hours=Decimal("1.25"), evidence="a/b.pdf"
+    )
+    TrainingRecordFactory(person=staff, status="approved", completed_on=dt.date(2024, 1, 1))
+    TrainingRecordFactory(person=staff, completed_on=kept.completed_on)  # waiting
+    TrainingRecordFactory(person=staff, status="changes_requested")
+    TrainingRecordFactory(person=other_staff)
+    for days, hours in ((3, "1.50"), (1, "2"), (9, "0.25")):
+        SupervisionSession.objects.create(
+            staff=staff,
+            supervisor=supervisor,
+            date=dt.date(2026, 1, 1) + dt.timedelta(days=days),
+            hours=Decimal(hours),
+            notes=f"note {days}",
+        )
+
+    def both(read):
+        with CaptureQueriesContext(connection) as written_sql:
+            written_out = read()
+        monkeypatch.setattr(connection, "vendor", "orm-path")
+        try:
+            with CaptureQueriesContext(connection) as orm_sql:
+                answer = read()
+        finally:
+            monkeypatch.undo()
+        # Two different statements ran: the ORM names every column with its table.
+        assert written_sql[0]["sql"] != orm_sql[0]["sql"]
+        assert '"certification_trainingrecord"."id"' not in written_sql[0]["sql"]
+        return written_out, answer
+
+    written, orm = both(lambda: selectors.records_all_of(staff))
+    assert written == orm and len(written[0]) == 4 and len(written[1]) == 2
+    row = next(r for r in written[0] if r.pk == kept.pk)
+    assert (row.topic_name, row.evidence, row.hours, row.status_label) == (
+        "Ethics X",
+        "a/b.pdf",
+        Decimal("1.25"),
+        "Approved",
+    )
+    assert [r.pk for r in written[0]] == [
+        r.pk for r in TrainingRecord.objects.filter(person=staff).order_by("-completed_on", "-id")
+    ]
+    assert [r.owner_can_change for r in written[2]] == [True, True]
+    written, orm = both(lambda: selectors.recent_supervision_with_total(staff, 2))
+    assert (
+        written
+        == orm
+        == (
+            [
+                (dt.date(2026, 1, 10), Decimal("0.25"), "note 9"),
+                (dt.date(2026, 1, 4), Decimal("1.50"), "note 3"),
+            ],
+            Decimal("3.75"),
+        )
+    )
+    ids = [staff.pk, other_staff.pk, supervisor.pk]
+    written, orm = both(lambda: selectors.approved_rows_and_pending_counts(ids))
+    assert written == orm and written[1] == {staff.pk: 1, other_staff.pk: 1}
+    assert [r.pk for r in written[0][staff.pk]] == [kept.pk]
+
+
+def test_review_notes_come_oldest_first_by_record(staff, supervisor):
+    from peerportal.certification.models import Review
+
+    kept, waiting = TrainingRecordFactory(person=staff), TrainingRecordFactory(person=staff)
+    for comment in ("second", "first"):
+        Review.objects.create(
+            record=kept, reviewer=supervisor, decision="approved", comment=comment
+        )
+    Review.objects.create(record=waiting, reviewer=supervisor, decision="changes_requested")
+    notes = selectors.review_notes_by_record([kept.pk, waiting.pk, 0])
+    assert notes == {
+        kept.pk: [("review", "second"), ("review", "first")],
+        waiting.pk: [("review", "")],
+        0: [],
+    }

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import (
     Count,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -21,7 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peerportal.accounts.models import User
+from peerportal.accounts.models import STAFF_ROLES, User
 from peerportal.core.models import Organization
 from peerportal.core.permissions import is_coordinator, require_role
 
@@ -204,15 +205,133 @@ def approved_rows_and_pending_counts(
 
 
 _APPROVED_ROWS_SQL: dict[bool, str] = {}
-_WRITTEN_OUT: dict[str, str] = {}
+_WRITTEN_OUT: dict[str, object] = {}
 
 
-def _written_out(name: str, build) -> str:
-    """A statement built from the models' names once per process (``build()``), by name."""
+def _written_out(name: str, build):
+    """A statement (or statements) built from the models' names once per process
+    (``build()``), by name."""
     sql = _WRITTEN_OUT.get(name)
     if sql is None:
         sql = _WRITTEN_OUT[name] = build()
     return sql
+
+
+class WrittenOutList:
+    """What a ``Paginator`` pages through, read with two statements written out once: a
+    count, and a page of rows (the rows statement ends with ``LIMIT %s OFFSET %s``), each
+    row made a ``row_class`` named tuple. Building and compiling a paginated ORM query cost
+    ≈ 3,000 Python calls a page (its count and its rows); these cost ≈ 250."""
+
+    def __init__(self, statements: tuple[str, str], params: list, row_class):
+        self.count_sql, self.rows_sql = statements
+        self.params = params
+        self.row_class = row_class
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(self.count_sql, self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, key: slice) -> list:
+        if not isinstance(key, slice) or key.step is not None or key.start is None:
+            raise TypeError("a page is read as list[start:stop]")
+        new, row_class = tuple.__new__, self.row_class
+        with connection.cursor() as cursor:
+            cursor.execute(self.rows_sql, [*self.params, key.stop - key.start, key.start])
+            return [new(row_class, row) for row in cursor.fetchall()]
+
+
+#: A person as the team list reads them.
+PersonRow = namedtuple("PersonRow", ("pk", "display_name"))
+
+
+def team_page_list(user):
+    """``team_for(user)``'s people as ``PersonRow``s (id and display name), for a
+    ``Paginator``: on PostgreSQL a ``WrittenOutList`` (the same filter and order as
+    ``team_for``, written out), elsewhere the ORM's rows."""
+    require_role(user, "supervisor")
+    if connection.vendor != "postgresql":
+        return team_for(user).values_list("pk", "display_name", named=True)
+    everyone = is_coordinator(user)
+    params = [[str(role.value) for role in STAFF_ROLES], user.pk]
+    if not everyone:
+        params.append(user.pk)
+    return WrittenOutList(
+        _written_out(f"team:{everyone}", lambda: _team_sql(everyone)), params, PersonRow
+    )
+
+
+def _team_sql(everyone: bool) -> tuple[str, str]:
+    u = User._meta
+    role, active, name = (u.get_field(f).column for f in ("role", "is_active", "display_name"))
+    where = f"""
+        FROM "{u.db_table}" u
+        WHERE u."{active}" AND u."{role}" = ANY(%s) AND u."{u.pk.column}" <> %s
+    """  # noqa: S608 — names from the model; values are parameters
+    if not everyone:
+        where += f' AND u."{u.get_field("supervisor").column}" = %s'
+    return (
+        f"SELECT COUNT(*) {where}",
+        f'SELECT u."{u.pk.column}", u."{name}" {where} ORDER BY u."{name}" LIMIT %s OFFSET %s',
+    )
+
+
+#: A record waiting for review as the queue reads it (and the date checks).
+QueueRow = namedtuple(
+    "QueueRow",
+    (
+        "pk",
+        "course",
+        "hours",
+        "completed_on",
+        "credit_requested",
+        "is_initial_training",
+        "person_id",
+        "person_name",
+    ),
+)
+
+
+def review_queue_page_list(user):
+    """``review_queue_for(user)``'s records as ``QueueRow``s, for a ``Paginator``: on
+    PostgreSQL a ``WrittenOutList`` (the same filter and order, written out), elsewhere
+    the ORM's rows."""
+    require_role(user, "supervisor")
+    if connection.vendor != "postgresql":
+        return (
+            review_queue_for(user)
+            .select_related(None)
+            .annotate(person_name=F("person__display_name"))
+            .values_list(*QueueRow._fields, named=True)
+        )
+    everyone = is_coordinator(user)
+    params = [RecordStatus.SUBMITTED.value, user.pk]
+    if not everyone:
+        params.append(user.pk)
+    return WrittenOutList(
+        _written_out(f"queue:{everyone}", lambda: _review_queue_sql(everyone)), params, QueueRow
+    )
+
+
+def _review_queue_sql(everyone: bool) -> tuple[str, str]:
+    r, u = TrainingRecord._meta, User._meta
+    col = {f: r.get_field(f).column for f in ("status", "person", "submitted_at")}
+    columns = ", ".join(
+        f'r."{r.get_field(f).column}"' if f != "pk" else f'r."{r.pk.column}"'
+        for f in QueueRow._fields[:-2]
+    )
+    where = f"""
+        FROM "{r.db_table}" r JOIN "{u.db_table}" p ON p."{u.pk.column}" = r."{col["person"]}"
+        WHERE r."{col["status"]}" = %s AND r."{col["person"]}" <> %s
+    """  # noqa: S608 — names from the models; values are parameters
+    if not everyone:
+        where += f' AND p."{u.get_field("supervisor").column}" = %s'
+    return (
+        f"SELECT COUNT(*) {where}",
+        f'SELECT {columns}, r."{col["person"]}", p."{u.get_field("display_name").column}" '
+        f'{where} ORDER BY r."{col["submitted_at"]}" LIMIT %s OFFSET %s',
+    )
 
 
 def _approved_rows_sql(pending: bool) -> str:
@@ -466,8 +585,18 @@ def standings_by_person(
     ``hours`` (supervised hours per person id) and ``records`` (approved records per person
     id) may be given when the caller has already loaded them.
     """
+    return standings_by_ids([p.pk for p in people], on, hours=hours, records=records)
+
+
+def standings_by_ids(
+    ids: list[int],
+    on: dt.date | None = None,
+    *,
+    hours: dict[int, Decimal] | None = None,
+    records: dict[int, list[TrainingRecord]] | None = None,
+) -> dict[int, list[dict]]:
+    """``standings_by_person`` for people known by their ids."""
     on = on or local_today()
-    ids = [p.pk for p in people]
     certs: dict[int, list[CertificationRow]] = {pk: [] for pk in ids}
     loaded = _certifications_with_rules(ids)
     for cert in loaded:
@@ -922,10 +1051,10 @@ FAR_PAST_YEARS = 10
 def date_flags(records, on: dt.date, *, standings=None) -> dict[int, list[str]]:
     """Dates a reviewer should look at twice: in the future, long ago, or before the
     current cycle of every credential the person holds (so it cannot count)."""
-    people = {r.person_id: r.person for r in records}
+    people = list({r.person_id: None for r in records})
     if standings is None:
         # Only the cycles are read here, not initial-training progress: no supervised hours.
-        standings = standings_by_person(list(people.values()), on, hours={}) if people else {}
+        standings = standings_by_ids(people, on, hours={}) if people else {}
     far_past = on - relativedelta(years=FAR_PAST_YEARS)
     flags: dict[int, list[str]] = {}
     for record in records:

@@ -354,23 +354,9 @@ def evidence_download(request, pk: int):
 @role_required("supervisor")
 def review_queue(request):
     # The fields the queue shows and the date checks read, not whole records and people.
-    queue = (
-        selectors.review_queue_for(request.user)
-        .select_related(None)
-        .select_related("person")
-        .only(
-            "pk",
-            "course",
-            "hours",
-            "completed_on",
-            "credit_requested",
-            "is_initial_training",
-            "person_id",
-            "person__id",
-            "person__display_name",
-        )
+    page = Paginator(selectors.review_queue_page_list(request.user), 25).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(queue, 25).get_page(request.GET.get("page"))
     flags = selectors.date_flags(list(page), selectors.local_today())
     row = _review_queue_row()
     rows = [row(r, flags[r.pk]) for r in page]
@@ -395,7 +381,7 @@ def _review_queue_row():
             hours = hours_text[r.hours] = floatformat(r.hours, "-2")
         html = (
             f'\n  <li class="list-group-item"><a href="{review_link(r.pk)}">'
-            f"{conditional_escape(r.person.display_name)} — {conditional_escape(r.course)}</a>"
+            f"{conditional_escape(r.person_name)} — {conditional_escape(r.course)}</a>"
             f' <span class="small">({hours} h, {r.completed_on.isoformat()})</span>'
             f"{credit if r.credit_requested else ''}\n    "
             + "".join(f"{check}{conditional_escape(flag)}</span>" for flag in flags)
@@ -491,9 +477,7 @@ def _team_credentials_cell():
 @role_required("supervisor")
 def team(request):
     """Supervisors: their team; coordinators: everyone (paginated before computing)."""
-    page = Paginator(selectors.team_for(request.user).only("pk", "display_name"), 25).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.team_page_list(request.user), 25).get_page(request.GET.get("page"))
     people = list(page)
     # The approved records (for the standings) and the counts waiting for review, from one
     # query. The page shows each credential's status, not initial-training progress: no

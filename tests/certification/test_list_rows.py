@@ -281,3 +281,46 @@ def test_review_notes_come_oldest_first_by_record(staff, supervisor):
         waiting.pk: [("review", "")],
         0: [],
     }
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "coordinator"])
+def test_paged_lists_read_what_their_selectors_scope(
+    persona, request, staff, other_staff, supervisor, coordinator
+):
+    """The team and the review queue are paged through ``team_page_list`` and
+    ``review_queue_page_list`` (written-out statements on PostgreSQL): the same people and
+    records, in the same order, as ``team_for`` and ``review_queue_for``, on every page."""
+    from django.core.paginator import Paginator
+
+    from peerportal.accounts.models import User
+
+    user = request.getfixturevalue(persona)
+    extra = [
+        User.objects.create_user(
+            email=f"team{k}@example.test",
+            password=None,
+            display_name=f"Team {k:02d}",
+            role="peer_specialist",
+            supervisor=supervisor,
+        )
+        for k in range(7)
+    ]
+    User.objects.filter(pk=extra[0].pk).update(is_active=False)
+    for person in (*extra[1:], staff, other_staff, supervisor, coordinator):
+        TrainingRecordFactory(person=person, hours=Decimal("1.25"))
+        TrainingRecordFactory(person=person, status="approved")
+    people = [(p.pk, p.display_name) for p in selectors.team_for(user)]
+    records = list(selectors.review_queue_for(user))
+    assert len(people) > 3 and len(records) > 3
+    for per_page in (3, 100):
+        paged = Paginator(selectors.team_page_list(user), per_page)
+        assert paged.count == len(people)
+        got = [(p.pk, p.display_name) for n in paged.page_range for p in paged.page(n)]
+        assert got == people
+        paged = Paginator(selectors.review_queue_page_list(user), per_page)
+        assert paged.count == len(records)
+        got = [r for n in paged.page_range for r in paged.page(n)]
+        assert [r.pk for r in got] == [r.pk for r in records]
+        assert [(r.hours, r.person_name, r.course) for r in got] == [
+            (r.hours, r.person.display_name, r.course) for r in records
+        ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape as escape_text
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,9 +16,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.core.audit import audit_record
-from peerportal.core.links import pk_link
 from peerportal.core.permissions import role_required
 from peerportal.core.spreadsheet import csv_response
+from peerportal.core.templatetags.formatting_cache import cached_url
 
 from . import selectors, services
 from .evidence import evidence_content_type
@@ -35,6 +36,21 @@ from .forms import (
 from .models import RecordStatus
 from .permissions import can_manage_trainings, can_read_supervision_notes
 from .standings_html import standings_html
+
+_MARKER = "8123456789"
+
+
+def _pk_link(name: str):
+    """``pk -> {% url name pk %}`` for a URL pattern whose one argument is an ``<int:pk>``
+    path segment, like ``core.links.pk_link``, from the per-process table of
+    ``{% cached_url %}`` (the same link, without resolving the pattern again each request;
+    a list page made five of these)."""
+    head, _marker, tail = cached_url(name, int(_MARKER)).partition(_MARKER)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+# Text typed into the database (plain ``str``) is escaped with ``escape_text``: what
+# ``conditional_escape`` applies to such text, without its checks for lazy and safe strings.
 
 
 def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
@@ -89,11 +105,11 @@ def _progress_row():
     ran ≈ 40 nodes and four ``{% url %}`` a row): links from one ``reverse()`` each, the
     translated strings looked up once per request, each distinct number of hours
     formatted once (``floatformat`` localizes)."""
-    detail = pk_link("certification:record-detail")
-    certificate = pk_link("certification:training-certificate")
-    evidence = pk_link("certification:evidence-download")
-    edit = pk_link("certification:record-edit")
-    withdraw = pk_link("certification:record-withdraw")
+    detail = _pk_link("certification:record-detail")
+    certificate = _pk_link("certification:training-certificate")
+    evidence = _pk_link("certification:evidence-download")
+    edit = _pk_link("certification:record-edit")
+    withdraw = _pk_link("certification:record-withdraw")
     esc = conditional_escape
     # Translated literals go in as they are, as {% translate %} puts them in (not escaped).
     elective = _("Elective")
@@ -121,7 +137,7 @@ def _progress_row():
             if source == "attendance":
                 notes += from_attendance
             if comment:
-                notes += f'<br><span class="small">“{esc(comment)}”</span>'
+                notes += f'<br><span class="small">“{escape_text(comment)}”</span>'
         actions = ""
         if r.credit_id:
             actions += f'<a href="{certificate(r.credit_id)}">{certificate_text}</a> '
@@ -134,8 +150,8 @@ def _progress_row():
             )
         html = (
             f'<tr><td>{r.completed_on.isoformat()}</td><td><a href="{detail(r.pk)}">'
-            f'{esc(r.course)}</a><br><span class="small">{esc(r.provider)}</span></td>'
-            f"<td>{hours}</td><td>{esc(r.topic_name) if r.topic_id else elective}</td>\n"
+            f'{escape_text(r.course)}</a><br><span class="small">{escape_text(r.provider)}</span>'
+            f"</td><td>{hours}</td><td>{escape_text(r.topic_name) if r.topic_id else elective}</td>\n"
             f"    <td>{label}{notes}</td>\n"
             f"    <td>{applicability_cell}</td>\n"
             f"    <td>{actions}</td></tr>\n  "
@@ -368,7 +384,7 @@ def _review_queue_row():
     nodes a row): the translated badges looked up once per request (put in unescaped, as
     {% translate %} does), each distinct number
     of hours formatted once (``floatformat`` localizes: "1,50" on Spanish pages)."""
-    review_link = pk_link("certification:record-review")
+    review_link = _pk_link("certification:record-review")
     credit = f' <span class="badge text-bg-info">{_("credit request")}</span>'
     check = (
         f'<br><span class="badge text-bg-warning">{_("Check the date")}</span> <span class="small">'
@@ -381,7 +397,7 @@ def _review_queue_row():
             hours = hours_text[r.hours] = floatformat(r.hours, "-2")
         html = (
             f'\n  <li class="list-group-item"><a href="{review_link(r.pk)}">'
-            f"{conditional_escape(r.person_name)} — {conditional_escape(r.course)}</a>"
+            f"{escape_text(r.person_name)} — {escape_text(r.course)}</a>"
             f' <span class="small">({hours} h, {r.completed_on.isoformat()})</span>'
             f"{credit if r.credit_requested else ''}\n    "
             + "".join(f"{check}{conditional_escape(flag)}</span>" for flag in flags)
@@ -486,14 +502,14 @@ def team(request):
     standings = selectors.standings_by_person(
         people, selectors.local_today(), hours={}, records=approved
     )
-    transcript_link = pk_link("certification:transcript")
+    transcript_link = _pk_link("certification:transcript")
     cell = _team_credentials_cell()
     rows = [{"person": p, "pending": pending.get(p.pk, 0)} for p in people]
     # The table's rows as one piece of HTML made here (the template's loop ran four
     # variables a row).
     rows_html = mark_safe(  # noqa: S308 — the name is escaped, the cell is escaped HTML
         "".join(
-            f'<tr><td><a href="{transcript_link(p.pk)}">{conditional_escape(p.display_name)}'
+            f'<tr><td><a href="{transcript_link(p.pk)}">{escape_text(p.display_name)}'
             f"</a></td>\n    <td>{cell(standings[p.pk])}</td>\n    <td>{row['pending']}</td></tr>\n  "
             for p, row in zip(people, rows, strict=True)
         )

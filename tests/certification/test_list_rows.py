@@ -324,3 +324,10 @@ def test_paged_lists_read_what_their_selectors_scope(
         assert [(r.hours, r.person_name, r.course) for r in got] == [
             (r.hours, r.person.display_name, r.course) for r in records
         ]
+
+
+def test_list_links_are_the_url_tags_links():
+    from peerportal.certification.views import _pk_link
+
+    for name in ("certification:record-detail", "certification:transcript"):
+        assert _pk_link(name)(1234) == reverse(name, args=[1234])

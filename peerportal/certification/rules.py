@@ -168,8 +168,9 @@ def _date_order(record):
     return (record.completed_on, record.pk or 0)
 
 
-def _classify(records, ctype, start: dt.date, end: dt.date, approved_providers):
-    """(record, reason) for each approved CE record inside [start, end), in date order.
+def _classify(records, ctype, start: dt.date, end: dt.date, approved_providers) -> list:
+    """(record, reason) for each approved CE record inside [start, end), in date order (a
+    list: a generator's every step was a call, for every record of every cycle).
 
     ``reason`` is None when the record counts, else why not (a short code): ``provider``
     (not an approved provider and no credit requested) or ``repeat`` (the same course
@@ -185,22 +186,25 @@ def _classify(records, ctype, start: dt.date, end: dt.date, approved_providers):
         if r.status == "approved" and not r.is_initial_training and start <= r.completed_on < end
     ]
     in_cycle.sort(key=_date_order)
+    once = ctype.same_course_once_per_cycle
+    out = []
     for record in in_cycle:
         if (
             approved_providers is not None
             and _norm(record.provider) not in approved_providers
             and not record.credit_requested
         ):
-            yield record, "provider"
+            out.append((record, "provider"))
             continue
         key = _norm(record.course)
         credit_id = getattr(record, "credit_id", None)
         source = ("credit", credit_id) if credit_id else ("record", id(record))
-        if ctype.same_course_once_per_cycle and seen.get(key, source) != source:
-            yield record, "repeat"
+        if once and seen.get(key, source) != source:
+            out.append((record, "repeat"))
             continue
         seen.setdefault(key, source)
-        yield record, None
+        out.append((record, None))
+    return out
 
 
 #: ``providers`` not given: read the credential's approved providers.

@@ -28,6 +28,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -168,6 +169,20 @@ def _date_order(record):
     return (record.completed_on, record.pk or 0)
 
 
+_BY_DATE_AND_PK = attrgetter("completed_on", "pk")
+
+
+def _by_date(records: list) -> list:
+    """``sorted(records, key=_date_order)``: by completion date, then id (an unsaved
+    record's None as 0). The key is read in C when the ids are set; only a tie on a date
+    with an unsaved record (its None cannot be compared) needs the Python key, from the
+    original order again (``sorted`` leaves its input as it was)."""
+    try:
+        return sorted(records, key=_BY_DATE_AND_PK)
+    except TypeError:
+        return sorted(records, key=_date_order)
+
+
 def _classify(records, ctype, start: dt.date, end: dt.date, approved_providers) -> list:
     """(record, reason) for each approved CE record inside [start, end), in date order (a
     list: a generator's every step was a call, for every record of every cycle).
@@ -185,7 +200,7 @@ def _classify(records, ctype, start: dt.date, end: dt.date, approved_providers) 
         for r in records
         if r.status == "approved" and not r.is_initial_training and start <= r.completed_on < end
     ]
-    in_cycle.sort(key=_date_order)
+    in_cycle = _by_date(in_cycle)
     once = ctype.same_course_once_per_cycle
     out = []
     for record in in_cycle:
@@ -243,7 +258,13 @@ def ce_progress(
         and issued_on >= add_months(cycle.end, -ctype.waive_ce_if_issued_within_months)
         and cycle.start == issued_on
     )
-    counted = countable(records, ctype, cycle.start, cycle.end, providers=providers)
+    if providers is _LOOK_UP:
+        providers = _approved_provider_names(ctype)
+    counted = [
+        r
+        for r, reason in _classify(records, ctype, cycle.start, cycle.end, providers)
+        if reason is None
+    ]  # countable(), without a call more a cycle
     if not ctype.elective_hours_count:
         listed = {req.topic_id for req in requirements}
         counted = [r for r in counted if r.topic_id in listed]

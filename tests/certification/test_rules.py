@@ -406,3 +406,19 @@ def test_adding_months_matches_relativedelta_on_every_day_of_a_leap_cycle():
         day += dt.timedelta(days=1)
     assert rules.add_months(dt.date(1900, 1, 29), 1) == dt.date(1900, 2, 28)
     assert rules.add_months(dt.date(2000, 1, 29), 1) == dt.date(2000, 2, 29)
+
+
+def test_records_are_taken_in_date_then_id_order_unsaved_ones_included():
+    """The same-course rule counts the first of a course in a cycle: records are taken by
+    completion date, then id, an unsaved record (no id yet) first on its day and in the
+    order given among unsaved ones."""
+    from types import SimpleNamespace
+
+    def rec(name, pk, day):
+        return SimpleNamespace(name=name, pk=pk, completed_on=dt.date(2026, 1, day))
+
+    saved = [rec("c", 9, 2), rec("a", 3, 1), rec("b", 4, 1)]
+    assert [r.name for r in rules._by_date(saved)] == ["a", "b", "c"]
+    mixed = [rec("late", 7, 1), rec("first", None, 1), rec("second", None, 1), rec("x", None, 3)]
+    assert [r.name for r in rules._by_date(mixed)] == ["first", "second", "late", "x"]
+    assert [r.name for r in mixed] == ["late", "first", "second", "x"]  # left as it was

@@ -3,7 +3,8 @@
 The template these replace (``_standings.html``) ran ≈ 4,500 Python calls for two
 credentials: a dozen tags, three ``floatformat`` and two translations per requirement. Here
 each translated string is looked up once a call, each number formatted as the template
-formatted it (``floatformat`` localizes: "1,5" on Spanish pages), and every value that
+formatted it (``floatformat`` localizes: "1,5" on Spanish pages; dates and the link come
+from the per-process tables of ``formatting_cache``), and every value that
 comes from the data is escaped; translated literals go in as they are, as
 ``{% translate %}`` puts them in.
 """
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from peerportal.core.templatetags.formatting_cache import cached_date, cached_url
 
 from . import rules
 
@@ -57,7 +58,7 @@ def standings_html(request, standings, *, show_pending: bool = False) -> SafeStr
         )
         if standing.expires_on:
             valid = _("Valid until %(d)s (%(n)s days)") % {
-                "d": esc(date_format(standing.expires_on, "j F Y")),
+                "d": esc(cached_date(standing.expires_on, "j F Y")),
                 "n": s["days_to_expiry"],
             }
             html += f'<p class="mb-1">{valid}</p>'
@@ -99,7 +100,7 @@ def standings_html(request, standings, *, show_pending: bool = False) -> SafeStr
                     '<input type="hidden" name="certification" value="{}">\n'
                     '      <button class="btn btn-outline-primary btn-sm" type="submit">{}</button>'
                     "</form>\n    ",
-                    reverse("certification:certification-attest"),
+                    cached_url("certification:certification-attest"),
                     mark_safe(  # noqa: S308 — a translated literal, as {% translate %} puts it
                         _(
                             "I attest that my training records for this cycle are true and "

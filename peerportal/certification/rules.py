@@ -332,21 +332,61 @@ def standing(
     if issued_on is None or on < issued_on:
         return Standing(Status.IN_TRAINING, None, None, None)
     providers = _approved_provider_names(ctype)  # once, not once a cycle
-    for cycle in cycles(ctype, issued_on, on, first_end=expires_on):
+    cycle, progress = _deciding_cycle(
+        ctype, requirements, issued_on, records, on, expires_on, attested, providers
+    )
+    if cycle is None:  # pragma: no cover — cycles() always yields
+        return Standing(Status.LAPSED, None, None, None)
+    if on < cycle.end:
         progress = ce_progress(
             ctype, requirements, records, cycle, issued_on, attested, providers=providers
         )
+        soon = (cycle.end - on).days <= ctype.expiring_soon_days and (
+            expires_on is not None or not progress.met
+        )
+        return Standing(Status.EXPIRING if soon else Status.ACTIVE, cycle.end, cycle, progress)
+    if on < cycle.end + dt.timedelta(days=ctype.grace_days):
+        return Standing(Status.IN_GRACE, cycle.end, cycle, progress)
+    return Standing(Status.LAPSED, cycle.end, cycle, progress)
+
+
+def _deciding_cycle(ctype, requirements, issued_on, records, on, expires_on, attested, providers):
+    """The cycle the status on ``on`` is about, walking from the issue date: the current
+    one (``on`` before its end), or the first that ended without renewing (its
+    requirements not met, or a recorded expiry, which does not renew by itself). Returns it
+    with its progress when it ended; the current cycle's progress is left to the caller
+    (it only decides whether the cycle is expiring soon)."""
+    for cycle in cycles(ctype, issued_on, on, first_end=expires_on):
         if on < cycle.end:
-            soon = (cycle.end - on).days <= ctype.expiring_soon_days and (
-                expires_on is not None or not progress.met
-            )
-            return Standing(Status.EXPIRING if soon else Status.ACTIVE, cycle.end, cycle, progress)
+            return cycle, None
+        progress = ce_progress(
+            ctype, requirements, records, cycle, issued_on, attested, providers=providers
+        )
         if progress.met and expires_on is None:
             continue  # renewed at the end of this cycle
-        if on < cycle.end + dt.timedelta(days=ctype.grace_days):
-            return Standing(Status.IN_GRACE, cycle.end, cycle, progress)
-        return Standing(Status.LAPSED, cycle.end, cycle, progress)
-    return Standing(Status.LAPSED, None, None, None)  # pragma: no cover — cycles() always yields
+        return cycle, progress
+    return None, None  # pragma: no cover — cycles() always yields
+
+
+def current_cycle(
+    ctype,
+    requirements,
+    issued_on: dt.date | None,
+    records,
+    on: dt.date,
+    *,
+    expires_on: dt.date | None = None,
+    attested=frozenset(),
+) -> Cycle | None:
+    """``standing(...).cycle``, without weighing the current cycle's hours (they decide only
+    whether it is expiring soon): past cycles' renewals alone place it. For pages that
+    read the cycle, not the status (the review queue's date checks)."""
+    if issued_on is None or on < issued_on:
+        return None
+    providers = _approved_provider_names(ctype)
+    return _deciding_cycle(
+        ctype, requirements, issued_on, records, on, expires_on, attested, providers
+    )[0]
 
 
 @dataclass

@@ -422,3 +422,32 @@ def test_records_are_taken_in_date_then_id_order_unsaved_ones_included():
     mixed = [rec("late", 7, 1), rec("first", None, 1), rec("second", None, 1), rec("x", None, 3)]
     assert [r.name for r in rules._by_date(mixed)] == ["first", "second", "late", "x"]
     assert [r.name for r in mixed] == ["late", "first", "second", "x"]  # left as it was
+
+
+def test_the_current_cycle_is_the_one_the_standing_reports():
+    """``current_cycle`` skips the current cycle's hours: it must still name the cycle
+    ``standing`` reports, on any day, through renewals, grace, lapses and recorded expiries."""
+    scenarios = [
+        ("state-cps", pa_records(), {}),
+        ("state-cps", pa_records(elective=8), {}),
+        ("state-cps", [], {"expires_on": dt.date(2025, 9, 1)}),
+        ("national-prc", [record("Course", 20, provider=APPROVED_PROVIDER)], {}),
+        ("regional-psc", [record("Ethics", 6, "ethics"), record("Domain", 14, "peer-domains")], {}),
+        (
+            "regional-psc",
+            [record("Ethics", 6, "ethics"), record("Domain", 14, "peer-domains")],
+            {"attested": frozenset({dt.date(2025, 9, 1)})},
+        ),
+        ("warmline-training", [record("Ethics", 4, "ethics")], {}),
+    ]
+    types = seed_credential_types()
+    day = dt.date(2024, 1, 1)
+    while day < dt.date(2030, 1, 1):
+        for code, records, extra in scenarios:
+            ctype = types[code]
+            reqs = list(ctype.topic_requirements.select_related("topic"))
+            for issued in (ISSUED, None):
+                expected = rules.standing(ctype, reqs, issued, records, day, **extra).cycle
+                got = rules.current_cycle(ctype, reqs, issued, records, day, **extra)
+                assert got == expected, (code, day, issued)
+        day += dt.timedelta(days=17)

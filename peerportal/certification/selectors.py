@@ -605,12 +605,7 @@ def standings_by_ids(
         records = _approved_rule_rows(ids) if loaded else {pk: [] for pk in ids}
     if hours is None:
         hours = supervised_hours_by_person(ids) if loaded else {}
-    requirements: dict[int, list] = {}
-    for cert in loaded:  # once a credential type, not once a certification
-        if cert.credential_type_id not in requirements:
-            requirements[cert.credential_type_id] = list(
-                cert.credential_type.topic_requirements.all()
-            )
+    requirements = _requirements_by_type(loaded)
     out: dict[int, list[dict]] = {}
     for pk in ids:
         rows = []
@@ -637,6 +632,44 @@ def standings_by_ids(
                 }
             )
         out[pk] = rows
+    return out
+
+
+def _requirements_by_type(certs) -> dict[int, list]:
+    """The topic requirements of each credential type of ``certs`` (loaded with their
+    rules), read once a type, not once a certification."""
+    requirements: dict[int, list] = {}
+    for cert in certs:
+        if cert.credential_type_id not in requirements:
+            requirements[cert.credential_type_id] = list(
+                cert.credential_type.topic_requirements.all()
+            )
+    return requirements
+
+
+def current_cycles_by_ids(ids: list[int], on: dt.date) -> dict[int, list[tuple]]:
+    """Each person's certifications as ``(credential name, current cycle)`` pairs, in the
+    standings' order (the cycle ``standings_by_ids`` reports, None in training): the same
+    queries, without weighing any current cycle's hours (``rules.current_cycle``). For the
+    review queue's date checks, which read the cycles only."""
+    out: dict[int, list[tuple]] = {pk: [] for pk in ids}
+    certs = _certifications_with_rules(ids)
+    if not certs:
+        return out
+    records = _approved_rule_rows(ids)
+    requirements = _requirements_by_type(certs)
+    for cert in certs:
+        ctype = cert.credential_type
+        cycle = rules.current_cycle(
+            ctype,
+            requirements[cert.credential_type_id],
+            cert.issued_on,
+            records[cert.holder_id],
+            on,
+            expires_on=cert.expires_on,
+            attested=cert.attested,
+        )
+        out[cert.holder_id].append((ctype.name, cycle))
     return out
 
 
@@ -1051,10 +1084,17 @@ FAR_PAST_YEARS = 10
 def date_flags(records, on: dt.date, *, standings=None) -> dict[int, list[str]]:
     """Dates a reviewer should look at twice: in the future, long ago, or before the
     current cycle of every credential the person holds (so it cannot count)."""
-    people = list({r.person_id: None for r in records})
     if standings is None:
-        # Only the cycles are read here, not initial-training progress: no supervised hours.
-        standings = standings_by_ids(people, on, hours={}) if people else {}
+        # Only the cycles are read here, not the statuses.
+        people = list({r.person_id: None for r in records})
+        cycles_by_person = current_cycles_by_ids(people, on) if people else {}
+    else:
+        cycles_by_person = {
+            person: [
+                (row["certification"].credential_type.name, row["standing"].cycle) for row in rows
+            ]
+            for person, rows in standings.items()
+        }
     far_past = on - relativedelta(years=FAR_PAST_YEARS)
     flags: dict[int, list[str]] = {}
     for record in records:
@@ -1064,9 +1104,9 @@ def date_flags(records, on: dt.date, *, standings=None) -> dict[int, list[str]]:
         elif record.completed_on < far_past:
             found.append(_("Completed more than %(n)s years ago.") % {"n": FAR_PAST_YEARS})
         cycles_ = [
-            (row["certification"].credential_type.name, row["standing"].cycle)
-            for row in standings.get(record.person_id, [])
-            if row["standing"].cycle is not None
+            (name, cycle)
+            for name, cycle in cycles_by_person.get(record.person_id, [])
+            if cycle is not None
         ]
         if (
             not record.is_initial_training

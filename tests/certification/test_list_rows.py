@@ -331,3 +331,28 @@ def test_list_links_are_the_url_tags_links():
 
     for name in ("certification:record-detail", "certification:transcript"):
         assert _pk_link(name)(1234) == reverse(name, args=[1234])
+
+
+def test_current_cycles_are_the_standings_cycles(staff, other_staff, supervisor):
+    """The review queue's date checks read ``current_cycles_by_ids``: per person, the same
+    credentials in the same order with the same cycles as ``standings_by_ids``."""
+    from peerportal.certification.demo import seed_credential_types
+
+    seed_credential_types()
+    grant_credential(staff, "state-cps", issued=dt.date(2023, 2, 1))
+    grant_credential(staff, "warmline-training", issued=dt.date(2025, 6, 1))
+    grant_credential(other_staff, "regional-psc", issued=dt.date(2024, 3, 1))
+    grant_credential(other_staff, "national-prc", expires=dt.date(2026, 1, 10))
+    grant_credential(supervisor, "state-cps", issued=None)
+    TrainingRecordFactory(
+        person=staff, status="approved", hours=Decimal(36), completed_on=dt.date(2024, 5, 1)
+    )
+    ids = [staff.pk, other_staff.pk, supervisor.pk]
+    for on in (dt.date(2024, 6, 1), dt.date(2025, 2, 1), dt.date(2026, 3, 1), dt.date(2027, 5, 1)):
+        standings = selectors.standings_by_ids(ids, on, hours={})
+        expected = {
+            pk: [(r["certification"].credential_type.name, r["standing"].cycle) for r in rows]
+            for pk, rows in standings.items()
+        }
+        assert selectors.current_cycles_by_ids(ids, on) == expected, on
+    assert selectors.current_cycles_by_ids([staff.pk], dt.date(2024, 6, 1))[staff.pk][0][1]

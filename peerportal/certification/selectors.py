@@ -579,13 +579,18 @@ def standings_by_person(
     *,
     hours: dict[int, Decimal] | None = None,
     records: dict[int, list[TrainingRecord]] | None = None,
+    initial: bool = True,
 ) -> dict[int, list[dict]]:
     """Standings for many people at once, in a fixed number of queries (team pages).
 
     ``hours`` (supervised hours per person id) and ``records`` (approved records per person
-    id) may be given when the caller has already loaded them.
+    id) may be given when the caller has already loaded them. ``initial=False``: pages
+    that show each credential's status, not initial-training progress, get rows without
+    ``"initial"`` (and need no supervised hours).
     """
-    return standings_by_ids([p.pk for p in people], on, hours=hours, records=records)
+    return standings_by_ids(
+        [p.pk for p in people], on, hours=hours, records=records, initial=initial
+    )
 
 
 def standings_by_ids(
@@ -594,6 +599,7 @@ def standings_by_ids(
     *,
     hours: dict[int, Decimal] | None = None,
     records: dict[int, list[TrainingRecord]] | None = None,
+    initial: bool = True,
 ) -> dict[int, list[dict]]:
     """``standings_by_person`` for people known by their ids."""
     on = on or local_today()
@@ -603,7 +609,7 @@ def standings_by_ids(
         certs[cert.holder_id].append(cert)
     if records is None:
         records = _approved_rule_rows(ids) if loaded else {pk: [] for pk in ids}
-    if hours is None:
+    if hours is None and initial:
         hours = supervised_hours_by_person(ids) if loaded else {}
     requirements = _requirements_by_type(loaded)
     out: dict[int, list[dict]] = {}
@@ -614,23 +620,23 @@ def standings_by_ids(
             standing = certification_standing(
                 cert, on, records[pk], cert.attested, requirements[cert.credential_type_id]
             )
-            rows.append(
-                {
-                    "certification": cert,
-                    "standing": standing,
-                    "status_label": rules.STATUS_LABELS[standing.status],
-                    "days_to_expiry": standing.days_to_expiry(on),
-                    "initial": rules.initial_progress(
-                        ctype, records[pk], hours.get(pk) or Decimal("0")
-                    ),
-                    "can_attest": bool(
-                        ctype.attestation_required
-                        and standing.cycle is not None
-                        and standing.status in (rules.Status.EXPIRING, rules.Status.IN_GRACE)
-                        and standing.cycle.end not in cert.attestation_ends
-                    ),
-                }
-            )
+            row = {
+                "certification": cert,
+                "standing": standing,
+                "status_label": rules.STATUS_LABELS[standing.status],
+                "days_to_expiry": standing.days_to_expiry(on),
+                "can_attest": bool(
+                    ctype.attestation_required
+                    and standing.cycle is not None
+                    and standing.status in (rules.Status.EXPIRING, rules.Status.IN_GRACE)
+                    and standing.cycle.end not in cert.attestation_ends
+                ),
+            }
+            if initial:
+                row["initial"] = rules.initial_progress(
+                    ctype, records[pk], hours.get(pk) or Decimal("0")
+                )
+            rows.append(row)
         out[pk] = rows
     return out
 

@@ -500,7 +500,7 @@ def team(request):
     # supervised hours.
     approved, pending = selectors.approved_rows_and_pending_counts([p.pk for p in people])
     standings = selectors.standings_by_person(
-        people, selectors.local_today(), hours={}, records=approved
+        people, selectors.local_today(), records=approved, initial=False
     )
     transcript_link = _pk_link("certification:transcript")
     cell = _team_credentials_cell()

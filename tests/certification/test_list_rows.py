@@ -356,3 +356,19 @@ def test_current_cycles_are_the_standings_cycles(staff, other_staff, supervisor)
         }
         assert selectors.current_cycles_by_ids(ids, on) == expected, on
     assert selectors.current_cycles_by_ids([staff.pk], dt.date(2024, 6, 1))[staff.pk][0][1]
+
+
+def test_status_only_standings_skip_initial_training_and_supervised_hours(staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    grant_credential(staff, "status-only", issued=None)
+    full = selectors.standings_by_person([staff])[staff.pk]
+    assert full[0]["initial"] is not None
+    with CaptureQueriesContext(connection) as given_hours:
+        selectors.standings_by_person([staff], hours={})
+    with CaptureQueriesContext(connection) as status_only:
+        rows = selectors.standings_by_person([staff], initial=False)[staff.pk]
+    assert "initial" not in rows[0]
+    assert rows[0]["standing"] == full[0]["standing"]
+    assert len(status_only) == len(given_hours)  # no supervised-hours query

@@ -145,6 +145,18 @@ def recent_supervision_with_total(person, n: int = 20) -> tuple[list[tuple], Dec
     return [row[:3] for row in rows], total or Decimal("0")
 
 
+_WRITTEN_OUT: dict[str, object] = {}
+
+
+def _written_out(name: str, build):
+    """A statement (or statements) built from the models' names once per process
+    (``build()``), by name."""
+    sql = _WRITTEN_OUT.get(name)
+    if sql is None:
+        sql = _WRITTEN_OUT[name] = build()
+    return sql
+
+
 #: What the rules read of an approved record (``rules._classify``, ``ce_progress``,
 #: ``initial_progress``), plus the owner to group by.
 _RULE_FIELDS = (
@@ -204,17 +216,66 @@ def approved_rows_and_pending_counts(
     return out, waiting
 
 
-_APPROVED_ROWS_SQL: dict[bool, str] = {}
-_WRITTEN_OUT: dict[str, object] = {}
+def _approved_rows_sql(pending: bool) -> str:
+    """``approved_rows_and_pending_counts``'s PostgreSQL statement, written once: the ORM
+    took ≈ 2,000 Python calls building it for a page of people. With ``pending``, the
+    counts of waiting records follow the approved rows (same columns: the count goes last,
+    in ``credit_id``'s place)."""
+    return _written_out(f"approved-rows:{pending}", lambda: _approved_rows_statement(pending))
 
 
-def _written_out(name: str, build):
-    """A statement (or statements) built from the models' names once per process
-    (``build()``), by name."""
-    sql = _WRITTEN_OUT.get(name)
-    if sql is None:
-        sql = _WRITTEN_OUT[name] = build()
+def _approved_rows_statement(pending: bool) -> str:
+    record, cert = TrainingRecord._meta, Certification._meta
+    columns = [
+        record.pk if f == "pk" else record.get_field(f.removesuffix("_id")) for f in _RULE_FIELDS
+    ]
+    select = ", ".join(f'r."{f.column}"' for f in columns)
+    person = record.get_field("person").column
+    status = record.get_field("status").column
+    # Only table and column names from the models are put in; values go as parameters.
+    sql = f"""
+        SELECT {select} FROM "{record.db_table}" r
+        WHERE r."{status}" = %s AND r."{person}" = ANY(%s)
+          AND (r."{record.get_field("is_initial_training").column}"
+               OR r."{record.get_field("completed_on").column}" >= (
+                   SELECT MIN(c."{cert.get_field("issued_on").column}") FROM "{cert.db_table}" c
+                   WHERE c."{cert.get_field("holder").column}" = r."{person}"))
+    """  # noqa: S608
+    if pending:
+        blanks = ", ".join(["NULL"] * (len(columns) - 4))
+        sql += f"""
+        UNION ALL
+        SELECT NULL, r."{person}", r."{status}", {blanks}, COUNT(*) FROM "{record.db_table}" r
+        WHERE r."{status}" = %s AND r."{person}" = ANY(%s) GROUP BY r."{person}", r."{status}"
+        """  # noqa: S608
     return sql
+
+
+def _approved_rows_and_pending_counts_orm(ids, pending: bool):
+    """``approved_rows_and_pending_counts`` through the ORM, for databases other than
+    PostgreSQL (SQLite: ``make run``, local tests): the same rows, and the waiting records'
+    statuses only (counted here)."""
+    first_issue = (
+        Certification.objects.filter(holder=OuterRef("person_id"), issued_on__isnull=False)
+        .order_by("issued_on")
+        .values("issued_on")[:1]
+    )
+    countable = Q(status=RecordStatus.APPROVED) & (
+        Q(is_initial_training=True) | Q(completed_on__gte=Subquery(first_issue))
+    )
+    wanted = countable | Q(status=RecordStatus.SUBMITTED) if pending else countable
+    out: dict[int, list] = {pk: [] for pk in ids}
+    waiting: dict[int, int] = {}
+    rows = (
+        TrainingRecord.objects.filter(wanted, person__in=ids).order_by().values_list(*_RULE_FIELDS)
+    )
+    new = tuple.__new__
+    for row in rows:
+        if row[2] == RecordStatus.APPROVED:
+            out[row[1]].append(new(RuleRow, row))
+        else:
+            waiting[row[1]] = waiting.get(row[1], 0) + 1
+    return out, waiting
 
 
 class WrittenOutList:
@@ -317,10 +378,8 @@ def review_queue_page_list(user):
 def _review_queue_sql(everyone: bool) -> tuple[str, str]:
     r, u = TrainingRecord._meta, User._meta
     col = {f: r.get_field(f).column for f in ("status", "person", "submitted_at")}
-    columns = ", ".join(
-        f'r."{r.get_field(f).column}"' if f != "pk" else f'r."{r.pk.column}"'
-        for f in QueueRow._fields[:-2]
-    )
+    shown = ("course", "hours", "completed_on", "credit_requested", "is_initial_training")
+    columns = ", ".join([f'r."{r.pk.column}"', *(f'r."{r.get_field(f).column}"' for f in shown)])
     where = f"""
         FROM "{r.db_table}" r JOIN "{u.db_table}" p ON p."{u.pk.column}" = r."{col["person"]}"
         WHERE r."{col["status"]}" = %s AND r."{col["person"]}" <> %s
@@ -332,68 +391,6 @@ def _review_queue_sql(everyone: bool) -> tuple[str, str]:
         f'SELECT {columns}, r."{col["person"]}", p."{u.get_field("display_name").column}" '
         f'{where} ORDER BY r."{col["submitted_at"]}" LIMIT %s OFFSET %s',
     )
-
-
-def _approved_rows_sql(pending: bool) -> str:
-    """``approved_rows_and_pending_counts``'s PostgreSQL statement, written once: the ORM
-    took ≈ 2,000 Python calls building it for a page of people. With ``pending``, the
-    counts of waiting records follow the approved rows (same columns: the count goes last,
-    in ``credit_id``'s place)."""
-    sql = _APPROVED_ROWS_SQL.get(pending)
-    if sql is not None:
-        return sql
-    record, cert = TrainingRecord._meta, Certification._meta
-    columns = [
-        record.pk if f == "pk" else record.get_field(f.removesuffix("_id")) for f in _RULE_FIELDS
-    ]
-    select = ", ".join(f'r."{f.column}"' for f in columns)
-    person = record.get_field("person").column
-    status = record.get_field("status").column
-    # Only table and column names from the models are put in; values go as parameters.
-    sql = f"""
-        SELECT {select} FROM "{record.db_table}" r
-        WHERE r."{status}" = %s AND r."{person}" = ANY(%s)
-          AND (r."{record.get_field("is_initial_training").column}"
-               OR r."{record.get_field("completed_on").column}" >= (
-                   SELECT MIN(c."{cert.get_field("issued_on").column}") FROM "{cert.db_table}" c
-                   WHERE c."{cert.get_field("holder").column}" = r."{person}"))
-    """  # noqa: S608
-    if pending:
-        blanks = ", ".join(["NULL"] * (len(columns) - 4))
-        sql += f"""
-        UNION ALL
-        SELECT NULL, r."{person}", r."{status}", {blanks}, COUNT(*) FROM "{record.db_table}" r
-        WHERE r."{status}" = %s AND r."{person}" = ANY(%s) GROUP BY r."{person}", r."{status}"
-        """  # noqa: S608
-    _APPROVED_ROWS_SQL[pending] = sql
-    return sql
-
-
-def _approved_rows_and_pending_counts_orm(ids, pending: bool):
-    """``approved_rows_and_pending_counts`` through the ORM, for databases other than
-    PostgreSQL (SQLite: ``make run``, local tests): the same rows, and the waiting records'
-    statuses only (counted here)."""
-    first_issue = (
-        Certification.objects.filter(holder=OuterRef("person_id"), issued_on__isnull=False)
-        .order_by("issued_on")
-        .values("issued_on")[:1]
-    )
-    countable = Q(status=RecordStatus.APPROVED) & (
-        Q(is_initial_training=True) | Q(completed_on__gte=Subquery(first_issue))
-    )
-    wanted = countable | Q(status=RecordStatus.SUBMITTED) if pending else countable
-    out: dict[int, list] = {pk: [] for pk in ids}
-    waiting: dict[int, int] = {}
-    rows = (
-        TrainingRecord.objects.filter(wanted, person__in=ids).order_by().values_list(*_RULE_FIELDS)
-    )
-    new = tuple.__new__
-    for row in rows:
-        if row[2] == RecordStatus.APPROVED:
-            out[row[1]].append(new(RuleRow, row))
-        else:
-            waiting[row[1]] = waiting.get(row[1], 0) + 1
-    return out, waiting
 
 
 class CertificationRow:

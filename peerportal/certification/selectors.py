@@ -26,7 +26,7 @@ from peerportal.accounts.models import STAFF_ROLES, User
 from peerportal.core.models import Organization
 from peerportal.core.permissions import is_coordinator, require_role
 
-from . import rules
+from . import rules, statements
 from .models import (
     OWNER_EDITABLE,
     ApprovedProvider,
@@ -41,6 +41,7 @@ from .models import (
     TrainingRecord,
 )
 from .permissions import can_view_person
+from .statements import RULE_FIELDS
 
 
 def local_today() -> dt.date:
@@ -112,16 +113,6 @@ def supervised_hours_by_person(ids) -> dict[int, Decimal]:
     )
 
 
-def _supervision_sql() -> str:
-    s = SupervisionSession._meta
-    date, hours, notes, staff = (s.get_field(f).column for f in ("date", "hours", "notes", "staff"))
-    return f"""
-        SELECT s."{date}", s."{hours}", s."{notes}", SUM(s."{hours}") OVER ()
-        FROM "{s.db_table}" s WHERE s."{staff}" = %s
-        ORDER BY s."{date}" DESC, s."{s.pk.column}" DESC LIMIT %s
-    """  # noqa: S608 — names from the model; values are parameters
-
-
 def recent_supervision_with_total(person, n: int = 20) -> tuple[list[tuple], Decimal]:
     """The person's ``n`` latest supervision sessions as ``(date, hours, notes)`` rows,
     newest first, and the hours of all their sessions, from one query (the total is a
@@ -129,7 +120,7 @@ def recent_supervision_with_total(person, n: int = 20) -> tuple[list[tuple], Dec
     is written out once (the ORM took ≈ 1,500 Python calls building it, for a page that
     shows 20 lines); other databases take the ORM."""
     if connection.vendor == "postgresql":
-        sql = _written_out("supervision", _supervision_sql)
+        sql = statements.supervision()
         with connection.cursor() as cursor:
             cursor.execute(sql, [person.pk, n])
             rows = cursor.fetchall()
@@ -145,41 +136,13 @@ def recent_supervision_with_total(person, n: int = 20) -> tuple[list[tuple], Dec
     return [row[:3] for row in rows], total or Decimal("0")
 
 
-_WRITTEN_OUT: dict[str, object] = {}
-
-
-def _written_out(name: str, build):
-    """A statement (or statements) built from the models' names once per process
-    (``build()``), by name."""
-    sql = _WRITTEN_OUT.get(name)
-    if sql is None:
-        sql = _WRITTEN_OUT[name] = build()
-    return sql
-
-
-#: What the rules read of an approved record (``rules._classify``, ``ce_progress``,
-#: ``initial_progress``), plus the owner to group by.
-_RULE_FIELDS = (
-    "pk",
-    "person_id",
-    "status",
-    "completed_on",
-    "hours",
-    "topic_id",
-    "is_initial_training",
-    "credit_requested",
-    "provider",
-    "course",
-    "credit_id",
-)
-
-#: A light approved record (what ``values_list(*_RULE_FIELDS, named=True)`` gives).
-RuleRow = namedtuple("RuleRow", _RULE_FIELDS)
+#: A light approved record (what ``values_list(*RULE_FIELDS, named=True)`` gives).
+RuleRow = namedtuple("RuleRow", RULE_FIELDS)
 
 
 def _approved_rule_rows(ids) -> dict[int, list]:
     """The people's approved records that the rules can count, as light rows (named tuples
-    of ``_RULE_FIELDS``): the rules read attributes only, and a team page has hundreds of
+    of ``RULE_FIELDS``): the rules read attributes only, and a team page has hundreds of
     records. See ``approved_rows_and_pending_counts`` for which records those are."""
     return approved_rows_and_pending_counts(ids, pending=False)[0]
 
@@ -200,7 +163,7 @@ def approved_rows_and_pending_counts(
         return _approved_rows_and_pending_counts_orm(ids, pending)
     out: dict[int, list] = {pk: [] for pk in ids}
     waiting: dict[int, int] = {}
-    sql = _approved_rows_sql(pending)
+    sql = statements.approved_rows(pending)
     params = [RecordStatus.APPROVED.value, list(ids)]
     if pending:
         params += [RecordStatus.SUBMITTED.value, list(ids)]
@@ -214,41 +177,6 @@ def approved_rows_and_pending_counts(
         else:  # a count of waiting records: (None, person, status, None …, count)
             waiting[row[1]] = row[-1]
     return out, waiting
-
-
-def _approved_rows_sql(pending: bool) -> str:
-    """``approved_rows_and_pending_counts``'s PostgreSQL statement, written once: the ORM
-    took ≈ 2,000 Python calls building it for a page of people. With ``pending``, the
-    counts of waiting records follow the approved rows (same columns: the count goes last,
-    in ``credit_id``'s place)."""
-    return _written_out(f"approved-rows:{pending}", lambda: _approved_rows_statement(pending))
-
-
-def _approved_rows_statement(pending: bool) -> str:
-    record, cert = TrainingRecord._meta, Certification._meta
-    columns = [
-        record.pk if f == "pk" else record.get_field(f.removesuffix("_id")) for f in _RULE_FIELDS
-    ]
-    select = ", ".join(f'r."{f.column}"' for f in columns)
-    person = record.get_field("person").column
-    status = record.get_field("status").column
-    # Only table and column names from the models are put in; values go as parameters.
-    sql = f"""
-        SELECT {select} FROM "{record.db_table}" r
-        WHERE r."{status}" = %s AND r."{person}" = ANY(%s)
-          AND (r."{record.get_field("is_initial_training").column}"
-               OR r."{record.get_field("completed_on").column}" >= (
-                   SELECT MIN(c."{cert.get_field("issued_on").column}") FROM "{cert.db_table}" c
-                   WHERE c."{cert.get_field("holder").column}" = r."{person}"))
-    """  # noqa: S608
-    if pending:
-        blanks = ", ".join(["NULL"] * (len(columns) - 4))
-        sql += f"""
-        UNION ALL
-        SELECT NULL, r."{person}", r."{status}", {blanks}, COUNT(*) FROM "{record.db_table}" r
-        WHERE r."{status}" = %s AND r."{person}" = ANY(%s) GROUP BY r."{person}", r."{status}"
-        """  # noqa: S608
-    return sql
 
 
 def _approved_rows_and_pending_counts_orm(ids, pending: bool):
@@ -267,7 +195,7 @@ def _approved_rows_and_pending_counts_orm(ids, pending: bool):
     out: dict[int, list] = {pk: [] for pk in ids}
     waiting: dict[int, int] = {}
     rows = (
-        TrainingRecord.objects.filter(wanted, person__in=ids).order_by().values_list(*_RULE_FIELDS)
+        TrainingRecord.objects.filter(wanted, person__in=ids).order_by().values_list(*RULE_FIELDS)
     )
     new = tuple.__new__
     for row in rows:
@@ -276,31 +204,6 @@ def _approved_rows_and_pending_counts_orm(ids, pending: bool):
         else:
             waiting[row[1]] = waiting.get(row[1], 0) + 1
     return out, waiting
-
-
-class WrittenOutList:
-    """What a ``Paginator`` pages through, read with two statements written out once: a
-    count, and a page of rows (the rows statement ends with ``LIMIT %s OFFSET %s``), each
-    row made a ``row_class`` named tuple. Building and compiling a paginated ORM query cost
-    ≈ 3,000 Python calls a page (its count and its rows); these cost ≈ 250."""
-
-    def __init__(self, statements: tuple[str, str], params: list, row_class):
-        self.count_sql, self.rows_sql = statements
-        self.params = params
-        self.row_class = row_class
-
-    def count(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(self.count_sql, self.params)
-            return cursor.fetchone()[0]
-
-    def __getitem__(self, key: slice) -> list:
-        if not isinstance(key, slice) or key.step is not None or key.start is None:
-            raise TypeError("a page is read as list[start:stop]")
-        new, row_class = tuple.__new__, self.row_class
-        with connection.cursor() as cursor:
-            cursor.execute(self.rows_sql, [*self.params, key.stop - key.start, key.start])
-            return [new(row_class, row) for row in cursor.fetchall()]
 
 
 #: A person as the team list reads them.
@@ -318,24 +221,7 @@ def team_page_list(user):
     params = [[str(role.value) for role in STAFF_ROLES], user.pk]
     if not everyone:
         params.append(user.pk)
-    return WrittenOutList(
-        _written_out(f"team:{everyone}", lambda: _team_sql(everyone)), params, PersonRow
-    )
-
-
-def _team_sql(everyone: bool) -> tuple[str, str]:
-    u = User._meta
-    role, active, name = (u.get_field(f).column for f in ("role", "is_active", "display_name"))
-    where = f"""
-        FROM "{u.db_table}" u
-        WHERE u."{active}" AND u."{role}" = ANY(%s) AND u."{u.pk.column}" <> %s
-    """  # noqa: S608 — names from the model; values are parameters
-    if not everyone:
-        where += f' AND u."{u.get_field("supervisor").column}" = %s'
-    return (
-        f"SELECT COUNT(*) {where}",
-        f'SELECT u."{u.pk.column}", u."{name}" {where} ORDER BY u."{name}" LIMIT %s OFFSET %s',
-    )
+    return statements.WrittenOutList(statements.team(everyone), params, PersonRow)
 
 
 #: A record waiting for review as the queue reads it (and the date checks).
@@ -370,27 +256,7 @@ def review_queue_page_list(user):
     params = [RecordStatus.SUBMITTED.value, user.pk]
     if not everyone:
         params.append(user.pk)
-    return WrittenOutList(
-        _written_out(f"queue:{everyone}", lambda: _review_queue_sql(everyone)), params, QueueRow
-    )
-
-
-def _review_queue_sql(everyone: bool) -> tuple[str, str]:
-    r, u = TrainingRecord._meta, User._meta
-    col = {f: r.get_field(f).column for f in ("status", "person", "submitted_at")}
-    shown = ("course", "hours", "completed_on", "credit_requested", "is_initial_training")
-    columns = ", ".join([f'r."{r.pk.column}"', *(f'r."{r.get_field(f).column}"' for f in shown)])
-    where = f"""
-        FROM "{r.db_table}" r JOIN "{u.db_table}" p ON p."{u.pk.column}" = r."{col["person"]}"
-        WHERE r."{col["status"]}" = %s AND r."{col["person"]}" <> %s
-    """  # noqa: S608 — names from the models; values are parameters
-    if not everyone:
-        where += f' AND p."{u.get_field("supervisor").column}" = %s'
-    return (
-        f"SELECT COUNT(*) {where}",
-        f'SELECT {columns}, r."{col["person"]}", p."{u.get_field("display_name").column}" '
-        f'{where} ORDER BY r."{col["submitted_at"]}" LIMIT %s OFFSET %s',
-    )
+    return statements.WrittenOutList(statements.review_queue(everyone), params, QueueRow)
 
 
 class CertificationRow:
@@ -432,46 +298,6 @@ def _with_prefetched(model, objs):
     return qs
 
 
-def _certifications_sql() -> tuple[str, list[str]]:
-    """The SQL of ``_certifications_with_rules`` and the credential type's field names in
-    the order it selects them (``CredentialType.from_db``). Written out once: the ORM took
-    ≈ 5 ms of CPU a page building four queries (certifications with their types, topic
-    requirements, providers, attestations) for a few dozen rows."""
-    ct = CredentialType._meta
-    # The primary key first: the loader reads the type's id from the first type column.
-    type_fields = [ct.pk, *(f for f in ct.concrete_fields if f is not ct.pk)]
-    tables = {
-        "cert": Certification._meta.db_table,
-        "ctype": ct.db_table,
-        "att": Attestation._meta.db_table,
-        "req": TopicRequirement._meta.db_table,
-        "topic": CETopic._meta.db_table,
-        "prov": ApprovedProvider._meta.db_table,
-    }
-    type_columns = ", ".join(f't."{f.column}"' for f in type_fields)
-    # Only table and column names from the models are put in; values go as parameters.
-    sql = f"""
-        SELECT c.id, c.holder_id, c.issued_on, c.expires_on,
-            ARRAY(SELECT a.cycle_end FROM "{tables["att"]}" a
-                  WHERE a.certification_id = c.id AND NOT (a.audit = %s)),
-            ARRAY(SELECT a.cycle_end FROM "{tables["att"]}" a WHERE a.certification_id = c.id),
-            (SELECT json_agg(json_build_array(r.id, r.topic_id, tp.code, tp.name,
-                                              r.min_hours::text) ORDER BY r.id)::text
-               FROM "{tables["req"]}" r JOIN "{tables["topic"]}" tp ON tp.id = r.topic_id
-              WHERE r.credential_type_id = t.id),
-            (SELECT json_agg(json_build_array(p.id, p.name) ORDER BY p.id)::text
-               FROM "{tables["prov"]}" p WHERE p.credential_type_id = t.id),
-            {type_columns}
-        FROM "{tables["cert"]}" c JOIN "{tables["ctype"]}" t ON t.id = c.credential_type_id
-        WHERE c.holder_id = ANY(%s)
-        ORDER BY t.name ASC, c.id ASC
-    """  # noqa: S608
-    return sql, [f.attname for f in type_fields]
-
-
-_CERTIFICATIONS_SQL = None
-
-
 def _certifications_with_rules(ids) -> list[CertificationRow]:
     """The people's certifications as light rows with their attestations, each credential
     type loaded once (shared by every certification of that type) with its topic
@@ -483,10 +309,7 @@ def _certifications_with_rules(ids) -> list[CertificationRow]:
     """
     if connection.vendor != "postgresql":
         return _certifications_with_rules_orm(ids)
-    global _CERTIFICATIONS_SQL
-    if _CERTIFICATIONS_SQL is None:
-        _CERTIFICATIONS_SQL = _certifications_sql()
-    sql, type_fields = _CERTIFICATIONS_SQL
+    sql, type_fields = statements.certifications()
     with connection.cursor() as cursor:
         cursor.execute(sql, [AuditOutcome.FAILED.value, list(ids)])
         rows = cursor.fetchall()
@@ -910,7 +733,7 @@ def records_in_play(person) -> tuple[list[TrainingRecord], list[TrainingRecord]]
     return approved, pending
 
 
-class ListedRecord(namedtuple("ListedRecord", (*_RULE_FIELDS, "evidence", "topic_name"))):
+class ListedRecord(namedtuple("ListedRecord", (*RULE_FIELDS, "evidence", "topic_name"))):
     """A training record as "my training" lists it (and the rules read it): a light row
     instead of a model instance, with the record's two list properties. ``evidence`` is
     the stored file's name ("" for none), ``topic_name`` the topic's (None: elective)."""
@@ -937,7 +760,7 @@ def records_all_of(
     the ORM, for the same rows."""
     new = tuple.__new__
     if connection.vendor == "postgresql":
-        sql = _written_out("records_all_of", _records_all_of_sql)
+        sql = statements.records_of_person()
         with connection.cursor() as cursor:
             cursor.execute(sql, [person.pk])
             records = [new(ListedRecord, row) for row in cursor.fetchall()]
@@ -946,28 +769,13 @@ def records_all_of(
             new(ListedRecord, row)
             for row in TrainingRecord.objects.filter(person=person)
             .order_by("-completed_on", "-id")
-            .values_list(*_RULE_FIELDS, "evidence", "topic__name")
+            .values_list(*RULE_FIELDS, "evidence", "topic__name")
         ]
     approved = [r for r in records if r.status == RecordStatus.APPROVED]
     pending = [
         r for r in records if r.status in (RecordStatus.SUBMITTED, RecordStatus.CHANGES_REQUESTED)
     ]
     return records, approved, pending
-
-
-def _records_all_of_sql() -> str:
-    r, topic = TrainingRecord._meta, CETopic._meta
-    columns = [r.pk if f == "pk" else r.get_field(f.removesuffix("_id")) for f in _RULE_FIELDS]
-    columns.append(r.get_field("evidence"))
-    select = ", ".join(f'r."{f.column}"' for f in columns)
-    completed_on = r.get_field("completed_on").column
-    return f"""
-        SELECT {select}, t."{topic.get_field("name").column}"
-        FROM "{r.db_table}" r LEFT JOIN "{topic.db_table}" t
-          ON t."{topic.pk.column}" = r."{r.get_field("topic").column}"
-        WHERE r."{r.get_field("person").column}" = %s
-        ORDER BY r."{completed_on}" DESC, r."{r.pk.column}" DESC
-    """  # noqa: S608 — names from the models; the value is a parameter
 
 
 def review_notes_by_record(ids) -> dict[int, list[tuple[str, str]]]:

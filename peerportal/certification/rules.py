@@ -444,6 +444,97 @@ def applicability(
     people can see before the decision whether it will count. The reasons are in the
     active language.
     """
+    return _judge(
+        record,
+        ctype,
+        requirements,
+        issued_on,
+        expires_on,
+        lambda cycle: _reason_as_approved(
+            record, ctype, records, cycle, _approved_provider_names(ctype)
+        ),
+    )
+
+
+def _reason_as_approved(record, ctype, records, cycle: Cycle, providers) -> str | None:
+    """``_classify``'s reason for ``record`` in ``cycle``, judged as if it were approved,
+    among the holder's approved ``records`` (itself left out of them if it is there)."""
+    as_approved = _AsApproved(record)
+    others = [r for r in records if r.pk != record.pk] + [as_approved]
+    return next(
+        reason
+        for r, reason in _classify(others, ctype, cycle.start, cycle.end, providers)
+        if r is as_approved
+    )
+
+
+class Applicabilities:
+    """``applicability`` for the records of one holder toward one credential (a list of
+    records, each judged against every credential): each cycle's approved records are
+    classified once, not once a record. An approved record found among ``records`` as it
+    is takes its reason from there — judging it as approved is judging it where it
+    already is; any other record is judged as ``applicability`` does."""
+
+    def __init__(self, ctype, requirements, records, issued_on, *, expires_on=None):
+        self.ctype, self.requirements, self.records = ctype, requirements, list(records)
+        self.issued_on, self.expires_on = issued_on, expires_on
+        self._providers = _LOOK_UP  # read when a record first needs them
+        self.by_pk = {r.pk: r for r in self.records}
+        if len(self.by_pk) != len(self.records) or None in self.by_pk:
+            self.by_pk = {}  # ids missing or repeated: judge every record on its own
+        self.reasons: dict[dt.date, dict] = {}  # cycle start -> {record id: reason}
+
+    def __call__(self, record) -> Applicability:
+        return _judge(
+            record,
+            self.ctype,
+            self.requirements,
+            self.issued_on,
+            self.expires_on,
+            lambda cycle: self._reason(record, cycle),
+        )
+
+    @property
+    def providers(self):
+        if self._providers is _LOOK_UP:
+            self._providers = _approved_provider_names(self.ctype)
+        return self._providers
+
+    def _reason(self, record, cycle: Cycle) -> str | None:
+        same = self.by_pk.get(record.pk)
+        if (
+            same is None
+            or record.status != "approved"
+            or same.status != "approved"
+            or _as_classified(same) != _as_classified(record)
+        ):
+            return _reason_as_approved(record, self.ctype, self.records, cycle, self.providers)
+        reasons = self.reasons.get(cycle.start)
+        if reasons is None:
+            reasons = self.reasons[cycle.start] = {
+                r.pk: reason
+                for r, reason in _classify(
+                    self.records, self.ctype, cycle.start, cycle.end, self.providers
+                )
+            }
+        return reasons[record.pk]
+
+
+def _as_classified(record) -> tuple:
+    """What ``_classify`` reads of a record, but its status."""
+    return (
+        record.completed_on,
+        record.is_initial_training,
+        record.provider,
+        record.credit_requested,
+        record.course,
+        getattr(record, "credit_id", None),
+    )
+
+
+def _judge(record, ctype, requirements, issued_on, expires_on, reason_of) -> Applicability:
+    """``applicability``'s rules; ``reason_of(cycle)`` gives ``_classify``'s reason for the
+    record (as if approved) in the cycle that contains it."""
     pending = record.status in ("submitted", "changes_requested")
     if record.status == "rejected":
         return Applicability(False, gettext("Rejected records do not count."))
@@ -469,15 +560,7 @@ def applicability(
             pending,
         )
     cycle = _cycle_containing(ctype, issued_on, record.completed_on, expires_on)
-    as_approved = _AsApproved(record)
-    others = [r for r in records if r.pk != record.pk] + [as_approved]
-    reason_code = next(
-        reason
-        for r, reason in _classify(
-            others, ctype, cycle.start, cycle.end, _approved_provider_names(ctype)
-        )
-        if r is as_approved
-    )
+    reason_code = reason_of(cycle)
     window = {"start": cycle.start.isoformat(), "end": cycle.end.isoformat()}
     if reason_code == "provider":
         return Applicability(

@@ -854,15 +854,21 @@ def applicability_by_record(records, standings, approved) -> dict[int, list[dict
     come with the rules prefetched), ``approved`` the owner's approved records: no queries.
     """
     approved = _light_rows(approved)
-    credentials = _credentials_with_requirements(standings)
+    judges = [
+        (
+            cert.credential_type,
+            rules.Applicabilities(
+                cert.credential_type,
+                requirements,
+                approved,
+                cert.issued_on,
+                expires_on=cert.expires_on,
+            ),
+        )
+        for cert, requirements in _credentials_with_requirements(standings)
+    ]
     return {
-        record.pk: [
-            {
-                "credential": cert.credential_type,
-                "result": _applicability(record, cert, requirements, approved),
-            }
-            for cert, requirements in credentials
-        ]
+        record.pk: [{"credential": ctype, "result": judge(record)} for ctype, judge in judges]
         for record in records
     }
 

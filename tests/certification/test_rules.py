@@ -451,3 +451,44 @@ def test_the_current_cycle_is_the_one_the_standing_reports():
                 got = rules.current_cycle(ctype, reqs, issued, records, day, **extra)
                 assert got == expected, (code, day, issued)
         day += dt.timedelta(days=17)
+
+
+def test_judging_many_records_at_once_answers_as_one_at_a_time():
+    """``Applicabilities`` (a list page's records, each against a credential) must give
+    ``applicability``'s answer for every record: repeats, providers, credit requests,
+    records waiting, rejected, from before the issue, initial training, across cycles."""
+    from copy import copy
+
+    approved = [
+        record("Ethics refresher", 3, "ethics", on=dt.date(2024, 5, 1)),
+        record("ethics  Refresher", 3, "ethics", on=dt.date(2024, 9, 1)),  # a repeat
+        record("Ethics refresher", 3, "ethics", on=dt.date(2026, 5, 1)),  # next cycle
+        record("Conference", 5, provider="Some conference"),
+        record("Panel", 2, provider="Some conference", credit_requested=True),
+        record("Institute course", 20, "peer-practice", provider=APPROVED_PROVIDER),
+        record("Early", 4, on=dt.date(2023, 1, 1)),
+    ]
+    initial = record("Basic training", 40)
+    initial.is_initial_training = True
+    approved.append(initial)
+    same_as_approved = copy(approved[1])  # the same record, read again
+    edited = copy(approved[3])
+    edited.course = "Ethics Refresher"  # changed since read: now a repeat in its cycle
+    others = [
+        record("Ethics refresher", 3, "ethics", on=dt.date(2024, 6, 1), status="submitted"),
+        record("Ethics refresher", 3, on=dt.date(2025, 1, 1), status="changes_requested"),
+        record("Anything", 3, status="rejected"),
+        record("Anything", 3, status="withdrawn"),
+        record("Not in the list", 3, "ethics", on=dt.date(2024, 9, 1)),
+        same_as_approved,
+        edited,
+    ]
+    types = seed_credential_types()
+    for code in ("state-cps", "national-prc", "regional-psc", "warmline-training"):
+        ctype = types[code]
+        reqs = list(ctype.topic_requirements.select_related("topic"))
+        for issued, expires in ((ISSUED, None), (ISSUED, dt.date(2025, 1, 1)), (None, None)):
+            judge = rules.Applicabilities(ctype, reqs, approved, issued, expires_on=expires)
+            for r in approved + others:
+                one = rules.applicability(r, ctype, reqs, approved, issued, expires_on=expires)
+                assert judge(r) == one, (code, issued, expires, r.course, r.status)

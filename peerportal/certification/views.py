@@ -102,9 +102,9 @@ def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
 
 def _progress_row():
     """One row of "my training"'s record list as HTML made in Python (the template's loop
-    ran ≈ 40 nodes and four ``{% url %}`` a row): links from one ``reverse()`` each, the
-    translated strings looked up once per request, each distinct number of hours
-    formatted once (``floatformat`` localizes)."""
+    ran ≈ 40 nodes and four ``{% url %}`` a row): links from ``_pk_link``, the translated
+    strings looked up once per request, each distinct number of hours formatted once
+    (``floatformat`` localizes)."""
     detail = _pk_link("certification:record-detail")
     certificate = _pk_link("certification:training-certificate")
     evidence = _pk_link("certification:evidence-download")

@@ -258,13 +258,7 @@ def ce_progress(
         and issued_on >= add_months(cycle.end, -ctype.waive_ce_if_issued_within_months)
         and cycle.start == issued_on
     )
-    if providers is _LOOK_UP:
-        providers = _approved_provider_names(ctype)
-    counted = [
-        r
-        for r, reason in _classify(records, ctype, cycle.start, cycle.end, providers)
-        if reason is None
-    ]  # countable(), without a call more a cycle
+    counted = countable(records, ctype, cycle.start, cycle.end, providers=providers)
     if not ctype.elective_hours_count:
         listed = {req.topic_id for req in requirements}
         counted = [r for r in counted if r.topic_id in listed]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape as escape_text
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,9 +16,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.core.audit import audit_record
-from peerportal.core.links import pk_link
 from peerportal.core.permissions import role_required
 from peerportal.core.spreadsheet import csv_response
+from peerportal.core.templatetags.formatting_cache import cached_url
 
 from . import selectors, services
 from .evidence import evidence_content_type
@@ -34,6 +35,22 @@ from .forms import (
 )
 from .models import RecordStatus
 from .permissions import can_manage_trainings, can_read_supervision_notes
+from .standings_html import standings_html
+
+_MARKER = "8123456789"
+
+
+def _pk_link(name: str):
+    """``pk -> {% url name pk %}`` for a URL pattern whose one argument is an ``<int:pk>``
+    path segment, like ``core.links.pk_link``, from the per-process table of
+    ``{% cached_url %}`` (the same link, without resolving the pattern again each request;
+    a list page made five of these)."""
+    head, _marker, tail = cached_url(name, int(_MARKER)).partition(_MARKER)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+# Text typed into the database (plain ``str``) is escaped with ``escape_text``: what
+# ``conditional_escape`` applies to such text, without its checks for lazy and safe strings.
 
 
 def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
@@ -85,14 +102,14 @@ def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
 
 def _progress_row():
     """One row of "my training"'s record list as HTML made in Python (the template's loop
-    ran ≈ 40 nodes and four ``{% url %}`` a row): links from one ``reverse()`` each, the
-    translated strings looked up once per request, each distinct number of hours
-    formatted once (``floatformat`` localizes)."""
-    detail = pk_link("certification:record-detail")
-    certificate = pk_link("certification:training-certificate")
-    evidence = pk_link("certification:evidence-download")
-    edit = pk_link("certification:record-edit")
-    withdraw = pk_link("certification:record-withdraw")
+    ran ≈ 40 nodes and four ``{% url %}`` a row): links from ``_pk_link``, the translated
+    strings looked up once per request, each distinct number of hours formatted once
+    (``floatformat`` localizes)."""
+    detail = _pk_link("certification:record-detail")
+    certificate = _pk_link("certification:training-certificate")
+    evidence = _pk_link("certification:evidence-download")
+    edit = _pk_link("certification:record-edit")
+    withdraw = _pk_link("certification:record-withdraw")
     esc = conditional_escape
     # Translated literals go in as they are, as {% translate %} puts them in (not escaped).
     elective = _("Elective")
@@ -106,7 +123,9 @@ def _progress_row():
     hours_text: dict = {}
     labels: dict[str, str] = {}
 
-    def row(r, applicability_cell) -> str:
+    def row(r, review_notes, applicability_cell) -> str:
+        """The row's HTML (``r`` a ``selectors.ListedRecord``; ``review_notes`` its
+        decisions' ``(source, comment)`` pairs): every value in it is escaped or made here."""
         hours = hours_text.get(r.hours)
         if hours is None:
             hours = hours_text[r.hours] = floatformat(r.hours, "-2")
@@ -114,11 +133,11 @@ def _progress_row():
         if label is None:
             label = labels[r.status] = esc(r.status_label)
         notes = ""
-        for source, comment in r.review_notes:
+        for source, comment in review_notes:
             if source == "attendance":
                 notes += from_attendance
             if comment:
-                notes += f'<br><span class="small">“{esc(comment)}”</span>'
+                notes += f'<br><span class="small">“{escape_text(comment)}”</span>'
         actions = ""
         if r.credit_id:
             actions += f'<a href="{certificate(r.credit_id)}">{certificate_text}</a> '
@@ -131,19 +150,20 @@ def _progress_row():
             )
         html = (
             f'<tr><td>{r.completed_on.isoformat()}</td><td><a href="{detail(r.pk)}">'
-            f'{esc(r.course)}</a><br><span class="small">{esc(r.provider)}</span></td>'
-            f"<td>{hours}</td><td>{esc(r.topic) if r.topic_id else elective}</td>\n"
+            f'{escape_text(r.course)}</a><br><span class="small">{escape_text(r.provider)}</span>'
+            f"</td><td>{hours}</td><td>{escape_text(r.topic_name) if r.topic_id else elective}</td>\n"
             f"    <td>{label}{notes}</td>\n"
             f"    <td>{applicability_cell}</td>\n"
             f"    <td>{actions}</td></tr>\n  "
         )
-        return mark_safe(html)  # every value above is escaped or made here
+        return html
 
     return row
 
 
-def _supervision_items(rows) -> list[str]:
-    """The "Supervision" list's items (date, hours, notes) as HTML made in Python."""
+def _supervision_items(rows) -> str:
+    """The "Supervision" list's items (date, hours, notes) as one piece of HTML made in
+    Python."""
     hours_text: dict = {}
     items = []
     for date, hours, notes in rows:
@@ -151,8 +171,8 @@ def _supervision_items(rows) -> list[str]:
         if text is None:
             text = hours_text[hours] = floatformat(hours, "-2")
         note = f": {conditional_escape(notes)}" if notes else ""
-        items.append(mark_safe(f"<li>{date.isoformat()} — {text} h{note}</li>"))  # escaped
-    return items
+        items.append(f"<li>{date.isoformat()} — {text} h{note}</li>")
+    return mark_safe("".join(items))  # noqa: S308 — the notes are escaped
 
 
 @require_GET
@@ -171,20 +191,22 @@ def progress(request):
     ]
     selectors.add_pending_hours(standings, pending, approved)
     records = Paginator(everything, 20).get_page(request.GET.get("page"))
-    selectors.attach_review_notes(records)
+    notes = selectors.review_notes_by_record([r.pk for r in records])
     applicability = selectors.applicability_by_record(records, standings, approved)
     cells: dict = {}
     row = _progress_row()
-    for record in records:
-        record.applicability = applicability[record.pk]
-        record.row = row(record, _applicability_cell(record.applicability, cells))
+    rows = [row(r, notes[r.pk], _applicability_cell(applicability[r.pk], cells)) for r in records]
     return render(
         request,
         "certification/progress.html",
         {
             "person": person,
             "standings": standings,
+            "standings_html": standings_html(request, standings, show_pending=True),
             "records": records,
+            # The list's rows and the supervision items as one piece of HTML each (the
+            # template's loops ran a variable an item).
+            "rows_html": mark_safe("".join(rows)),  # noqa: S308 — each row is escaped HTML
             "supervision": _supervision_items(supervision),
             "supervised_hours": supervised_hours,
         },
@@ -348,23 +370,9 @@ def evidence_download(request, pk: int):
 @role_required("supervisor")
 def review_queue(request):
     # The fields the queue shows and the date checks read, not whole records and people.
-    queue = (
-        selectors.review_queue_for(request.user)
-        .select_related(None)
-        .select_related("person")
-        .only(
-            "pk",
-            "course",
-            "hours",
-            "completed_on",
-            "credit_requested",
-            "is_initial_training",
-            "person_id",
-            "person__id",
-            "person__display_name",
-        )
+    page = Paginator(selectors.review_queue_page_list(request.user), 25).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(queue, 25).get_page(request.GET.get("page"))
     flags = selectors.date_flags(list(page), selectors.local_today())
     row = _review_queue_row()
     rows = [row(r, flags[r.pk]) for r in page]
@@ -376,7 +384,7 @@ def _review_queue_row():
     nodes a row): the translated badges looked up once per request (put in unescaped, as
     {% translate %} does), each distinct number
     of hours formatted once (``floatformat`` localizes: "1,50" on Spanish pages)."""
-    review_link = pk_link("certification:record-review")
+    review_link = _pk_link("certification:record-review")
     credit = f' <span class="badge text-bg-info">{_("credit request")}</span>'
     check = (
         f'<br><span class="badge text-bg-warning">{_("Check the date")}</span> <span class="small">'
@@ -389,7 +397,7 @@ def _review_queue_row():
             hours = hours_text[r.hours] = floatformat(r.hours, "-2")
         html = (
             f'\n  <li class="list-group-item"><a href="{review_link(r.pk)}">'
-            f"{conditional_escape(r.person.display_name)} — {conditional_escape(r.course)}</a>"
+            f"{escape_text(r.person_name)} — {escape_text(r.course)}</a>"
             f' <span class="small">({hours} h, {r.completed_on.isoformat()})</span>'
             f"{credit if r.credit_requested else ''}\n    "
             + "".join(f"{check}{conditional_escape(flag)}</span>" for flag in flags)
@@ -450,10 +458,11 @@ def _team_credentials_cell():
     """The team list's "credentials" cell of one person, as HTML made in Python: each
     credential's name, status, days left and whether it is short on hours. The template
     loop it replaces ran ≈ 10 nodes and a blocktranslate per credential; the translated
-    strings are looked up once per request here."""
+    strings are looked up, and each credential's name escaped, once per request here."""
     days_left = _("%(n)s days left")
     short = " · " + _("short on hours")
     labels: dict[str, str] = {}
+    names: dict[int, str] = {}
 
     def cell(standings) -> str:
         if not standings:
@@ -464,7 +473,11 @@ def _team_credentials_cell():
             label = labels.get(status)
             if label is None:
                 label = labels[status] = conditional_escape(s["status_label"])
-            line = f"<div>{conditional_escape(s['certification'].credential_type.name)}: <strong>{label}</strong>"
+            ctype = s["certification"].credential_type
+            name = names.get(ctype.pk)
+            if name is None:
+                name = names[ctype.pk] = conditional_escape(ctype.name)
+            line = f"<div>{name}: <strong>{label}</strong>"
             if s["days_to_expiry"] is not None:
                 line += f" ({days_left % {'n': s['days_to_expiry']}})"
             progress = s["standing"].progress
@@ -480,29 +493,30 @@ def _team_credentials_cell():
 @role_required("supervisor")
 def team(request):
     """Supervisors: their team; coordinators: everyone (paginated before computing)."""
-    page = Paginator(selectors.team_for(request.user).only("pk", "display_name"), 25).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.team_page_list(request.user), 25).get_page(request.GET.get("page"))
     people = list(page)
     # The approved records (for the standings) and the counts waiting for review, from one
     # query. The page shows each credential's status, not initial-training progress: no
     # supervised hours.
     approved, pending = selectors.approved_rows_and_pending_counts([p.pk for p in people])
     standings = selectors.standings_by_person(
-        people, selectors.local_today(), hours={}, records=approved
+        people, selectors.local_today(), records=approved, initial=False
     )
-    transcript_link = pk_link("certification:transcript")
+    transcript_link = _pk_link("certification:transcript")
     cell = _team_credentials_cell()
-    rows = [
-        {
-            "person": p,
-            "link": transcript_link(p.pk),
-            "credentials": cell(standings[p.pk]),
-            "pending": pending.get(p.pk, 0),
-        }
-        for p in people
-    ]
-    return render(request, "certification/team.html", {"page": page, "rows": rows})
+    rows = [{"person": p, "pending": pending.get(p.pk, 0)} for p in people]
+    # The table's rows as one piece of HTML made here (the template's loop ran four
+    # variables a row).
+    rows_html = mark_safe(  # noqa: S308 — the name is escaped, the cell is escaped HTML
+        "".join(
+            f'<tr><td><a href="{transcript_link(p.pk)}">{escape_text(p.display_name)}'
+            f"</a></td>\n    <td>{cell(standings[p.pk])}</td>\n    <td>{row['pending']}</td></tr>\n  "
+            for p, row in zip(people, rows, strict=True)
+        )
+    )
+    return render(
+        request, "certification/team.html", {"page": page, "rows": rows, "rows_html": rows_html}
+    )
 
 
 @require_GET
@@ -525,7 +539,13 @@ def transcript(request, pk: int):
     return render(
         request,
         "certification/transcript.html",
-        {"person": person, "standings": standings, "records": records, "sessions": sessions},
+        {
+            "person": person,
+            "standings": standings,
+            "standings_html": standings_html(request, standings),
+            "records": records,
+            "sessions": sessions,
+        },
     )
 
 

@@ -389,3 +389,106 @@ def test_a_credential_issued_on_29_february_is_active_until_the_28th_then_expire
     before = rules.standing(ctype, [], dt.date(2028, 2, 29), [], dt.date(2030, 2, 27))
     assert before.status in (rules.Status.ACTIVE, rules.Status.EXPIRING)
     assert before.expires_on == dt.date(2030, 2, 28)
+
+
+def test_adding_months_matches_relativedelta_on_every_day_of_a_leap_cycle():
+    """The rules add months in plain arithmetic; it must agree with dateutil everywhere,
+    month ends and 29 February included, forward and back."""
+    from dateutil.relativedelta import relativedelta
+
+    day = dt.date(2027, 12, 1)
+    while day < dt.date(2029, 1, 1):
+        for months in (-25, -12, -1, 1, 2, 11, 12, 13, 24, 48, 121):
+            assert rules.add_months(day, months) == day + relativedelta(months=months), (
+                day,
+                months,
+            )
+        day += dt.timedelta(days=1)
+    assert rules.add_months(dt.date(1900, 1, 29), 1) == dt.date(1900, 2, 28)
+    assert rules.add_months(dt.date(2000, 1, 29), 1) == dt.date(2000, 2, 29)
+
+
+def test_records_are_taken_in_date_then_id_order_unsaved_ones_included():
+    """The same-course rule counts the first of a course in a cycle: records are taken by
+    completion date, then id, an unsaved record (no id yet) first on its day and in the
+    order given among unsaved ones."""
+    from types import SimpleNamespace
+
+    def rec(name, pk, day):
+        return SimpleNamespace(name=name, pk=pk, completed_on=dt.date(2026, 1, day))
+
+    saved = [rec("c", 9, 2), rec("a", 3, 1), rec("b", 4, 1)]
+    assert [r.name for r in rules._by_date(saved)] == ["a", "b", "c"]
+    mixed = [rec("late", 7, 1), rec("first", None, 1), rec("second", None, 1), rec("x", None, 3)]
+    assert [r.name for r in rules._by_date(mixed)] == ["first", "second", "late", "x"]
+    assert [r.name for r in mixed] == ["late", "first", "second", "x"]  # left as it was
+
+
+def test_the_current_cycle_is_the_one_the_standing_reports():
+    """``current_cycle`` skips the current cycle's hours: it must still name the cycle
+    ``standing`` reports, on any day, through renewals, grace, lapses and recorded expiries."""
+    scenarios = [
+        ("state-cps", pa_records(), {}),
+        ("state-cps", pa_records(elective=8), {}),
+        ("state-cps", [], {"expires_on": dt.date(2025, 9, 1)}),
+        ("national-prc", [record("Course", 20, provider=APPROVED_PROVIDER)], {}),
+        ("regional-psc", [record("Ethics", 6, "ethics"), record("Domain", 14, "peer-domains")], {}),
+        (
+            "regional-psc",
+            [record("Ethics", 6, "ethics"), record("Domain", 14, "peer-domains")],
+            {"attested": frozenset({dt.date(2025, 9, 1)})},
+        ),
+        ("warmline-training", [record("Ethics", 4, "ethics")], {}),
+    ]
+    types = seed_credential_types()
+    day = dt.date(2024, 1, 1)
+    while day < dt.date(2030, 1, 1):
+        for code, records, extra in scenarios:
+            ctype = types[code]
+            reqs = list(ctype.topic_requirements.select_related("topic"))
+            for issued in (ISSUED, None):
+                expected = rules.standing(ctype, reqs, issued, records, day, **extra).cycle
+                got = rules.current_cycle(ctype, reqs, issued, records, day, **extra)
+                assert got == expected, (code, day, issued)
+        day += dt.timedelta(days=17)
+
+
+def test_judging_many_records_at_once_answers_as_one_at_a_time():
+    """``Applicabilities`` (a list page's records, each against a credential) must give
+    ``applicability``'s answer for every record: repeats, providers, credit requests,
+    records waiting, rejected, from before the issue, initial training, across cycles."""
+    from copy import copy
+
+    approved = [
+        record("Ethics refresher", 3, "ethics", on=dt.date(2024, 5, 1)),
+        record("ethics  Refresher", 3, "ethics", on=dt.date(2024, 9, 1)),  # a repeat
+        record("Ethics refresher", 3, "ethics", on=dt.date(2026, 5, 1)),  # next cycle
+        record("Conference", 5, provider="Some conference"),
+        record("Panel", 2, provider="Some conference", credit_requested=True),
+        record("Institute course", 20, "peer-practice", provider=APPROVED_PROVIDER),
+        record("Early", 4, on=dt.date(2023, 1, 1)),
+    ]
+    initial = record("Basic training", 40)
+    initial.is_initial_training = True
+    approved.append(initial)
+    same_as_approved = copy(approved[1])  # the same record, read again
+    edited = copy(approved[3])
+    edited.course = "Ethics Refresher"  # changed since read: now a repeat in its cycle
+    others = [
+        record("Ethics refresher", 3, "ethics", on=dt.date(2024, 6, 1), status="submitted"),
+        record("Ethics refresher", 3, on=dt.date(2025, 1, 1), status="changes_requested"),
+        record("Anything", 3, status="rejected"),
+        record("Anything", 3, status="withdrawn"),
+        record("Not in the list", 3, "ethics", on=dt.date(2024, 9, 1)),
+        same_as_approved,
+        edited,
+    ]
+    types = seed_credential_types()
+    for code in ("state-cps", "national-prc", "regional-psc", "warmline-training"):
+        ctype = types[code]
+        reqs = list(ctype.topic_requirements.select_related("topic"))
+        for issued, expires in ((ISSUED, None), (ISSUED, dt.date(2025, 1, 1)), (None, None)):
+            judge = rules.Applicabilities(ctype, reqs, approved, issued, expires_on=expires)
+            for r in approved + others:
+                one = rules.applicability(r, ctype, reqs, approved, issued, expires_on=expires)
+                assert judge(r) == one, (code, issued, expires, r.course, r.status)

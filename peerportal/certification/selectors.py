@@ -164,7 +164,7 @@ def approved_rows_and_pending_counts(
     out: dict[int, list] = {pk: [] for pk in ids}
     waiting: dict[int, int] = {}
     sql = statements.approved_rows(pending)
-    params = [RecordStatus.APPROVED.value, list(ids)]
+    params = [list(ids), RecordStatus.APPROVED.value, list(ids)]
     if pending:
         params += [RecordStatus.SUBMITTED.value, list(ids)]
     with connection.cursor() as cursor:

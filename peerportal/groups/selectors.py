@@ -22,6 +22,7 @@ from django.utils import timezone
 from peerportal.core.models import Location, Organization
 from peerportal.core.permissions import has_role, is_coordinator, require_role
 
+from . import statements
 from .models import (
     HELD_STANDING,
     Booking,
@@ -96,7 +97,10 @@ def directory_topics(group_ids, topics: list[tuple[int, str]]) -> dict[int, list
     names = dict(topics)
     linked: dict[int, list[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_DIRECTORY_TOPICS_SQL.format(ids=_placeholders(group_ids)), list(group_ids))
+        cursor.execute(
+            statements.DIRECTORY_TOPICS_SQL.format(ids=statements.placeholders(group_ids)),
+            list(group_ids),
+        )
         rows = cursor.fetchall()
     for group_id, topic_id in rows:
         linked.setdefault(group_id, []).append(topic_id)
@@ -106,62 +110,6 @@ def directory_topics(group_ids, topics: list[tuple[int, str]]) -> dict[int, list
     }
 
 
-# Plain statements of the directory (tests check the tables and columns against the models).
-_DIRECTORY_TOPICS_SQL = (
-    "SELECT supportgroup_id, topic_id FROM groups_supportgroup_topics"
-    " WHERE supportgroup_id IN ({ids})"
-)
-# A session's confirmed bookings: COUNT(*) of its rows, found by the session index.
-_DIRECTORY_NEXT_SQL = (
-    "SELECT {distinct}s.group_id, s.starts_at, s.capacity,"
-    " (SELECT COUNT(*) FROM groups_booking b WHERE b.session_id = s.id AND b.status = %s)"
-    " FROM groups_groupsession s"
-    " WHERE s.ends_at > %s AND s.status = %s AND s.group_id IN ({ids}) AND s.starts_at < %s"
-    " ORDER BY s.group_id, s.starts_at, s.id"
-)
-
-
-_SESSION_START = [GroupSession._meta.get_field("starts_at")]
-
-
-def _placeholders(values) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-# Which of a statement's fields the database's backend converts, per (statement, alias,
-# backend): model metadata, the same on every request (on PostgreSQL usually none).
-_CONVERTED: dict[tuple, list] = {}
-
-
-def _converters(name: str, fields) -> list[tuple[int, list, object]]:
-    """What the ORM does to these fields' column values as it reads them (SQLite returns
-    datetimes as text, for one), for rows read by plain SQL: ``(index, converters, column)``
-    of each field that has any. ``name`` names the statement's ``fields``."""
-    key = (name, connection.alias, connection.vendor)
-    converted = _CONVERTED.get(key)
-    if converted is None:
-        converted = _CONVERTED[key] = [
-            (i, field, field.get_col(field.model._meta.db_table))
-            for i, field in enumerate(fields)
-            if connection.ops.get_db_converters(field.get_col(field.model._meta.db_table))
-            or field.get_db_converters(connection)
-        ]
-    # The converters themselves come from this connection (they may read its settings).
-    return [
-        (i, connection.ops.get_db_converters(col) + field.get_db_converters(connection), col)
-        for i, field, col in converted
-    ]
-
-
-def _convert(values: list, converters) -> list:
-    for i, found, col in converters:
-        value = values[i]
-        for convert in found:
-            value = convert(value, col, connection)
-        values[i] = value
-    return values
-
-
 def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int, tuple]:
     """Each group's next scheduled session within ``days``: ``(starts_at, seats, confirmed)``
     (one plain statement — the ORM query cost four times as much to build as to run:
@@ -169,7 +117,9 @@ def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int,
     run` uses, the first row of each group is kept here instead)."""
     now = now or timezone.now()
     distinct = "DISTINCT ON (s.group_id) " if connection.features.can_distinct_on_fields else ""
-    sql = _DIRECTORY_NEXT_SQL.format(distinct=distinct, ids=_placeholders(group_ids))
+    sql = statements.DIRECTORY_NEXT_SQL.format(
+        distinct=distinct, ids=statements.placeholders(group_ids)
+    )
     adapt = connection.ops.adapt_datetimefield_value
     params = [
         BookingStatus.CONFIRMED.value,
@@ -181,11 +131,11 @@ def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int,
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    converters = _converters("session start", _SESSION_START)
+    converters = statements.converters("session start", statements.SESSION_START)
     out: dict[int, tuple] = {}
     for group_id, starts_at, capacity, n in rows:
         if group_id not in out:
-            out[group_id] = (_convert([starts_at], converters)[0], capacity, n)
+            out[group_id] = (statements.convert([starts_at], converters)[0], capacity, n)
     return out
 
 
@@ -199,13 +149,9 @@ def directory_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     option list), the topics also naming each card's badges. The topics with a plain
     statement (the ORM query cost more to build than to run)."""
     with connection.cursor() as cursor:
-        cursor.execute(_TOPIC_CHOICES_SQL)
+        cursor.execute(statements.TOPIC_CHOICES_SQL)
         topic_rows = [(pk, name) for pk, name in cursor.fetchall()]
     return topic_rows, list(Location.objects.active().values_list("id", "name"))
-
-
-# Topic's own order (its Meta.ordering; a test checks them).
-_TOPIC_CHOICES_SQL = 'SELECT id, name FROM groups_topic ORDER BY "order", name'
 
 
 def group_get_public(pk: int, *, now=None) -> SupportGroup:
@@ -237,71 +183,35 @@ def group_get_for_viewer(user, pk: int) -> tuple[SupportGroup, bool]:
     return get_object_or_404(qs, pk=pk), True
 
 
-# A published group with its location: every column of both models, in their fields' order
-# (as ``from_db`` takes them); tests check the tables and columns against the models.
-_GROUP_FIELDS = SupportGroup._meta.concrete_fields
-_LOCATION_FIELDS = Location._meta.concrete_fields
-_PUBLISHED_GROUP_SQL = (  # noqa: S608 (column names from the models, quoted)
-    "SELECT {group_columns}, {location_columns} FROM groups_supportgroup g"
-    " LEFT OUTER JOIN core_location l ON l.id = g.location_id"
-    " WHERE g.id = %s AND g.is_published = %s AND g.archived_at IS NULL"
-).format(
-    group_columns=", ".join(f'g."{f.column}"' for f in _GROUP_FIELDS),
-    location_columns=", ".join(f'l."{f.column}"' for f in _LOCATION_FIELDS),
-)
-
-
 def _published_group_with_location(pk: int) -> SupportGroup | None:
     """``SupportGroup.objects.published().select_related("location").get(pk=pk)``, or None,
     in one plain statement (the ORM query cost twice as much to build as to run); values go
     through the fields' own converters."""
     with connection.cursor() as cursor:
-        cursor.execute(_PUBLISHED_GROUP_SQL, [pk, True])
+        cursor.execute(statements.PUBLISHED_GROUP_SQL, [pk, True])
         row = cursor.fetchone()
     if row is None:
         return None
-    n = len(_GROUP_FIELDS)
-    values = _convert(list(row[:n]), _converters("group", _GROUP_FIELDS))
+    n = len(statements.GROUP_FIELDS)
+    values = statements.convert(
+        list(row[:n]), statements.converters("group", statements.GROUP_FIELDS)
+    )
     group = SupportGroup.from_db(connection.alias, None, values)
     if group.location_id is None:
         group.location = None
     else:
-        values = _convert(list(row[n:]), _converters("location", _LOCATION_FIELDS))
+        values = statements.convert(
+            list(row[n:]), statements.converters("location", statements.LOCATION_FIELDS)
+        )
         group.location = Location.from_db(connection.alias, None, values)
     return group
-
-
-_GROUP_TOPIC_NAMES_SQL = (
-    "SELECT t.name FROM groups_topic t"
-    " INNER JOIN groups_supportgroup_topics l ON l.topic_id = t.id"
-    ' WHERE l.supportgroup_id = %s ORDER BY t."order", t.name'
-)
 
 
 def group_topic_names(group: SupportGroup) -> list[str]:
     """The group's topic names in the topics' order (plain SQL, no model instances)."""
     with connection.cursor() as cursor:
-        cursor.execute(_GROUP_TOPIC_NAMES_SQL, [group.pk])
+        cursor.execute(statements.GROUP_TOPIC_NAMES_SQL, [group.pk])
         return [name for (name,) in cursor.fetchall()]
-
-
-# The group page's sessions: every column of the model (in its fields' order, as
-# ``from_db`` takes them), with the seats they hold (tests check the tables and columns).
-_SESSION_FIELDS = GroupSession._meta.concrete_fields
-_SESSION_COLUMNS = tuple(f.column for f in _SESSION_FIELDS)
-_GROUP_PAGE_SESSIONS_SQL = (
-    "SELECT {columns},"
-    " (SELECT COUNT(*) FROM groups_booking b WHERE b.session_id = s.id AND b.status = %s),"
-    " (SELECT COUNT(*) FROM groups_waitlistoffer o WHERE o.session_id = s.id AND o.status = %s)"
-    "{viewer}"
-    " FROM groups_groupsession s"
-    " WHERE s.ends_at > %s AND s.group_id = %s AND s.starts_at < %s"
-    " ORDER BY s.starts_at"
-).replace("{columns}", ", ".join(f's."{c}"' for c in _SESSION_COLUMNS))
-_VIEWER_BOOKED_SQL = (
-    ", EXISTS(SELECT 1 FROM groups_booking v"
-    " WHERE v.session_id = s.id AND v.member_id = %s AND v.status IN (%s, %s))"
-)
 
 
 def group_page_sessions(
@@ -321,15 +231,17 @@ def group_page_sessions(
     if signed_in:
         params += [viewer.pk, BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED.value]
     params += [adapt(now), group.pk, adapt(now + dt.timedelta(days=days))]
-    sql = _GROUP_PAGE_SESSIONS_SQL.replace("{viewer}", _VIEWER_BOOKED_SQL if signed_in else "")
+    sql = statements.GROUP_PAGE_SESSIONS_SQL.replace(
+        "{viewer}", statements.VIEWER_BOOKED_SQL if signed_in else ""
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    n = len(_SESSION_COLUMNS)
-    converters = _converters("session", _SESSION_FIELDS)
+    n = len(statements.SESSION_COLUMNS)
+    converters = statements.converters("session", statements.SESSION_FIELDS)
     sessions = []
     for row in rows:
-        values = _convert(list(row[:n]), converters)
+        values = statements.convert(list(row[:n]), converters)
         session = GroupSession.from_db(connection.alias, None, values)
         session.confirmed_count, session.offered_count = row[n], row[n + 1]
         if signed_in:
@@ -387,17 +299,19 @@ def booking_list_for(user, *, upcoming: bool = True, now=None):
         return PastBookings(user, now)
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        cursor.execute(_UPCOMING_BOOKINGS_SQL, [user.pk, adapt(now), BookingStatus.CANCELLED.value])
+        cursor.execute(
+            statements.UPCOMING_BOOKINGS_SQL, [user.pk, adapt(now), BookingStatus.CANCELLED.value]
+        )
         rows = cursor.fetchall()
     parts = [
-        (model, fields, _converters(f"upcoming {model.__name__}", fields))
-        for model, fields in _UPCOMING_FIELDS
+        (model, fields, statements.converters(f"upcoming {model.__name__}", fields))
+        for model, fields in statements.UPCOMING_FIELDS
     ]
     bookings = []
     for row in rows:
         start, made = 0, []
         for model, fields, converters in parts:
-            values = _convert(list(row[start : start + len(fields)]), converters)
+            values = statements.convert(list(row[start : start + len(fields)]), converters)
             made.append(model.from_db(connection.alias, [f.attname for f in fields], values))
             start += len(fields)
         booking, session, group = made
@@ -405,73 +319,6 @@ def booking_list_for(user, *, upcoming: bool = True, now=None):
         booking.session = session
         bookings.append(booking)
     return bookings
-
-
-def _some_fields(model, names) -> list:
-    """These fields of ``model`` in its fields' order (as ``from_db`` takes them)."""
-    return [f for f in model._meta.concrete_fields if f.attname in names]
-
-
-# The columns of My bookings' upcoming rows (what the page reads); the rest are deferred,
-# as ``only()`` leaves them. Tests check the tables and columns against the models.
-_UPCOMING_FIELDS = (
-    (
-        Booking,
-        _some_fields(
-            Booking,
-            {"id", "session_id", "member_id", "status", "waitlisted_at", "standing_place_id"},
-        ),
-    ),
-    (
-        GroupSession,
-        _some_fields(GroupSession, {"id", "group_id", "starts_at", "ends_at", "status"}),
-    ),
-    (
-        SupportGroup,
-        _some_fields(
-            SupportGroup,
-            {
-                "id",
-                "name",
-                "format",
-                "virtual_link",
-                "link_visible_minutes",
-                "cancellation_cutoff_hours",
-            },
-        ),
-    ),
-)
-_UPCOMING_BOOKINGS_SQL = (  # noqa: S608 (column names from the models, quoted)
-    "SELECT {columns} FROM groups_booking b"
-    " INNER JOIN groups_groupsession s ON s.id = b.session_id"
-    " INNER JOIN groups_supportgroup g ON g.id = s.group_id"
-    " WHERE b.member_id = %s AND s.ends_at > %s AND NOT (b.status = %s)"
-    " ORDER BY s.starts_at"
-).format(
-    columns=", ".join(
-        f'{alias}."{f.column}"'
-        for alias, (_model, fields) in zip("bsg", _UPCOMING_FIELDS, strict=True)
-        for f in fields
-    )
-)
-_PAST_FROM = (
-    " FROM groups_booking b INNER JOIN groups_groupsession s ON s.id = b.session_id"
-    " INNER JOIN groups_supportgroup g ON g.id = s.group_id"
-    " WHERE b.member_id = %s AND s.ends_at <= %s"
-)
-_PAST_BOOKINGS_SQL = (
-    "SELECT b.status, b.attendance, s.starts_at, s.status, g.name"
-    + _PAST_FROM
-    + " ORDER BY s.starts_at DESC"
-)
-_PAST_COUNT_SQL = "SELECT COUNT(*)" + _PAST_FROM
-_PAST_KEYS = (
-    "status",
-    "attendance",
-    "session__starts_at",
-    "session__status",
-    "session__group__name",
-)
 
 
 class PastBookings:
@@ -486,7 +333,7 @@ class PastBookings:
 
     def count(self) -> int:
         with connection.cursor() as cursor:
-            cursor.execute(_PAST_COUNT_SQL, self.params)
+            cursor.execute(statements.PAST_COUNT_SQL, self.params)
             return cursor.fetchone()[0]
 
     def __getitem__(self, index: slice) -> list[dict]:
@@ -504,14 +351,14 @@ class PastBookings:
 
     def _read(self, limit: str, params: list) -> list[dict]:
         with connection.cursor() as cursor:
-            cursor.execute(_PAST_BOOKINGS_SQL + limit, [*self.params, *params])
+            cursor.execute(statements.PAST_BOOKINGS_SQL + limit, [*self.params, *params])
             rows = cursor.fetchall()
-        converters = _converters("session start", _SESSION_START)
+        converters = statements.converters("session start", statements.SESSION_START)
         out = []
         for row in rows:
             values = list(row)
-            values[2] = _convert([values[2]], converters)[0]
-            out.append(dict(zip(_PAST_KEYS, values, strict=True)))
+            values[2] = statements.convert([values[2]], converters)[0]
+            out.append(dict(zip(statements.PAST_KEYS, values, strict=True)))
         return out
 
 

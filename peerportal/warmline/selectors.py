@@ -13,7 +13,7 @@ from peerportal.certification.qualification import credential_names, qualificati
 from peerportal.core.models import Organization
 from peerportal.core.permissions import has_role
 
-from . import eligibility
+from . import eligibility, statements
 from .models import CallRecord, Shift, ShiftAssignment, SwapRequest, SwapStatus, WarmLine
 from .permissions import (
     can_read_all_calls,
@@ -51,7 +51,7 @@ def visible_lines(user) -> list[WarmLine]:
         )
         fetched = cursor.fetchall()
     names, alias = [field.attname for field in fields], connection.alias
-    return [WarmLine.from_db(alias, names, row) for row in _read_columns(fields, fetched)]
+    return [WarmLine.from_db(alias, names, row) for row in statements.read_columns(fields, fetched)]
 
 
 def lines_workable_for(user, lines) -> set[int]:
@@ -119,7 +119,7 @@ def board_shifts(
         shown = f"w.line_id IN ({', '.join(['%s'] * len(shown_lines))})"
         shown += " AND w.starts_at >= %s AND w.starts_at < %s"
     fields = Shift._meta.concrete_fields
-    sql = _BOARD_SQL.format(
+    sql = statements.BOARD_SQL.format(
         columns=", ".join(f's."{field.column}"' for field in fields), shown=shown
     )
     params = [True, user.pk, True]
@@ -131,7 +131,7 @@ def board_shifts(
         fetched = cursor.fetchall()
     names, alias, line = [field.attname for field in fields], connection.alias, Shift.line.field
     rows = []
-    for *values, staffed, mine in _read_columns(fields, fetched):
+    for *values, staffed, mine in statements.read_columns(fields, fetched):
         shift = Shift.from_db(alias, names, values)
         shift.staffed, shift.mine = staffed, bool(mine)
         rows.append(shift)
@@ -141,25 +141,6 @@ def board_shifts(
             line.set_cached_value(shift, by_id[shift.line_id])  # shift.line, no query
             week.append(shift)
     return week, [shift for shift in rows if shift.mine]
-
-
-# {columns}: the shift's columns (the model's); {shown}: the week on the shown lines, made
-# of fixed text (values go as parameters). The two sets are a UNION inside IN, not an OR:
-# with OR, PostgreSQL read every shift ever planned to test each against both (0.7 ms on
-# the bench data); this way the week comes from the start-time index.
-_BOARD_SQL = """
-SELECT {columns},
-    (SELECT COUNT(*) FROM warmline_shiftassignment a WHERE a.shift_id = s.id AND a.is_active = %s),
-    EXISTS (SELECT 1 FROM warmline_shiftassignment a
-            WHERE a.shift_id = s.id AND a.person_id = %s AND a.is_active = %s)
-FROM warmline_shift s
-WHERE s.id IN (
-    SELECT w.id FROM warmline_shift w WHERE {shown}
-    UNION
-    SELECT a.shift_id FROM warmline_shiftassignment a JOIN warmline_shift x ON x.id = a.shift_id
-    WHERE a.person_id = %s AND a.is_active = %s AND x.starts_at < %s AND x.ends_at > %s)
-ORDER BY s.starts_at, s.id
-"""
 
 
 def shift_get_for(user, pk: int) -> Shift:
@@ -183,7 +164,7 @@ def my_shift_rows(user, *, since: dt.datetime) -> list[dict]:
     filtered relation, four times running it."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _MY_SHIFTS_SQL,
+            statements.MY_SHIFTS_SQL,
             [
                 SwapStatus.OPEN.value,
                 SwapStatus.TAKEN.value,
@@ -193,7 +174,7 @@ def my_shift_rows(user, *, since: dt.datetime) -> list[dict]:
             ],
         )
         fetched = cursor.fetchall()
-    aware = _datetime_reader()
+    aware = statements.datetime_reader()
     return [
         {
             "pk": pk,
@@ -206,55 +187,6 @@ def my_shift_rows(user, *, since: dt.datetime) -> list[dict]:
         }
         for pk, shift_id, starts_at, ends_at, line, swap_status, swap_taker in fetched
     ]
-
-
-_MY_SHIFTS_SQL = """
-SELECT a.id, a.shift_id, s.starts_at, s.ends_at, l.name, w.status, t.display_name
-FROM warmline_shiftassignment a
-JOIN warmline_shift s ON s.id = a.shift_id
-JOIN warmline_warmline l ON l.id = s.line_id
-LEFT JOIN warmline_swaprequest w ON w.assignment_id = a.id AND w.status IN (%s, %s)
-LEFT JOIN accounts_user t ON t.id = w.taker_id
-WHERE a.person_id = %s AND a.is_active = %s AND s.ends_at > %s
-ORDER BY s.starts_at
-"""
-
-
-def _datetime_reader():
-    """A plain statement's datetime column as the ORM reads it (the backend's converters
-    of a DateTimeField: SQLite's driver gives naive UTC, PostgreSQL's aware)."""
-    field = Shift._meta.get_field("starts_at")
-    column = field.get_col(Shift._meta.db_table)
-    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-
-    def read(value):
-        for convert in converters:
-            value = convert(value, column, connection)
-        return value
-
-    return read
-
-
-def _read_columns(fields, fetched) -> list:
-    """A plain statement's rows whose first columns are ``fields``' (in order), each value
-    read as the ORM reads it: the backend's and the field's converters (SQLite's driver
-    gives datetimes naive, in UTC, and booleans as 0 and 1; PostgreSQL's need none)."""
-    conversions = []
-    for index, field in enumerate(fields):
-        column = field.get_col(field.model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if converters:
-            conversions.append((index, column, converters))
-    if not conversions:
-        return fetched
-    rows = []
-    for row in fetched:
-        row = list(row)
-        for index, column, converters in conversions:
-            for convert in converters:
-                row[index] = convert(row[index], column, connection)
-        rows.append(row)
-    return rows
 
 
 def assignment_get_for(user, pk: int) -> ShiftAssignment:
@@ -352,7 +284,9 @@ class CallRecordRows:
             )
             fetched = cursor.fetchall()
         names = (*self.FIELDS, "line__name")
-        return [dict(zip(names, row, strict=True)) for row in _read_columns(fields, fetched)]
+        return [
+            dict(zip(names, row, strict=True)) for row in statements.read_columns(fields, fetched)
+        ]
 
 
 def call_record_labels(rows) -> None:
@@ -363,30 +297,13 @@ def call_record_labels(rows) -> None:
     names: tuple[dict[int, list[str]], dict[int, list[str]]] = ({}, {})
     if ids:
         with connection.cursor() as cursor:
-            cursor.execute(_labels_sql(len(ids)), ids * 2)
+            cursor.execute(statements.labels_sql(len(ids)), ids * 2)
             for record_id, kind, label in cursor.fetchall():
                 names[kind].setdefault(record_id, []).append(label)
     topics, referrals = names
     for row in rows:
         row["topics"] = ", ".join(topics.get(row["id"], ()))
         row["referrals"] = ", ".join(referrals.get(row["id"], ()))
-
-
-def _labels_sql(count: int) -> str:
-    """The names of ``count`` call records' topics (kind 0) and referrals (kind 1), by name.
-    Only the models' table and column names are put in; the ids go as parameters."""
-    placeholders = ", ".join(["%s"] * count)
-    parts = []
-    for kind, name in enumerate(("topics", "referrals")):
-        field = CallRecord._meta.get_field(name)
-        target = field.related_model._meta
-        record, label = field.m2m_column_name(), target.get_field("name").column
-        join = f't."{target.pk.column}" = l."{field.m2m_reverse_name()}"'
-        parts.append(
-            f'SELECT l."{record}", {kind}, t."{label}" FROM "{field.m2m_db_table()}" l '  # noqa: S608
-            f'JOIN "{target.db_table}" t ON {join} WHERE l."{record}" IN ({placeholders})'
-        )
-    return " UNION ALL ".join(parts) + " ORDER BY 3"
 
 
 def call_record_get_for(user, pk: int) -> CallRecord:
@@ -530,9 +447,9 @@ def swap_history_for(user, *, days: int = 60, limit: int = 30) -> list[dict]:
             params.append(user.pk)
         scope += ")"
     with connection.cursor() as cursor:
-        cursor.execute(_SWAP_HISTORY_SQL.format(scope=scope), [*params, limit])
+        cursor.execute(statements.SWAP_HISTORY_SQL.format(scope=scope), [*params, limit])
         fetched = cursor.fetchall()
-    aware = _datetime_reader()
+    aware = statements.datetime_reader()
     return [
         {
             "pk": pk,
@@ -559,26 +476,6 @@ def swap_history_for(user, *, days: int = 60, limit: int = 30) -> list[dict]:
             decided_by,
         ) in fetched
     ]
-
-
-# {scope}: the user's part, made of fixed text (values go as parameters). The three names
-# are looked up by subqueries rather than three more joins: PostgreSQL plans a seven-table
-# join in about 1.5 ms on every request (ten times what the statement then takes to run),
-# the four-table one in 0.4 ms; the rows are the same (the person always exists, taker and
-# decider may be empty).
-_SWAP_HISTORY_SQL = """
-SELECT w.id, w.status, s.starts_at, s.ends_at, l.name,
-    (SELECT u.display_name FROM accounts_user u WHERE u.id = a.person_id),
-    w.taker_id, (SELECT u.display_name FROM accounts_user u WHERE u.id = w.taker_id),
-    w.decided_by_id, (SELECT u.display_name FROM accounts_user u WHERE u.id = w.decided_by_id)
-FROM warmline_swaprequest w
-JOIN warmline_shiftassignment a ON a.id = w.assignment_id
-JOIN warmline_shift s ON s.id = a.shift_id
-JOIN warmline_warmline l ON l.id = s.line_id
-WHERE w.status IN (%s, %s, %s) AND w.created_at >= %s{scope}
-ORDER BY w.created_at DESC, w.id DESC
-LIMIT %s
-"""
 
 
 def shifts_user_is_on(user, shifts) -> set[int]:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peerportal.core.models import Organization
-from peerportal.groups import services
+from peerportal.groups import services, statements
 from tests.groups.factories import SupportGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,21 +150,20 @@ def test_the_directorys_next_session_is_the_same_without_distinct_on(monkeypatch
 
 
 def test_the_directorys_plain_statements_name_the_tables_and_columns_of_their_models():
-    from peerportal.groups import selectors
     from peerportal.groups.models import Booking, GroupSession, SupportGroup
 
     link = SupportGroup.topics.through._meta
-    assert f"FROM {link.db_table} " in selectors._DIRECTORY_TOPICS_SQL
+    assert f"FROM {link.db_table} " in statements.DIRECTORY_TOPICS_SQL
     assert {f.column for f in link.local_fields} >= {"supportgroup_id", "topic_id"}
-    assert f"FROM {GroupSession._meta.db_table} s" in selectors._DIRECTORY_NEXT_SQL
-    assert f"FROM {Booking._meta.db_table} b" in selectors._DIRECTORY_NEXT_SQL
+    assert f"FROM {GroupSession._meta.db_table} s" in statements.DIRECTORY_NEXT_SQL
+    assert f"FROM {Booking._meta.db_table} b" in statements.DIRECTORY_NEXT_SQL
     session_columns = {f.column for f in GroupSession._meta.local_fields}
     assert session_columns >= {"id", "group_id", "starts_at", "ends_at", "status", "capacity"}
     assert {f.column for f in Booking._meta.local_fields} >= {"session_id", "status"}
     for sql in (
-        selectors._UPCOMING_BOOKINGS_SQL,
-        selectors._PAST_BOOKINGS_SQL,
-        selectors._PAST_COUNT_SQL,
+        statements.UPCOMING_BOOKINGS_SQL,
+        statements.PAST_BOOKINGS_SQL,
+        statements.PAST_COUNT_SQL,
     ):
         assert f"FROM {Booking._meta.db_table} b" in sql
         assert f"JOIN {GroupSession._meta.db_table} s ON s.id = b.session_id" in sql
@@ -287,10 +286,9 @@ def test_the_group_pages_sessions_are_what_the_orm_reads(member):
 
 
 def test_the_group_pages_statement_names_the_tables_of_its_models():
-    from peerportal.groups import selectors
     from peerportal.groups.models import Booking, GroupSession, WaitlistOffer
 
-    sql = selectors._GROUP_PAGE_SESSIONS_SQL + selectors._VIEWER_BOOKED_SQL
+    sql = statements.GROUP_PAGE_SESSIONS_SQL + statements.VIEWER_BOOKED_SQL
     for model, alias in ((GroupSession, "s"), (Booking, "b"), (WaitlistOffer, "o"), (Booking, "v")):
         assert f"FROM {model._meta.db_table} {alias}" in sql
     assert {f.column for f in Booking._meta.local_fields} >= {"session_id", "status", "member_id"}
@@ -334,16 +332,15 @@ def test_the_group_page_reads_the_published_group_and_its_location_as_the_orm_do
 
 def test_the_group_pages_plain_statements_name_the_tables_of_their_models():
     from peerportal.core.models import Location
-    from peerportal.groups import selectors
     from peerportal.groups.models import SupportGroup, Topic
 
-    assert f"FROM {SupportGroup._meta.db_table} g" in selectors._PUBLISHED_GROUP_SQL
-    assert f"JOIN {Location._meta.db_table} l" in selectors._PUBLISHED_GROUP_SQL
-    assert f"FROM {Topic._meta.db_table} t" in selectors._GROUP_TOPIC_NAMES_SQL
+    assert f"FROM {SupportGroup._meta.db_table} g" in statements.PUBLISHED_GROUP_SQL
+    assert f"JOIN {Location._meta.db_table} l" in statements.PUBLISHED_GROUP_SQL
+    assert f"FROM {Topic._meta.db_table} t" in statements.GROUP_TOPIC_NAMES_SQL
     link = SupportGroup.topics.through._meta.db_table
-    assert f"JOIN {link} l" in selectors._GROUP_TOPIC_NAMES_SQL
+    assert f"JOIN {link} l" in statements.GROUP_TOPIC_NAMES_SQL
     assert Topic._meta.ordering == ["order", "name"]  # the statements' ORDER BY
-    assert f"FROM {Topic._meta.db_table} ORDER BY" in selectors._TOPIC_CHOICES_SQL
+    assert f"FROM {Topic._meta.db_table} ORDER BY" in statements.TOPIC_CHOICES_SQL
 
 
 def test_the_directorys_topic_options_come_in_the_topics_order():

@@ -8,47 +8,30 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
-from django.utils import translation
 
 from peerportal.warmline import services
 from peerportal.warmline.exceptions import TooManyHours, WarmLineError
 from peerportal.warmline.models import CallRecord
 from tests.certification.factories import CredentialTypeFactory, grant_credential
 
-from .factories import ShiftFactory, WarmLineFactory
+from .factories import WarmLineFactory
+from .march_2026 import NOW, WEEK, shift_on
+from .march_2026 import pinned as pinned_march
 
 pytestmark = pytest.mark.django_db
-
-# Wednesday 11 March 2026, 10:00 in New York (EDT since 8 March).
-NOW = dt.datetime(2026, 3, 11, 14, 0, tzinfo=dt.UTC)
-WEEK = "2026-03-09"
 
 
 @pytest.fixture(autouse=True)
 def pinned(new_york):
-    # English: service messages are compared with the English pages.
-    with time_machine.travel(NOW, tick=False), translation.override("en"):
+    with pinned_march():
         yield
-
-
-def at(day: int, hour: int) -> dt.datetime:
-    """A UTC instant for a local (New York, EDT = UTC-4) time in March 2026."""
-    return dt.datetime(2026, 3, day, hour + 4, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def busy_line(staff, other_staff, supervisor):
     return WarmLineFactory(
         name="Evening Line", members=[staff, other_staff, supervisor], max_hours_per_week=20
-    )
-
-
-def shift_on(line, day, hour, hours, **extra):
-    start = at(day, hour)
-    return ShiftFactory(
-        line=line, starts_at=start, ends_at=start + dt.timedelta(hours=hours), **extra
     )
 
 

@@ -7,40 +7,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from peerportal.warmline import selectors, services
 from peerportal.warmline.models import Shift, ShiftAssignment, SwapRequest
 from tests.factories import StaffFactory
 
-from .factories import ShiftFactory, WarmLineFactory
+from .factories import WarmLineFactory
+from .march_2026 import NOW, at, shift_on
+from .march_2026 import pinned as pinned_march
 
 pytestmark = pytest.mark.django_db
-
-# Wednesday 11 March 2026, 10:00 in New York (EDT since 8 March).
-NOW = dt.datetime(2026, 3, 11, 14, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
 def pinned(new_york):
-    with time_machine.travel(NOW, tick=False), translation.override("en"):
+    with pinned_march():
         yield
-
-
-def at(day: int, hour: int) -> dt.datetime:
-    """A UTC instant for a local (New York, EDT = UTC-4) time in March 2026."""
-    return dt.datetime(2026, 3, day, hour + 4, 0, tzinfo=dt.UTC)
-
-
-def shift_on(line, day, hour, hours, **extra):
-    start = at(day, hour)
-    return ShiftFactory(
-        line=line, starts_at=start, ends_at=start + dt.timedelta(hours=hours), **extra
-    )
 
 
 def test_my_shifts_counts_this_weeks_past_shifts_and_lists_the_coming_ones(staff, staff_client):

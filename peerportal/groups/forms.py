@@ -32,13 +32,15 @@ from .validation import first_date_error, last_date_error, skipped_dates_error
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=80)
     topic = forms.ModelChoiceField(
-        label=_("Topic"), queryset=Topic.objects.all(),
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
         required=False,
         empty_label=_("Any topic"),
         widget=MemoSelect,
     )
     format = forms.ChoiceField(
-        label=_("Format"), choices=[("", _("Any format")), *GroupFormat.choices],
+        label=_("Format"),
+        choices=[("", _("Any format")), *GroupFormat.choices],
         required=False,
         widget=MemoSelect,
     )
@@ -51,7 +53,8 @@ class DirectoryFilterForm(forms.Form):
         widget=MemoSelect,
     )
     language = forms.ChoiceField(
-        label=_("Language"), choices=[("", _("Any language")), *settings.LANGUAGES],
+        label=_("Language"),
+        choices=[("", _("Any language")), *settings.LANGUAGES],
         required=False,
         widget=MemoSelect,
     )

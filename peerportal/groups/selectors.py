@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from peerportal.core.models import Location, Organization
 from peerportal.core.permissions import has_role, is_coordinator, require_role
+from peerportal.core.rows import convert as convert_row
+from peerportal.core.rows import converters_for
 
 from . import statements
 from .models import (
@@ -131,11 +133,11 @@ def directory_next_sessions(group_ids, *, now=None, days: int = 14) -> dict[int,
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    converters = statements.converters("session start", statements.SESSION_START)
+    converters = converters_for(statements.SESSION_START)
     out: dict[int, tuple] = {}
     for group_id, starts_at, capacity, n in rows:
         if group_id not in out:
-            out[group_id] = (statements.convert([starts_at], converters)[0], capacity, n)
+            out[group_id] = (convert_row([starts_at], converters)[0], capacity, n)
     return out
 
 
@@ -193,16 +195,12 @@ def _published_group_with_location(pk: int) -> SupportGroup | None:
     if row is None:
         return None
     n = len(statements.GROUP_FIELDS)
-    values = statements.convert(
-        list(row[:n]), statements.converters("group", statements.GROUP_FIELDS)
-    )
+    values = convert_row(list(row[:n]), converters_for(statements.GROUP_FIELDS))
     group = SupportGroup.from_db(connection.alias, None, values)
     if group.location_id is None:
         group.location = None
     else:
-        values = statements.convert(
-            list(row[n:]), statements.converters("location", statements.LOCATION_FIELDS)
-        )
+        values = convert_row(list(row[n:]), converters_for(statements.LOCATION_FIELDS))
         group.location = Location.from_db(connection.alias, None, values)
     return group
 
@@ -238,10 +236,10 @@ def group_page_sessions(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     n = len(statements.SESSION_COLUMNS)
-    converters = statements.converters("session", statements.SESSION_FIELDS)
+    converters = converters_for(statements.SESSION_FIELDS)
     sessions = []
     for row in rows:
-        values = statements.convert(list(row[:n]), converters)
+        values = convert_row(list(row[:n]), converters)
         session = GroupSession.from_db(connection.alias, None, values)
         session.confirmed_count, session.offered_count = row[n], row[n + 1]
         if signed_in:
@@ -304,14 +302,13 @@ def booking_list_for(user, *, upcoming: bool = True, now=None):
         )
         rows = cursor.fetchall()
     parts = [
-        (model, fields, statements.converters(f"upcoming {model.__name__}", fields))
-        for model, fields in statements.UPCOMING_FIELDS
+        (model, fields, converters_for(fields)) for model, fields in statements.UPCOMING_FIELDS
     ]
     bookings = []
     for row in rows:
         start, made = 0, []
         for model, fields, converters in parts:
-            values = statements.convert(list(row[start : start + len(fields)]), converters)
+            values = convert_row(list(row[start : start + len(fields)]), converters)
             made.append(model.from_db(connection.alias, [f.attname for f in fields], values))
             start += len(fields)
         booking, session, group = made
@@ -353,11 +350,11 @@ class PastBookings:
         with connection.cursor() as cursor:
             cursor.execute(statements.PAST_BOOKINGS_SQL + limit, [*self.params, *params])
             rows = cursor.fetchall()
-        converters = statements.converters("session start", statements.SESSION_START)
+        converters = converters_for(statements.SESSION_START)
         out = []
         for row in rows:
             values = list(row)
-            values[2] = statements.convert([values[2]], converters)[0]
+            values[2] = convert_row([values[2]], converters)[0]
             out.append(dict(zip(statements.PAST_KEYS, values, strict=True)))
         return out
 

@@ -7,8 +7,6 @@ tables and columns against the models and its rows against the ORM query it repl
 
 from __future__ import annotations
 
-from django.db import connection
-
 from peerportal.core.models import Location
 
 from .models import Booking, GroupSession, SupportGroup
@@ -35,40 +33,6 @@ SESSION_START = [GroupSession._meta.get_field("starts_at")]
 
 def placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
-
-
-# Which of a statement's fields the database's backend converts, per (statement, alias,
-# backend): model metadata, the same on every request (on PostgreSQL usually none).
-CONVERTED: dict[tuple, list] = {}
-
-
-def converters(name: str, fields) -> list[tuple[int, list, object]]:
-    """What the ORM does to these fields' column values as it reads them (SQLite returns
-    datetimes as text, for one), for rows read by plain SQL: ``(index, converters, column)``
-    of each field that has any. ``name`` names the statement's ``fields``."""
-    key = (name, connection.alias, connection.vendor)
-    converted = CONVERTED.get(key)
-    if converted is None:
-        converted = CONVERTED[key] = [
-            (i, field, field.get_col(field.model._meta.db_table))
-            for i, field in enumerate(fields)
-            if connection.ops.get_db_converters(field.get_col(field.model._meta.db_table))
-            or field.get_db_converters(connection)
-        ]
-    # The converters themselves come from this connection (they may read its settings).
-    return [
-        (i, connection.ops.get_db_converters(col) + field.get_db_converters(connection), col)
-        for i, field, col in converted
-    ]
-
-
-def convert(values: list, converters) -> list:
-    for i, found, col in converters:
-        value = values[i]
-        for convert in found:
-            value = convert(value, col, connection)
-        values[i] = value
-    return values
 
 
 # Topic's own order (its Meta.ordering; a test checks them).

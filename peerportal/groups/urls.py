@@ -30,8 +30,6 @@ urlpatterns = [
     path("manage/<int:pk>/archive/", views.group_archive, name="group-archive"),
     path("manage/<int:pk>/delete/", views.group_delete, name="group-delete"),
     path("manage/schedule-preview/", views.schedule_preview, name="schedule-preview"),
-
-
     path("manage/<int:pk>/places/", views.group_places_edit, name="group-places-edit"),
     path("manage/<int:pk>/sessions/", views.group_sessions_overview, name="group-sessions"),
 ]

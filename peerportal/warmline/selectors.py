@@ -12,6 +12,7 @@ from django.utils import timezone
 from peerportal.certification.qualification import credential_names, qualification_answers
 from peerportal.core.models import Organization
 from peerportal.core.permissions import has_role
+from peerportal.core.rows import read_rows, value_reader
 
 from . import eligibility, statements
 from .models import CallRecord, Shift, ShiftAssignment, SwapRequest, SwapStatus, WarmLine
@@ -51,7 +52,7 @@ def visible_lines(user) -> list[WarmLine]:
         )
         fetched = cursor.fetchall()
     names, alias = [field.attname for field in fields], connection.alias
-    return [WarmLine.from_db(alias, names, row) for row in statements.read_columns(fields, fetched)]
+    return [WarmLine.from_db(alias, names, row) for row in read_rows(fields, fetched)]
 
 
 def lines_workable_for(user, lines) -> set[int]:
@@ -131,7 +132,7 @@ def board_shifts(
         fetched = cursor.fetchall()
     names, alias, line = [field.attname for field in fields], connection.alias, Shift.line.field
     rows = []
-    for *values, staffed, mine in statements.read_columns(fields, fetched):
+    for *values, staffed, mine in read_rows(fields, fetched):
         shift = Shift.from_db(alias, names, values)
         shift.staffed, shift.mine = staffed, bool(mine)
         rows.append(shift)
@@ -174,7 +175,7 @@ def my_shift_rows(user, *, since: dt.datetime) -> list[dict]:
             ],
         )
         fetched = cursor.fetchall()
-    aware = statements.datetime_reader()
+    aware = value_reader(Shift._meta.get_field("starts_at"))
     return [
         {
             "pk": pk,
@@ -284,9 +285,7 @@ class CallRecordRows:
             )
             fetched = cursor.fetchall()
         names = (*self.FIELDS, "line__name")
-        return [
-            dict(zip(names, row, strict=True)) for row in statements.read_columns(fields, fetched)
-        ]
+        return [dict(zip(names, row, strict=True)) for row in read_rows(fields, fetched)]
 
 
 def call_record_labels(rows) -> None:
@@ -449,7 +448,7 @@ def swap_history_for(user, *, days: int = 60, limit: int = 30) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(statements.SWAP_HISTORY_SQL.format(scope=scope), [*params, limit])
         fetched = cursor.fetchall()
-    aware = statements.datetime_reader()
+    aware = value_reader(Shift._meta.get_field("starts_at"))
     return [
         {
             "pk": pk,

@@ -7,9 +7,7 @@ answer on both databases."""
 
 from __future__ import annotations
 
-from django.db import connection
-
-from .models import CallRecord, Shift
+from .models import CallRecord
 
 # {columns}: the shift's columns (the model's); {shown}: the week on the shown lines, made
 # of fixed text (values go as parameters). The two sets are a UNION inside IN, not an OR:
@@ -40,43 +38,6 @@ LEFT JOIN accounts_user t ON t.id = w.taker_id
 WHERE a.person_id = %s AND a.is_active = %s AND s.ends_at > %s
 ORDER BY s.starts_at
 """
-
-
-def datetime_reader():
-    """A plain statement's datetime column as the ORM reads it (the backend's converters
-    of a DateTimeField: SQLite's driver gives naive UTC, PostgreSQL's aware)."""
-    field = Shift._meta.get_field("starts_at")
-    column = field.get_col(Shift._meta.db_table)
-    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-
-    def read(value):
-        for convert in converters:
-            value = convert(value, column, connection)
-        return value
-
-    return read
-
-
-def read_columns(fields, fetched) -> list:
-    """A plain statement's rows whose first columns are ``fields``' (in order), each value
-    read as the ORM reads it: the backend's and the field's converters (SQLite's driver
-    gives datetimes naive, in UTC, and booleans as 0 and 1; PostgreSQL's need none)."""
-    conversions = []
-    for index, field in enumerate(fields):
-        column = field.get_col(field.model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if converters:
-            conversions.append((index, column, converters))
-    if not conversions:
-        return fetched
-    rows = []
-    for row in fetched:
-        row = list(row)
-        for index, column, converters in conversions:
-            for convert in converters:
-                row[index] = convert(row[index], column, connection)
-        rows.append(row)
-    return rows
 
 
 def labels_sql(count: int) -> str:

@@ -1,8 +1,8 @@
 """Dashboard panel contexts.
 
-Every dashboard visit reads both panels: their reads' statements are built by the ORM once
-per process (``PreparedRows``), the same reads as ``selectors.booking_panel_for`` and
-``selectors.sessions_facilitated_panel`` (tests compare them), as rows of the shown fields.
+Every dashboard visit reads both panels: their reads (``selectors.next_bookings`` and
+``selectors.facilitated_sessions_before``) have their statements built by the ORM once per
+process (``PreparedRows``), as rows of the shown fields.
 """
 
 from __future__ import annotations
@@ -15,26 +15,20 @@ from peerportal.core.links import pk_link
 from peerportal.core.permissions import require_role
 from peerportal.core.prepared import PreparedRows
 
-from .models import Booking, BookingStatus, GroupSession
+from . import selectors
 
 _NEXT_BOOKINGS = PreparedRows(
-    lambda member_id, now: (
-        Booking.objects.filter(member_id=member_id, session__ends_at__gt=now)
-        .exclude(status=BookingStatus.CANCELLED)
-        .order_by("session__starts_at")
-        .values_list("status", "session__starts_at", "session__group__name")[:5]
-    ),
+    lambda member_id, now: selectors.next_bookings(member_id, now).values_list(
+        "status", "session__starts_at", "session__group__name"
+    )[:5],
     member_id=int,
     now=dt.datetime,
 )
 
 _FACILITATING = PreparedRows(
-    lambda facilitator_id, now, until: (
-        GroupSession.objects.upcoming(now)
-        .filter(starts_at__lt=until, group__facilitators=facilitator_id)
-        .order_by("starts_at")
-        .values_list("pk", "starts_at", "group__name")[:5]
-    ),
+    lambda facilitator_id, now, until: selectors.facilitated_sessions_before(
+        facilitator_id, now, until
+    ).values_list("pk", "starts_at", "group__name")[:5],
     facilitator_id=int,
     now=dt.datetime,
     until=dt.datetime,

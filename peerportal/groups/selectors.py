@@ -394,16 +394,13 @@ def booking_feed_for(user, *, now=None):
     )
 
 
-def booking_panel_for(user, *, now=None, limit: int = 5) -> list[Booking]:
-    """The dashboard's next bookings: what ``booking_list_for`` lists first, with only the
-    fields the panel shows (no waitlist positions or offers, no location)."""
-    now = now or timezone.now()
-    return list(
-        Booking.objects.filter(member=user, session__ends_at__gt=now)
+def next_bookings(member, now: dt.datetime):
+    """``member``'s bookings (a person or their id) whose session has not ended, cancelled
+    ones left out, soonest first: the dashboard panel's read (``panels.my_bookings``)."""
+    return (
+        Booking.objects.filter(member=member, session__ends_at__gt=now)
         .exclude(status=BookingStatus.CANCELLED)
-        .select_related("session__group")
-        .only("id", "status", "session__id", "session__starts_at", "session__group__name")
-        .order_by("session__starts_at")[:limit]
+        .order_by("session__starts_at")
     )
 
 
@@ -461,17 +458,13 @@ def sessions_facilitated_by(user, *, now=None, days: int = 28):
     return _upcoming_sessions(now, days).select_related("group").filter(group__facilitators=user)
 
 
-def sessions_facilitated_panel(user, *, now=None, days: int = 7, limit: int = 5):
-    """The dashboard's first sessions of ``sessions_facilitated_by``: only what the panel
-    shows (no seat counts)."""
-    require_role(user, "staff")
-    now = now or timezone.now()
-    return list(
+def facilitated_sessions_before(facilitator, now: dt.datetime, until: dt.datetime):
+    """Upcoming sessions starting before ``until`` of the groups ``facilitator`` (a person or
+    their id) facilitates, soonest first: the dashboard panel's read (``panels.facilitating``)."""
+    return (
         GroupSession.objects.upcoming(now)
-        .filter(starts_at__lt=now + dt.timedelta(days=days), group__facilitators=user)
-        .select_related("group")
-        .only("id", "starts_at", "group__id", "group__name")
-        .order_by("starts_at")[:limit]
+        .filter(starts_at__lt=until, group__facilitators=facilitator)
+        .order_by("starts_at")
     )
 
 

@@ -90,7 +90,15 @@ def test_booking_panel_lists_and_renders_what_the_selector_gave(member, other_me
     Booking.objects.create(session=_session(other, 1), member=other_member, status="waitlisted")
     with translation.override(language):
         before = BOOKINGS_BEFORE.render(
-            Context({"panel": {"bookings": group_selectors.booking_panel_for(member)}})
+            Context(
+                {
+                    "panel": {
+                        "bookings": group_selectors.next_bookings(
+                            member, timezone.now()
+                        ).select_related("session__group")[:5]
+                    }
+                }
+            )
         )
         after = render_to_string(
             "groups/panel_my_bookings.html", {"panel": group_panels.my_bookings(_request(member))}
@@ -108,7 +116,15 @@ def test_facilitating_panel_lists_and_renders_what_the_selector_gave(staff, othe
         _session(mine, hours)
     _session(theirs, 4)
     before = FACILITATING_BEFORE.render(
-        Context({"panel": {"sessions": group_selectors.sessions_facilitated_panel(staff)}})
+        Context(
+            {
+                "panel": {
+                    "sessions": group_selectors.facilitated_sessions_before(
+                        staff, timezone.now(), timezone.now() + dt.timedelta(days=7)
+                    ).select_related("group")[:5]
+                }
+            }
+        )
     )
     after = render_to_string(
         "groups/panel_facilitating.html", {"panel": group_panels.facilitating(_request(staff))}

@@ -192,14 +192,15 @@ def active_rsvp_for(user, event: Event) -> RSVP | None:
     return RSVP.objects.filter(event=event, member=user, status=RSVPStatus.ACTIVE).first()
 
 
-def rsvp_list_for(user, *, upcoming: bool = True):
-    """The person's own RSVPs — never anyone else's."""
+def rsvp_list_for(user, *, upcoming: bool = True, now: dt.datetime | None = None):
+    """The person's own RSVPs (``user``: a person or their id) — never anyone else's; those
+    whose event has not ended by ``now`` (default: now), or with ``upcoming=False`` the rest."""
     qs = (
         RSVP.objects.filter(member=user, status=RSVPStatus.ACTIVE)
         .select_related("event", "event__location")
         .order_by("event__starts_at", "id")
     )
-    now = timezone.now()
+    now = now or timezone.now()
     return qs.filter(event__ends_at__gt=now) if upcoming else qs.filter(event__ends_at__lte=now)
 
 
@@ -259,11 +260,9 @@ class PanelRSVP:
 
 # The panel's read (``rsvp_list_for``'s first rows, three fields), its statement built once.
 _PANEL_RSVPS = PreparedRows(
-    lambda member_id, now: (
-        RSVP.objects.filter(member_id=member_id, status=RSVPStatus.ACTIVE, event__ends_at__gt=now)
-        .order_by("event__starts_at", "id")
-        .values_list("event_id", "event__title", "event__starts_at")[:3]
-    ),
+    lambda member_id, now: rsvp_list_for(member_id, now=now).values_list(
+        "event_id", "event__title", "event__starts_at"
+    )[:3],
     member_id=int,
     now=dt.datetime,
 )

@@ -10,16 +10,13 @@ from peerportal.core.prepared import PreparedRows
 from peerportal.core.templatetags.formatting_cache import cached_date, cached_url
 
 from . import selectors
-from .models import ShiftAssignment
 
 # ``selectors.assignment_list_for(user)``'s first three, the fields the panel shows: every
 # dashboard visit of staff reads it, so its statement is built by the ORM once per process.
 _NEXT_SHIFTS = PreparedRows(
-    lambda person_id, now: (
-        ShiftAssignment.objects.filter(person_id=person_id, is_active=True, shift__ends_at__gt=now)
-        .order_by("shift__starts_at")
-        .values_list("shift_id", "shift__starts_at", "shift__line__name")[:3]
-    ),
+    lambda person_id, now: selectors.assignment_list_for(person_id, now=now).values_list(
+        "shift_id", "shift__starts_at", "shift__line__name"
+    )[:3],
     person_id=int,
     now=dt.datetime,
 )

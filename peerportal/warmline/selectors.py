@@ -148,10 +148,12 @@ def shift_get_for(user, pk: int) -> Shift:
     return get_object_or_404(shift_list_for(user), pk=pk)
 
 
-def assignment_list_for(user, *, upcoming: bool = True):
+def assignment_list_for(user, *, upcoming: bool = True, now: dt.datetime | None = None):
+    """``user``'s active assignments (a person or their id), soonest first; with
+    ``upcoming``, those whose shift has not ended by ``now`` (default: now)."""
     qs = ShiftAssignment.objects.filter(person=user, is_active=True).select_related("shift__line")
     if upcoming:
-        qs = qs.filter(shift__ends_at__gt=timezone.now())
+        qs = qs.filter(shift__ends_at__gt=now or timezone.now())
     return qs.order_by("shift__starts_at")
 
 

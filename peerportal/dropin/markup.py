@@ -10,20 +10,14 @@ current time zone, numbers localized as ``{% blocktranslate %}`` does.
 
 from __future__ import annotations
 
-import html
-
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from peerportal.core.markup import escape_value
 from peerportal.core.templatetags.formatting_cache import cached_date, cached_time
-
-
-def _escape(value) -> str:
-    """``conditional_escape`` without Django's lazy-string wrapper (as ``{{ value }}``)."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
 class _Words:
@@ -47,7 +41,9 @@ def _badges(event, words: _Words) -> str:
     if not event.is_published:
         out += f' <span class="badge text-bg-warning">{words["Not published"]}</span>'
     if event.category:
-        out += f' <span class="badge text-bg-light border">{_escape(event.category.name)}</span>'
+        out += (
+            f' <span class="badge text-bg-light border">{escape_value(event.category.name)}</span>'
+        )
     return out
 
 
@@ -57,7 +53,9 @@ def _seats(event, words: _Words) -> str:
     n = event.seats_left
     if not n:
         return "· " + words["Full"]
-    return "· " + ngettext("%(n)s seat left", "%(n)s seats left", n) % {"n": _escape(localize(n))}
+    return "· " + ngettext("%(n)s seat left", "%(n)s seats left", n) % {
+        "n": escape_value(localize(n))
+    }
 
 
 def _list_item(event, tz, words: _Words) -> str:
@@ -65,13 +63,13 @@ def _list_item(event, tz, words: _Words) -> str:
     # ISO dates and "H:i" times have nothing to escape; names of days and months may.
     return (
         '\n    <li class="list-group-item">\n'
-        f'      <a href="{_escape(event.url)}">{_escape(event.title)}</a>\n'
+        f'      <a href="{escape_value(event.url)}">{escape_value(event.title)}</a>\n'
         f"      {_badges(event, words)}\n\n"
         '      <div class="small text-body-secondary">\n'
         f'        <time datetime="{cached_date(starts, "c")}">'
-        f"{_escape(cached_date(starts, 'D j M Y, H:i'))}</time>–"
+        f"{escape_value(cached_date(starts, 'D j M Y, H:i'))}</time>–"
         f"{cached_time(event.ends_at.astimezone(tz), 'H:i')}"
-        f" · {_escape(event.location.name)}\n"
+        f" · {escape_value(event.location.name)}\n"
         f"        {_seats(event, words)}\n"
         "      </div>\n"
         "    </li>\n  "
@@ -134,12 +132,12 @@ def month_rows(grid) -> SafeString:
                     badge = f' <span class="badge text-bg-danger">{words["Cancelled"]}</span>'
                 starts = cached_time(event.starts_at.astimezone(tz), "H:i")
                 events.append(
-                    f'\n          <div class="small"><a href="{_escape(event.url)}">'
-                    f"{starts} {_escape(event.title)}</a>{badge}</div>\n        "
+                    f'\n          <div class="small"><a href="{escape_value(event.url)}">'
+                    f"{starts} {escape_value(event.title)}</a>{badge}</div>\n        "
                 )
             name = names.get(cell["name"])
             if name is None:
-                name = names[cell["name"]] = _escape(cell["name"])
+                name = names[cell["name"]] = escape_value(cell["name"])
             # The day's number as is (localize() only groups digits from 1000 on) and the
             # view's fixed class names: nothing to escape.
             cells.append(

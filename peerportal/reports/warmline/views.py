@@ -8,7 +8,6 @@ Call records hold no caller identity, so nothing here can name a caller.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from functools import lru_cache
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from peerportal.core.audit import audit_record
+from peerportal.core.markup import escape_value
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.privacy import suppress
@@ -173,16 +173,12 @@ def report_data(*, days: int = DEFAULT_DAYS, line_id: int | None = None, now=Non
 ROW = '<tr><th scope="row">{}</th><td>{}</td></tr>'
 
 
-def _escape(value) -> str:
-    """``conditional_escape`` without the lazy-string wrapper of Django's ``escape``
-    (format_html_join cost six times as much for a year's 480 rows)."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
-
-
 def _rows_html(rows) -> SafeString:
     """A table body's rows as HTML (empty when there are none): built here in one pass
     instead of by a template loop rendering two variables per row (≈ 130 rows a page)."""
-    return mark_safe("".join([ROW.format(_escape(label), _escape(n)) for label, n in rows]))
+    return mark_safe(
+        "".join([ROW.format(escape_value(label), escape_value(n)) for label, n in rows])
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -16,9 +16,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from peerportal.core.audit import audit_record
+from peerportal.core.links import pk_link
 from peerportal.core.permissions import role_required
 from peerportal.core.spreadsheet import csv_response
-from peerportal.core.templatetags.formatting_cache import cached_url
 
 from . import selectors, services
 from .evidence import evidence_content_type
@@ -36,18 +36,6 @@ from .forms import (
 from .models import RecordStatus
 from .permissions import can_manage_trainings, can_read_supervision_notes
 from .standings_html import standings_html
-
-_MARKER = "8123456789"
-
-
-def _pk_link(name: str):
-    """``pk -> {% url name pk %}`` for a URL pattern whose one argument is an ``<int:pk>``
-    path segment, like ``core.links.pk_link``, from the per-process table of
-    ``{% cached_url %}`` (the same link, without resolving the pattern again each request;
-    a list page made five of these)."""
-    head, _marker, tail = cached_url(name, int(_MARKER)).partition(_MARKER)
-    return lambda pk: f"{head}{pk}{tail}"
-
 
 # Text typed into the database (plain ``str``) is escaped with ``escape_text``: what
 # ``conditional_escape`` applies to such text, without its checks for lazy and safe strings.
@@ -102,14 +90,14 @@ def _applicability_cell(rows, cells: dict[tuple, str]) -> str:
 
 def _progress_row():
     """One row of "my training"'s record list as HTML made in Python (the template's loop
-    ran ≈ 40 nodes and four ``{% url %}`` a row): links from ``_pk_link``, the translated
+    ran ≈ 40 nodes and four ``{% url %}`` a row): links from ``pk_link``, the translated
     strings looked up once per request, each distinct number of hours formatted once
     (``floatformat`` localizes)."""
-    detail = _pk_link("certification:record-detail")
-    certificate = _pk_link("certification:training-certificate")
-    evidence = _pk_link("certification:evidence-download")
-    edit = _pk_link("certification:record-edit")
-    withdraw = _pk_link("certification:record-withdraw")
+    detail = pk_link("certification:record-detail")
+    certificate = pk_link("certification:training-certificate")
+    evidence = pk_link("certification:evidence-download")
+    edit = pk_link("certification:record-edit")
+    withdraw = pk_link("certification:record-withdraw")
     esc = conditional_escape
     # Translated literals go in as they are, as {% translate %} puts them in (not escaped).
     elective = _("Elective")
@@ -384,7 +372,7 @@ def _review_queue_row():
     nodes a row): the translated badges looked up once per request (put in unescaped, as
     {% translate %} does), each distinct number
     of hours formatted once (``floatformat`` localizes: "1,50" on Spanish pages)."""
-    review_link = _pk_link("certification:record-review")
+    review_link = pk_link("certification:record-review")
     credit = f' <span class="badge text-bg-info">{_("credit request")}</span>'
     check = (
         f'<br><span class="badge text-bg-warning">{_("Check the date")}</span> <span class="small">'
@@ -502,7 +490,7 @@ def team(request):
     standings = selectors.standings_by_person(
         people, selectors.local_today(), records=approved, initial=False
     )
-    transcript_link = _pk_link("certification:transcript")
+    transcript_link = pk_link("certification:transcript")
     cell = _team_credentials_cell()
     rows = [{"person": p, "pending": pending.get(p.pk, 0)} for p in people]
     # The table's rows as one piece of HTML made here (the template's loop ran four

@@ -26,6 +26,7 @@ from peerportal.accounts.services import feed_token_value, user_for_feed_token
 from peerportal.certification.qualification import qualification_choices
 from peerportal.core.dates import month_neighbours, parse_day, parse_month, week_start
 from peerportal.core.ical import IcalEvent, build_calendar, ical_response
+from peerportal.core.links import pk_link
 from peerportal.core.models import Organization
 from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
@@ -125,14 +126,6 @@ def _why(reason: str):
     )
 
 
-def _pk_link(name: str):
-    """``core.links.pk_link`` with its one ``reverse()`` remembered per process
-    (``cached_url``: keyed by the script prefix, URL conf and language as well)."""
-    marker = 8123456789
-    head, _marker, tail = cached_url(name, marker).partition(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 class _RowParts:
     """What every shift row of a page shares, made once: the translated labels (as
     ``{% translate %}`` writes them, unescaped), the links (the roster and assign ones
@@ -143,12 +136,12 @@ class _RowParts:
         self.on_it = f'<span class="badge text-bg-primary">{on_it}</span>'
         self.full = f'<span class="small">{_("Full")}</span>'
         self.sign_up = _("Sign up")
-        self.sign_up_url = _pk_link("warmline:shift-sign-up")
+        self.sign_up_url = pk_link("warmline:shift-sign-up")
         self.roster = self.assign = None
         if show_roster:
-            self.roster, self.roster_url = _("Roster"), _pk_link("warmline:shift-detail")
+            self.roster, self.roster_url = _("Roster"), pk_link("warmline:shift-detail")
         if can_assign:
-            self.assign, self.assign_url = _("Assign"), _pk_link("warmline:shift-assign")
+            self.assign, self.assign_url = _("Assign"), pk_link("warmline:shift-assign")
         self.csrf = csrf
 
 
@@ -473,7 +466,7 @@ def _my_shift_rows_html(rows, csrf: str):
             f'<a href="{cached_url("warmline:board")}">{_("See open shifts")}</a></li>'
         )
     board = cached_url("warmline:board")
-    offer, release = _pk_link("warmline:swap-offer"), _pk_link("warmline:shift-release")
+    offer, release = pk_link("warmline:swap-offer"), pk_link("warmline:shift-release")
     tz = timezone.get_current_timezone()
     offered = f'<span class="badge text-bg-info">{_("Offered for cover")}</span>'
     withdraw = (
@@ -657,7 +650,7 @@ def _call_rows_html(rows, user_id: int, editable_since: dt.datetime):
     types = {value: escape(str(label)) for value, label in ContactType.choices}
     yes, no = escape(yesno(True)), escape(yesno(False))
     correct = _("Correct")
-    edit = _pk_link("warmline:call-edit")
+    edit = pk_link("warmline:call-edit")
     tz = timezone.get_current_timezone()
     out = []
     for row in rows:

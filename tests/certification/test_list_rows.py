@@ -327,10 +327,10 @@ def test_paged_lists_read_what_their_selectors_scope(
 
 
 def test_list_links_are_the_url_tags_links():
-    from peerportal.certification.views import _pk_link
+    from peerportal.core.links import pk_link
 
     for name in ("certification:record-detail", "certification:transcript"):
-        assert _pk_link(name)(1234) == reverse(name, args=[1234])
+        assert pk_link(name)(1234) == reverse(name, args=[1234])
 
 
 def test_current_cycles_are_the_standings_cycles(staff, other_staff, supervisor):

@@ -93,3 +93,85 @@ def test_a_burst_of_requests_publishes_one_delayed_nudge(monkeypatch):
         assert len(published) == 2
     finally:
         app.conf.update(task_always_eager=saved)
+
+
+class _FakeConnection:
+    def __init__(self, name):
+        self.name, self.released = name, False
+
+    def release(self):
+        self.released = True
+
+
+@pytest.fixture
+def publishing(monkeypatch):
+    """Celery not eager; connections are fakes named c1, c2…; ``fail`` names the ones whose
+    publish raises (as a publish on a connection the broker dropped does)."""
+    from peerportal.celery import app
+    from peerportal.reminders.tasks import dispatch_due_reminders
+
+    state = {"opened": [], "published": [], "fail": set()}
+
+    def connection_for_write(*args, **kwargs):
+        conn = _FakeConnection(f"c{len(state['opened']) + 1}")
+        state["opened"].append(conn)
+        return conn
+
+    def apply_async(*args, connection=None, **kwargs):
+        if connection.name in state["fail"]:
+            raise ConnectionError("broker went away")
+        state["published"].append(connection.name)
+
+    monkeypatch.setattr(app, "connection_for_write", connection_for_write)
+    monkeypatch.setattr(dispatch_due_reminders, "apply_async", apply_async)
+    saved = app.conf.task_always_eager
+    app.conf.update(task_always_eager=False)
+    try:
+        yield state
+    finally:
+        app.conf.update(task_always_eager=saved)
+
+
+def _next_interval():
+    services._nudge_state.last = float("-inf")  # the interval has passed, the connection stays
+
+
+def test_the_next_nudge_publishes_on_the_connection_the_last_one_opened(publishing):
+    services._nudge_dispatch()
+    _next_interval()
+    services._nudge_dispatch()
+    assert publishing["published"] == ["c1", "c1"]
+    assert [c.name for c in publishing["opened"]] == ["c1"]
+    assert not publishing["opened"][0].released
+
+
+def test_a_kept_connection_that_fails_is_closed_and_one_fresh_one_is_tried(publishing):
+    services._nudge_dispatch()
+    publishing["fail"].add("c1")  # the broker restarted: the kept connection is dead
+    _next_interval()
+    services._nudge_dispatch()
+    assert publishing["published"] == ["c1", "c2"]
+    assert publishing["opened"][0].released
+    _next_interval()
+    services._nudge_dispatch()
+    assert publishing["published"] == ["c1", "c2", "c2"]
+
+
+def test_a_fresh_connection_that_fails_is_not_retried_nor_kept(publishing):
+    publishing["fail"].update({"c1", "c2"})
+    services._nudge_dispatch()  # does not raise
+    assert [c.name for c in publishing["opened"]] == ["c1"]
+    assert publishing["opened"][0].released and not publishing["published"]
+    publishing["fail"].clear()
+    _next_interval()
+    services._nudge_dispatch()
+    assert publishing["published"] == ["c2"]
+
+
+def test_a_forked_child_opens_its_own_connection(publishing, monkeypatch):
+    services._nudge_dispatch()
+    monkeypatch.setattr(services.os, "getpid", lambda: -1)  # now in a child process
+    _next_interval()
+    services._nudge_dispatch()
+    assert publishing["published"] == ["c1", "c2"]
+    assert not publishing["opened"][0].released  # the parent's socket is left alone

@@ -333,13 +333,18 @@ def main() -> int:
     received = set(sink.ids)
     duplicates = sum(n - 1 for n in sink.ids.values() if n > 1)
     lost = [m for m in expected if m not in received]
-    # Each duplicate belongs to the first kill after its first acceptance.
+    # Each duplicate belongs to the last kill before it was accepted again: that kill left its
+    # row unrecorded. (Not "the first kill after its first acceptance": the sink's thread
+    # may note an acceptance a little after the kill of a sender that had already sent it.)
     per_kill = Counter()
+    before_kill = []  # per duplicate: ms from its first acceptance to that kill
     for key, n in sink.ids.items():
         if n > 1:
-            first = sink.first_accepted[key]
-            after = [i for i, (_s, _h, at) in enumerate(kills) if at >= first]
-            per_kill[after[0] if after else None] += n - 1
+            again = sink.accepted[key]
+            before = [i for i, (_s, _h, at) in enumerate(kills) if at <= again]
+            per_kill[before[-1] if before else None] += n - 1
+            if before:
+                before_kill.append((kills[before[-1]][2] - sink.first_accepted[key]) * 1000)
     gaps = sorted(windows(sink))
     times = sink.accepted.values()
     span = max(max(times) - min(times), 1e-9) if times else 1.0
@@ -352,6 +357,9 @@ def main() -> int:
             f"killed               after {sent_then} sent ({held} rows claimed or held), "
             f"restarted; send lease {args.lease} s; {per_kill.get(i, 0)} duplicates"
         )
+    if per_kill.get(None):
+        # Nothing may be sent twice without a crash: this would be a bug, not the window.
+        print(f"duplicates, no kill  {per_kill[None]} (re-sent with no kill before them)")
     print(f"elapsed              {elapsed:.1f} s{' (TIMED OUT)' if timed_out else ''}")
     print(f"throughput           {statuses.get('sent', 0) / elapsed:.0f} reminders/s (sent rows)")
     print(
@@ -364,6 +372,9 @@ def main() -> int:
     )
     print(f"received by sink     {sink.total()} messages, {len(received)} distinct")
     print(f"duplicates           {duplicates}")
+    if before_kill:
+        gaps_ms = ", ".join(f"{ms:.1f}" for ms in sorted(before_kill))
+        print(f"  first accepted     {gaps_ms} ms before the kill that left it unrecorded")
     if gaps:
         # At a random instant, how many accepted-but-unrecorded messages are there? The sum
         # of the windows over the sending time: the duplicates to expect from one kill.

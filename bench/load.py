@@ -264,7 +264,14 @@ def main() -> None:
         action="append",
         metavar="TEXT",
         help="measure only the targets whose label contains TEXT (repeatable), print the "
-        "figures and leave results.md and the contention run alone: a quick check of a change",
+        "figures and leave results.md alone: a quick check of a change (the contention races "
+        "run only if a TEXT contains 'race')",
+    )
+    parser.add_argument(
+        "--races",
+        type=int,
+        default=int(os.environ.get("BENCH_RACES", "3")),
+        help="contention races, one after another (each on new sessions)",
     )
     args = parser.parse_args()
     seed_seconds, from_empty = prepare(args.reseed)
@@ -272,6 +279,7 @@ def main() -> None:
     print(sizes, flush=True)
     server = start_gunicorn()
     sampler = RssSampler(server.pid).__enter__()
+    cpu = ServerCpu(server.pid)
     try:
         plans = targets()
         if args.only:
@@ -291,12 +299,17 @@ def main() -> None:
         for plan in plans:
             if plan is not health_plan:
                 check_health()
+            before = cpu.snapshot()
             stats = run_locust(plan, args.seconds, args.users)
+            web, pg = cpu.spent(before, cpu.snapshot())
+            stats["cpu_web_ms"] = web / max(stats["requests"], 1) * 1000
+            stats["cpu_pg_ms"] = pg / max(stats["requests"], 1) * 1000
             if plan is not health_plan and len(checks) >= 1:
                 stats["health_before"] = checks[-1]
             results.append((plan["label"], stats))
             print(
-                f"{plan['label']:32} {stats['rps']:8.1f} req/s  p50 {stats['p50']:6.0f} ms  p95 {stats['p95']:6.0f} ms  errors {stats['errors']}",
+                f"{plan['label']:32} {stats['rps']:8.1f} req/s  p50 {stats['p50']:6.0f} ms  p95 {stats['p95']:6.0f} ms  errors {stats['errors']}"
+                f"  server CPU {stats['cpu_web_ms']:.1f} + {stats['cpu_pg_ms']:.1f} ms/request",
                 flush=True,
             )
         check_health()
@@ -309,15 +322,31 @@ def main() -> None:
                     print(
                         f"{label:32} ratio to /healthz around it {stats['rps'] / stats['health_adjacent']:.2f}"
                     )
+            if not any("race" in t for t in args.only):
+                return
+        races = []
+        for _ in range(args.races):
+            before = cpu.snapshot()
+            race = contention()
+            web, pg = cpu.spent(before, cpu.snapshot())
+            race["cpu_web_ms"] = web / max(race["clients"], 1) * 1000
+            race["cpu_pg_ms"] = pg / max(race["clients"], 1) * 1000
+            races.append(race)
+            print(
+                f"race {len(races)}: {race['requests_per_second']:.0f} answered/s, p50 {race['p50_ms']:.0f} ms, "
+                f"p95 {race['p95_ms']:.0f} ms, overbookings {race['overbookings']}, errors {race['errors']}, "
+                f"server CPU {race['cpu_web_ms']:.1f} + {race['cpu_pg_ms']:.1f} ms/request",
+                flush=True,
+            )
+        if args.only:
             return
-        race = contention()
     finally:
         sampler.__exit__()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     write_results(
         results,
-        race,
+        races,
         args,
         sizes=sizes,
         seed_seconds=seed_seconds,
@@ -328,6 +357,66 @@ def main() -> None:
 
 # What follows this line in results.md (profiles, notes) is kept when the table is rewritten.
 KEEP_MARKER = "<!-- make bench rewrites the part above this line; the part below is kept -->"
+
+
+class ServerCpu:
+    """CPU seconds spent by gunicorn's workers and by their PostgreSQL backends.
+
+    Bracketing a run with two snapshots gives the server's CPU per request, which unlike
+    req/s does not drift with what else the machine is doing: what a target costs. The
+    backends are found by the workers' own connections to PostgreSQL; one that appears
+    during the run counts whole (persistent connections, ``DB_CONN_MAX_AGE``, rarely do).
+    """
+
+    def __init__(self, master_pid: int):
+        from urllib.parse import urlsplit
+
+        self.master_pid = master_pid
+        self.pg_port = urlsplit(ENV["DATABASE_URL"]).port or 5432
+
+    def snapshot(self) -> tuple[dict[int, float], dict[int, float]]:
+        import psutil
+
+        def cpu(proc) -> float | None:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                return None
+            return times.user + times.system
+
+        workers = psutil.Process(self.master_pid).children()
+        ports = set()
+        for worker in workers:
+            try:
+                conns = worker.net_connections(kind="tcp")
+            except psutil.Error:
+                continue
+            ports.update(c.laddr.port for c in conns if c.raddr and c.raddr.port == self.pg_port)
+        rows = subprocess.run(
+            [
+                "psql",
+                ENV["DATABASE_URL"],
+                "-tAc",
+                "SELECT pid, client_port FROM pg_stat_activity WHERE client_port IS NOT NULL",
+            ],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        backends = [int(pid) for pid, port in (r.split("|") for r in rows) if int(port) in ports]
+        web = {w.pid: cpu(w) for w in workers}
+        pg = {pid: cpu(psutil.Process(pid)) for pid in backends if psutil.pid_exists(pid)}
+        return (
+            {k: v for k, v in web.items() if v is not None},
+            {k: v for k, v in pg.items() if v is not None},
+        )
+
+    @staticmethod
+    def spent(before, after) -> tuple[float, float]:
+        """(gunicorn, PostgreSQL) CPU seconds between two snapshots."""
+        return tuple(
+            sum(v - b.get(pid, 0.0) for pid, v in a.items())
+            for b, a in zip(before, after, strict=True)
+        )
 
 
 class RssSampler:
@@ -368,7 +457,7 @@ class RssSampler:
 
 
 def write_results(
-    results, race, args, *, sizes: str, seed_seconds: float, from_empty: bool, rss: str = ""
+    results, races, args, *, sizes: str, seed_seconds: float, from_empty: bool, rss: str = ""
 ) -> None:
     health = dict(results).get("/healthz")
     lines = [
@@ -391,27 +480,46 @@ def write_results(
             "",
         ]
     lines += [
-        "| target | req/s | ratio to /healthz | ratio to /healthz around it | p50 ms | p95 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "The server CPU columns divide the CPU time of gunicorn's workers, and of their "
+        "PostgreSQL backends, over the run by the requests answered: what a request costs, "
+        "which unlike req/s does not drift with the rest of the machine.",
+        "",
+        "| target | req/s | ratio to /healthz | ratio to /healthz around it | p50 ms | p95 ms | errors "
+        "| server CPU ms/request: gunicorn | PostgreSQL |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, s in results:
         ratio = s["rps"] / health["rps"] if health and health["rps"] else 0
         near = f"{s['rps'] / s['health_adjacent']:.2f}" if s.get("health_adjacent") else "—"
         lines.append(
-            f"| {label} | {s['rps']:.1f} | {ratio:.2f} | {near} | {s['p50']:.0f} | {s['p95']:.0f} | {s['errors']} |"
+            f"| {label} | {s['rps']:.1f} | {ratio:.2f} | {near} | {s['p50']:.0f} | {s['p95']:.0f} | {s['errors']} "
+            f"| {s['cpu_web_ms']:.1f} | {s['cpu_pg_ms']:.1f} |"
         )
     lines += [
         "",
         "## Contention",
         "",
-        f"{race['clients']} clients raced for {race['seats']} seats across {race['sessions']} sessions "
-        f"(released together at a barrier): **{race['requests_per_second']:.0f} booking requests "
-        f"answered per second** over the race ({race['race_seconds']:.2f} s from release to the last "
-        f"answer), p50 {race['p50_ms']:.0f} ms, p95 {race['p95_ms']:.0f} ms per request; "
-        f"{race['confirmed']} confirmed, {race['waitlisted']} waitlisted, "
-        f"**{race['overbookings']} overbookings**, {race['errors']} errors.",
+        f"{races[0]['clients']} clients raced for {races[0]['seats']} seats across "
+        f"{races[0]['sessions']} sessions, released together at a barrier; {len(races)} races one "
+        "after another, each on new sessions. Answered/s counts the booking requests answered "
+        "from the release to the last answer; p50 and p95 are each request's time from its "
+        "send to its answer. CPU bound: the rate the server's CPU per request would allow "
+        f"with all {os.cpu_count()} cores to itself.",
         "",
+        "| race | answered/s | p50 ms | p95 ms | confirmed | waitlisted | overbookings | errors "
+        "| server CPU ms/request: gunicorn | PostgreSQL | CPU bound req/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    for i, race in enumerate(races, 1):
+        per_request = (race["cpu_web_ms"] + race["cpu_pg_ms"]) / 1000
+        bound = f"{(os.cpu_count() or 1) / per_request:.0f}" if per_request else "—"
+        lines.append(
+            f"| {i} | **{race['requests_per_second']:.0f}** | {race['p50_ms']:.0f} | "
+            f"**{race['p95_ms']:.0f}** | {race['confirmed']} | {race['waitlisted']} | "
+            f"**{race['overbookings']}** | {race['errors']} | {race['cpu_web_ms']:.1f} | "
+            f"{race['cpu_pg_ms']:.1f} | {bound} |"
+        )
+    lines.append("")
     if rss:
         lines += [
             "## Memory",
@@ -425,9 +533,10 @@ def write_results(
         kept = path.read_text().split(KEEP_MARKER, 1)[1]
     path.write_text("\n".join(lines) + "\n" + KEEP_MARKER + kept)
     print("\n".join(lines))
-    errors_5xx = sum(s["errors"] for _, s in results) + race["errors"]
-    if race["overbookings"] or errors_5xx:
-        raise SystemExit(f"overbookings {race['overbookings']}, errors {errors_5xx}")
+    overbookings = sum(r["overbookings"] for r in races)
+    errors_5xx = sum(s["errors"] for _, s in results) + sum(r["errors"] for r in races)
+    if overbookings or errors_5xx:
+        raise SystemExit(f"overbookings {overbookings}, errors {errors_5xx}")
 
 
 if __name__ == "__main__":

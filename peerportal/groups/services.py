@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import DEFERRED
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peerportal.core.audit import audit_record
 from peerportal.core.models import Organization
+from peerportal.core.prepared import PreparedRows
 from peerportal.reminders.services import (
     notify,
     reminders_cancel_for,
@@ -325,18 +327,57 @@ def _free_seat(session: GroupSession) -> int | None:
 # What booking_create (and lapse_due, if it has to run) reads of the locked rows; the
 # group's other 25 columns (description, schedule) are not read. Locking is unchanged:
 # FOR UPDATE takes both the session's row and its group's.
-_BOOKING_LOCK_FIELDS = (
-    "group_id",
-    "starts_at",
-    "status",
+_LOCKED_SESSION_FIELDS = ("id", "group_id", "starts_at", "status", "capacity")
+_LOCKED_GROUP_FIELDS = (
     "capacity",
-    "group__capacity",
-    "group__booking_opens_days",
-    "group__booking_closes_minutes",
-    "group__cancellation_cutoff_hours",
-    "group__offer_window_hours",
-    "group__offer_lifetime_minutes",
+    "booking_opens_days",
+    "booking_closes_minutes",
+    "cancellation_cutoff_hours",
+    "offer_window_hours",
+    "offer_lifetime_minutes",
 )
+
+
+def _lock_read(public_only: bool) -> PreparedRows:
+    def build(session_id):
+        locked = GroupSession.objects.select_for_update()
+        if public_only:
+            locked = locked.filter(group__is_published=True, group__archived_at__isnull=True)
+        return locked.filter(pk=session_id).values_list(
+            *_LOCKED_SESSION_FIELDS, *(f"group__{f}" for f in _LOCKED_GROUP_FIELDS)
+        )
+
+    return PreparedRows(build, session_id=int)
+
+
+# Under contention every booking runs this read first and holds the lock from it to the
+# commit: its statement is built once per process (core/prepared.py), not per booking.
+_LOCK_READS = {public_only: _lock_read(public_only) for public_only in (False, True)}
+
+
+def _lock_session(session_id: int, *, public_only: bool) -> GroupSession:
+    """The session and its group, locked, with the fields above (the others deferred, as
+    ``only()`` leaves them); ``GroupSession.DoesNotExist`` if there is no such session
+    (or, with ``public_only``, it belongs to an unpublished or archived group)."""
+    rows = _LOCK_READS[public_only].rows(session_id=session_id)
+    if not rows:
+        raise GroupSession.DoesNotExist
+    row = rows[0]
+    n = len(_LOCKED_SESSION_FIELDS)
+    session = _from_fields(GroupSession, dict(zip(_LOCKED_SESSION_FIELDS, row[:n], strict=True)))
+    group_values = dict(zip(_LOCKED_GROUP_FIELDS, row[n:], strict=True), id=session.group_id)
+    session.group = _from_fields(SupportGroup, group_values)
+    return session
+
+
+def _from_fields(model, values: dict):
+    """An instance as the ORM loads one with only these fields (the rest deferred)."""
+    return model.from_db(
+        connection.alias,
+        None,
+        [values.get(f.attname, DEFERRED) for f in model._meta.concrete_fields],
+    )
+
 
 # Booking and WaitlistOffer (their tables are checked by a test).
 _BOOKING_STATE_SQL = (
@@ -402,14 +443,7 @@ def booking_create(
     session_id = session if isinstance(session, int) else session.pk
     try:
         with transaction.atomic():
-            locked = (
-                GroupSession.objects.select_for_update()
-                .select_related("group")
-                .only(*_BOOKING_LOCK_FIELDS)
-            )
-            if public_only:
-                locked = locked.filter(group__is_published=True, group__archived_at__isnull=True)
-            session = locked.get(pk=session_id)
+            session = _lock_session(session_id, public_only=public_only)
             if session.is_cancelled:
                 raise exceptions.SessionCancelled
             if now < session.booking_opens_at():

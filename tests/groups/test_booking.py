@@ -222,3 +222,34 @@ def test_the_booking_state_query_names_the_tables_of_its_models():
     assert "FROM groups_booking " in services._BOOKING_STATE_SQL
     assert Booking._meta.db_table == "groups_booking"
     assert f"FROM {WaitlistOffer._meta.db_table} " in services._BOOKING_STATE_SQL
+
+
+def test_the_locked_session_carries_what_booking_reads_and_defers_the_rest(
+    django_assert_num_queries,
+):
+    """The lock read is prepared once per process (no queryset per booking); it loads the
+    session and its group as ``only()`` would, and answers a missing or, for members, a
+    non-public session with DoesNotExist."""
+    from django.db import transaction
+
+    session = GroupSessionFactory(group__capacity=7, capacity=None)
+    with transaction.atomic():
+        with django_assert_num_queries(1) as ctx:
+            locked = services._lock_session(session.pk, public_only=True)
+            assert (locked.pk, locked.group_id, locked.seats) == (session.pk, session.group_id, 7)
+            assert locked.starts_at == session.starts_at and not locked.is_cancelled
+            assert locked.booking_opens_at() == session.booking_opens_at()
+            assert locked.booking_closes_at() == session.booking_closes_at()
+            assert locked.group.offer_window_hours == session.group.offer_window_hours
+        assert "FOR UPDATE" in ctx.captured_queries[0]["sql"] or "sqlite" in ctx.connection.vendor
+        assert {"notice", "ends_at"} <= locked.get_deferred_fields()
+        assert {"name", "description"} <= locked.group.get_deferred_fields()
+
+    session.group.is_published = False
+    session.group.save(update_fields=["is_published"])
+    with transaction.atomic():
+        assert services._lock_session(session.pk, public_only=False).pk == session.pk
+        with pytest.raises(GroupSession.DoesNotExist):
+            services._lock_session(session.pk, public_only=True)
+        with pytest.raises(GroupSession.DoesNotExist):
+            services._lock_session(session.pk + 10_000, public_only=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db import models
@@ -24,7 +25,7 @@ def audit_record(
     """Append an audit event. ``extra`` must hold ids and codes only, never personal data."""
     from .models import AuditEvent
 
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
@@ -32,3 +33,16 @@ def audit_record(
         ip=client_ip(request),
         extra=extra or {},
     )
+    _insert().insert([event])
+    return event
+
+
+@functools.cache
+def _insert():
+    """The audit INSERT, written once per process (core/prepared.py): every write of the
+    portal appends one. AuditEvent's save() only refuses changes to saved events, and
+    nothing listens to its saves."""
+    from .models import AuditEvent
+    from .prepared import PreparedInsert
+
+    return PreparedInsert(AuditEvent)

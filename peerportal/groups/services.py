@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peerportal.core.audit import audit_record
 from peerportal.core.models import Organization
-from peerportal.core.prepared import PreparedRows
+from peerportal.core.prepared import PreparedInsert, PreparedRows
 from peerportal.reminders.services import (
     notify,
     reminders_cancel_for,
@@ -420,6 +420,11 @@ def _booking_state(session: GroupSession, member, now: dt.datetime) -> tuple[boo
     return mine, taken, due
 
 
+# The booking's INSERT, written once per process (core/prepared.py): Booking has no save()
+# override and nothing listens to its saves.
+_BOOKING_INSERT = PreparedInsert(Booking)
+
+
 class _Refused(Exception):
     """The booking's INSERT broke a constraint (the rollback happened on the way out)."""
 
@@ -466,7 +471,7 @@ def booking_create(
                 booking.status, booking.waitlisted_at = BookingStatus.WAITLISTED, timezone.now()
             try:
                 # No savepoint: a constraint error here ends the whole transaction anyway.
-                booking.save(force_insert=True)
+                _BOOKING_INSERT.insert([booking])
             except IntegrityError as exc:
                 raise _Refused from exc
             reminders_schedule_for_new(

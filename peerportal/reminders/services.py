@@ -19,6 +19,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peerportal.core.prepared import PreparedInsert
+
 from .models import Reminder, ReminderStatus
 from .registry import get_kind
 
@@ -77,6 +79,11 @@ def reminders_schedule_before(
     return _schedule(kind=kind, target=target, recipient=recipient, dues=dues)
 
 
+# Its INSERT, written once per process and row count (core/prepared.py); as bulk_create
+# did, ON CONFLICT DO NOTHING and no save() or signals.
+_REMINDER_INSERT = PreparedInsert(Reminder, ignore_conflicts=True)
+
+
 def reminders_schedule_for_new(
     *,
     target: models.Model,
@@ -107,7 +114,7 @@ def reminders_schedule_for_new(
     target_type = ContentType.objects.get_for_model(target)
     for kind in {kind for kind, _due in rows}:
         get_kind(kind)  # unknown kinds fail loudly at the call site
-    Reminder.objects.bulk_create(
+    _REMINDER_INSERT.insert(
         [
             Reminder(
                 kind=kind,
@@ -117,8 +124,7 @@ def reminders_schedule_for_new(
                 due_at=due,
             )
             for kind, due in rows
-        ],
-        ignore_conflicts=True,
+        ]
     )
     if notify_kinds:
         transaction.on_commit(_nudge_dispatch)

@@ -27,7 +27,7 @@ def cookies_for(users) -> list[dict]:
     for user in users:
         session = store_class()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[LOGIN_AT_KEY] = now
         session[SEEN_KEY] = now

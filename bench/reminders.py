@@ -38,6 +38,8 @@ BASE = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/peerportal_bench_reminders"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/15"
+# A duplicate first accepted further than this from every kill was not left by a kill.
+FAR_FROM_KILL = 1.0  # seconds (kills are several seconds apart)
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -212,6 +214,29 @@ def nudge_latency(samples: int = 20) -> list[float]:
         app.conf.update(saved)
 
 
+def charge_to_kills(duplicates, kill_times) -> tuple[Counter, list[float]]:
+    """Each duplicate (time of its first acceptance, extra copies) charged to the kill
+    nearest its first acceptance: that kill stopped its sender between the server's
+    acceptance and the row's UPDATE. Neither "the first kill after its first acceptance"
+    (the sink's thread may note an acceptance a little after the kill of a sender that had
+    already sent it) nor "the last kill before it was accepted again" (the re-send waits
+    for the send lease, so it can come after a later kill). A duplicate further than
+    ``FAR_FROM_KILL`` from every kill is charged to None: not the window's, a bug.
+
+    Returns ({kill index or None: duplicates}, [ms from first acceptance to its kill]).
+    """
+    per_kill, before_kill = Counter(), []
+    for first, extra in duplicates:
+        gaps = [at - first for at in kill_times]
+        nearest = min(range(len(gaps)), key=lambda i: abs(gaps[i]), default=None)
+        if nearest is None or abs(gaps[nearest]) > FAR_FROM_KILL:
+            per_kill[None] += extra
+        else:
+            per_kill[nearest] += extra
+            before_kill.append(round(gaps[nearest] * 1000, 3))
+    return per_kill, before_kill
+
+
 def main() -> int:
     args = parse_args()
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -333,18 +358,10 @@ def main() -> int:
     received = set(sink.ids)
     duplicates = sum(n - 1 for n in sink.ids.values() if n > 1)
     lost = [m for m in expected if m not in received]
-    # Each duplicate belongs to the last kill before it was accepted again: that kill left its
-    # row unrecorded. (Not "the first kill after its first acceptance": the sink's thread
-    # may note an acceptance a little after the kill of a sender that had already sent it.)
-    per_kill = Counter()
-    before_kill = []  # per duplicate: ms from its first acceptance to that kill
-    for key, n in sink.ids.items():
-        if n > 1:
-            again = sink.accepted[key]
-            before = [i for i, (_s, _h, at) in enumerate(kills) if at <= again]
-            per_kill[before[-1] if before else None] += n - 1
-            if before:
-                before_kill.append((kills[before[-1]][2] - sink.first_accepted[key]) * 1000)
+    per_kill, before_kill = charge_to_kills(
+        [(sink.first_accepted[key], n - 1) for key, n in sink.ids.items() if n > 1],
+        [at for _s, _h, at in kills],
+    )
     gaps = sorted(windows(sink))
     times = sink.accepted.values()
     span = max(max(times) - min(times), 1e-9) if times else 1.0
@@ -359,7 +376,10 @@ def main() -> int:
         )
     if per_kill.get(None):
         # Nothing may be sent twice without a crash: this would be a bug, not the window.
-        print(f"duplicates, no kill  {per_kill[None]} (re-sent with no kill before them)")
+        print(
+            f"duplicates, no kill  {per_kill[None]} (first accepted more than "
+            f"{FAR_FROM_KILL:.0f} s from every kill)"
+        )
     print(f"elapsed              {elapsed:.1f} s{' (TIMED OUT)' if timed_out else ''}")
     print(f"throughput           {statuses.get('sent', 0) / elapsed:.0f} reminders/s (sent rows)")
     print(

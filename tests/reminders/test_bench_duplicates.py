@@ -1,0 +1,35 @@
+"""`make bench-reminders` charges each duplicate to the kill that left it (bench/reminders.py).
+
+Its report is the evidence for the duplicate window, so a wrong charge would misreport it.
+"""
+
+from bench.reminders import FAR_FROM_KILL, charge_to_kills
+
+
+def test_each_duplicate_goes_to_the_kill_nearest_its_first_acceptance():
+    kills = [10.0, 20.0]
+    per_kill, gaps_ms = charge_to_kills(
+        [
+            (9.997, 1),  # accepted 3 ms before the first kill
+            (19.996, 2),  # 4 ms before the second; sent three times
+            (20.001, 1),  # the sink noted it 1 ms after the second kill
+        ],
+        kills,
+    )
+    assert per_kill == {0: 1, 1: 3}
+    assert sorted(gaps_ms) == [-1.0, 3.0, 4.0]
+
+
+def test_a_re_send_after_a_later_kill_stays_with_the_kill_that_left_it():
+    # Left unrecorded by the kill at 10 s, re-sent once its lease ran out, after the kill at
+    # 17 s: "the last kill before it was accepted again" would have charged the wrong kill.
+    per_kill, gaps_ms = charge_to_kills([(9.998, 1)], [10.0, 17.0])
+    assert per_kill == {0: 1}
+    assert gaps_ms == [2.0]
+
+
+def test_a_duplicate_far_from_every_kill_is_reported_as_no_kill():
+    per_kill, gaps_ms = charge_to_kills([(5.0, 1)], [5.0 + FAR_FROM_KILL + 0.5])
+    assert per_kill == {None: 1}
+    assert gaps_ms == []
+    assert charge_to_kills([(5.0, 1)], []) == ({None: 1}, [])

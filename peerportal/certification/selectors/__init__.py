@@ -26,8 +26,8 @@ from peerportal.accounts.models import STAFF_ROLES, User
 from peerportal.core.models import Organization
 from peerportal.core.permissions import is_coordinator, require_role
 
-from . import rules, statements
-from .models import (
+from .. import rules, statements
+from ..models import (
     OWNER_EDITABLE,
     ApprovedProvider,
     Attestation,
@@ -40,8 +40,8 @@ from .models import (
     TopicRequirement,
     TrainingRecord,
 )
-from .permissions import can_view_person
-from .statements import RULE_FIELDS
+from ..permissions import can_view_person
+from ..statements import RULE_FIELDS
 
 
 def local_today() -> dt.date:
@@ -552,7 +552,7 @@ def record_list_for(user, person=None):
 
 def evidence_record_get_for(user, pk: int) -> TrainingRecord:
     """A record with evidence the user may read; anyone else gets 404 (existence hidden)."""
-    from .permissions import can_view_evidence
+    from ..permissions import can_view_evidence
 
     record = get_object_or_404(
         TrainingRecord.objects.select_related("person").exclude(evidence=""), pk=pk
@@ -610,7 +610,7 @@ def records_for_attestation(att: Attestation) -> list[TrainingRecord]:
 
 
 def _trainings():
-    from .models import TrainingEvent, TrainingEventTopic
+    from ..models import TrainingEvent, TrainingEventTopic
 
     return TrainingEvent.objects.select_related("facilitator").prefetch_related(
         Prefetch("topic_hours", queryset=TrainingEventTopic.objects.select_related("topic"))
@@ -622,7 +622,7 @@ def training_event_list_for(user):
     whether ``user`` is on the roster and how many are."""
     from django.db.models import Exists, OuterRef
 
-    from .models import TrainingAttendee
+    from ..models import TrainingAttendee
 
     require_role(user, "staff")
     return (
@@ -655,7 +655,7 @@ def training_event_get_for_edit(user, pk: int):
 
 def training_roster(event):
     """The roster with display names only (no emails), for the facilitator."""
-    from .models import TrainingAttendee
+    from ..models import TrainingAttendee
 
     return (
         TrainingAttendee.objects.filter(event=event)
@@ -679,7 +679,7 @@ def training_roster_candidates(event):
 
 def training_close_summary(event, closer) -> dict:
     """What closing would produce: how many staff get how many hours (and on what)."""
-    from .models import TrainingAttendee
+    from ..models import TrainingAttendee
 
     lines = list(event.topic_hours.all())
     return {
@@ -691,15 +691,15 @@ def training_close_summary(event, closer) -> dict:
 
 def training_credit_list_for(user):
     """The user's own certificates of attendance."""
-    from .models import TrainingCredit
+    from ..models import TrainingCredit
 
     return TrainingCredit.objects.filter(person=user).select_related("event")
 
 
 def training_credit_get_for(user, pk: int):
     """A certificate: its holder, their supervisor, coordinators; anyone else gets 404."""
-    from .models import TrainingCredit, TrainingRecord
-    from .permissions import can_view_certificate
+    from ..models import TrainingCredit, TrainingRecord
+    from ..permissions import can_view_certificate
 
     require_role(user, "staff")
     credit = get_object_or_404(
@@ -783,7 +783,7 @@ def review_notes_by_record(ids) -> dict[int, list[tuple[str, str]]]:
     comment)`` pairs, oldest first, by record id. One statement written out once, the same
     on every database (whole numbers and text: nothing to convert); the ORM took ≈ 1,500
     Python calls building it, and a prefetch of Review rows cost more to set up than to run."""
-    from .models import Review
+    from ..models import Review
 
     notes: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
     if not notes:

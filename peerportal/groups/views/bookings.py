@@ -28,9 +28,9 @@ from peerportal.core.permissions import role_required
 from peerportal.core.ratelimit import ratelimit
 from peerportal.core.templatetags.formatting_cache import cached_date
 
-from . import permissions, selectors, services, standing, waitlist
-from .exceptions import GroupHasBookings, GroupsError, PlanChanged
-from .forms import (
+from .. import permissions, selectors, services, standing, waitlist
+from ..exceptions import GroupHasBookings, GroupsError, PlanChanged
+from ..forms import (
     DirectoryFilterForm,
     GroupForm,
     GroupPlacesForm,
@@ -39,7 +39,7 @@ from .forms import (
     StandingJoinForm,
     StandingPauseForm,
 )
-from .models import (
+from ..models import (
     HORIZON_WEEKS_MAX,
     Attendance,
     Audience,
@@ -48,7 +48,7 @@ from .models import (
     GroupSession,
     SessionStatus,
 )
-from .planning import plan_lines, schedule_plan
+from ..planning import plan_lines, schedule_plan
 
 
 @require_GET

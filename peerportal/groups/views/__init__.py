@@ -1,30 +1,28 @@
 """The groups app's views, a package split by feature (ARCHITECTURE: modules past ~500 lines)."""
 
 from .bookings import (
-    _FILTER_FORMS,
-    _directory_cards,
     _upcoming_rows_html,
-    attendance_mark,
     booking_cancel,
     booking_create,
     booking_feed,
     booking_list,
-    directory,
-    facilitator_sessions,
+)
+from .coordinators import (
     group_archive,
     group_delete,
-    group_detail,
     group_edit,
     group_manage_list,
     group_places_edit,
     group_sessions_overview,
-    offer_accept,
-    offer_decline,
-    offer_respond,
     schedule_preview,
     session_cancel,
     session_move,
-    session_roster,
+)
+from .facilitators import attendance_mark, facilitator_sessions, session_roster
+from .group_directory import _FILTER_FORMS, _directory_cards, directory
+from .group_page import group_detail
+from .offers import offer_accept, offer_decline, offer_respond
+from .standing_places import (
     standing_join,
     standing_keep,
     standing_leave,

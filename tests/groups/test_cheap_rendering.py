@@ -175,7 +175,7 @@ _CARDS_LOOP = """{% load formatting_cache %}{% translate "Next:" as next_label %
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("zone", ["America/New_York", "Europe/Madrid"])
 def test_directory_cards_are_what_the_template_loop_wrote(language, zone):
-    from peerportal.groups.views import _directory_cards
+    from peerportal.groups.views.group_directory import _directory_cards
 
     starts = dt.datetime(2027, 3, 28, 0, 30, tzinfo=dt.UTC)  # the night Madrid's clocks change
     rows = [
@@ -234,17 +234,18 @@ def _filter_form(page) -> str:
 def test_kept_filter_form_is_the_form_rendered_afresh(client, data):
     from django.template.loader import get_template
 
-    from peerportal.groups import selectors, views
+    from peerportal.groups import selectors
+    from peerportal.groups.views import group_directory
 
     TopicFactory(name='Grief & "loss"')
     LocationFactory(name="Main <hall>")
     url = reverse("groups:group-list")
     for language in ("en", "es"):
-        views._FILTER_FORMS.clear()
+        group_directory._FILTER_FORMS.clear()
         forms_shown = [
             _filter_form(client.get(url, data, HTTP_ACCEPT_LANGUAGE=language)) for _ in (1, 2)
         ]
-        assert len(views._FILTER_FORMS) == 1
+        assert len(group_directory._FILTER_FORMS) == 1
         with translation.override(language):
             form = DirectoryFilterForm(data or None)
             form.is_valid()
@@ -289,7 +290,7 @@ _UPCOMING_LOOP = """{% load i18n formatting_cache %}{% translate "Cancelled" as 
 @pytest.mark.parametrize("zone", ["America/New_York", "Europe/Madrid"])
 def test_my_bookings_rows_are_what_the_template_loop_wrote(language, zone):
     from peerportal.groups.models import GroupSession, SupportGroup, WaitlistOffer
-    from peerportal.groups.views import _upcoming_rows_html
+    from peerportal.groups.views.bookings import _upcoming_rows_html
 
     starts = dt.datetime(2027, 3, 28, 0, 30, tzinfo=dt.UTC)  # the night Madrid's clocks change
 

@@ -1,6 +1,7 @@
-"""The board's rows as the view writes them (views._shift_row_html), the week's shifts and
-the user's own shifts around it read together (selectors.board_shifts), and the
-credential names read with the user's certifications (qualification_answers)."""
+"""The board's rows as the view writes them (``_shift_row_html``, warmline/views/board.py),
+the week's shifts and the user's own shifts around it read together
+(selectors.board_shifts), and the credential names read with the user's certifications
+(qualification_answers)."""
 
 from __future__ import annotations
 

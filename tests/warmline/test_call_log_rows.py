@@ -1,6 +1,6 @@
-"""The call log's table rows, made in the view (views._call_rows_html): each cell's text,
-escaped, in the organization's time and the reader's language, and "Correct" only for the
-author within the edit window."""
+"""The call log's table rows, made in the view (``_call_rows_html``, warmline/views/calls.py):
+each cell's text, escaped, in the organization's time and the reader's language, and
+"Correct" only for the author within the edit window."""
 
 from __future__ import annotations
 

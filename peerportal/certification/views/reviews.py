@@ -22,8 +22,7 @@ from ..evidence import evidence_content_type
 from ..exceptions import CertificationError, SelfReview
 from ..forms import ReviewForm
 
-# Text typed into the database (plain ``str``) is escaped with ``escape_text``: what
-# ``conditional_escape`` applies to such text, without its checks for lazy and safe strings.
+# Text typed into the database is escaped with ``escape_text`` (why: views/records.py).
 
 
 @require_GET

@@ -25,8 +25,7 @@ from ..models import RecordStatus
 from ..permissions import can_read_supervision_notes
 from ..standings_html import standings_html
 
-# Text typed into the database (plain ``str``) is escaped with ``escape_text``: what
-# ``conditional_escape`` applies to such text, without its checks for lazy and safe strings.
+# Text typed into the database is escaped with ``escape_text`` (why: views/records.py).
 
 
 def _team_credentials_cell():

@@ -1,7 +1,6 @@
 """The groups app's views, a package split by feature (ARCHITECTURE: modules past ~500 lines)."""
 
 from .bookings import (
-    _upcoming_rows_html,
     booking_cancel,
     booking_create,
     booking_feed,
@@ -19,7 +18,7 @@ from .coordinators import (
     session_move,
 )
 from .facilitators import attendance_mark, facilitator_sessions, session_roster
-from .group_directory import _FILTER_FORMS, _directory_cards, directory
+from .group_directory import directory
 from .group_page import group_detail
 from .offers import offer_accept, offer_decline, offer_respond
 from .standing_places import (
@@ -57,8 +56,4 @@ __all__ = [
     "standing_leave",
     "standing_list",
     "standing_pause",
-    # Used by tests/groups/test_cheap_rendering.py.
-    "_FILTER_FORMS",
-    "_directory_cards",
-    "_upcoming_rows_html",
 ]

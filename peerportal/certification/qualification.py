@@ -86,13 +86,14 @@ def qualification_answers(*, person, asks, shown=(), names: dict[str, str] | Non
 
     One person: their certifications with everything the rules read (types, topic
     requirements, approved providers, attestations) in one statement on PostgreSQL
-    (``selectors._certifications_with_rules``, four ORM queries elsewhere), and their
+    (``selectors.rule_rows._certifications_with_rules``, four ORM queries elsewhere), and their
     approved records as light rows. The types carry the names: only codes the person
     holds no certification of cost a names query, none on a page whose credentials they
     all hold. None but the names for no asks. The answer is worked out once per code and
     local day, not once per ask.
     """
-    from .selectors import _approved_rule_rows, _certifications_with_rules, certification_standing
+    from .selectors import certification_standing
+    from .selectors.rule_rows import _approved_rule_rows, _certifications_with_rules
 
     asks = list(asks)
     codes = {code for code, _at in asks}

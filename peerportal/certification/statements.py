@@ -162,10 +162,10 @@ def review_queue(everyone: bool) -> tuple[str, str]:
 
 @functools.cache
 def certifications() -> tuple[str, tuple[str, ...]]:
-    """The SQL of ``selectors._certifications_with_rules`` and the credential type's field
-    names in the order it selects them (``CredentialType.from_db``): the ORM took ≈ 5 ms of
-    CPU a page building four queries (certifications with their types, topic requirements,
-    providers, attestations) for a few dozen rows."""
+    """The SQL of ``selectors.rule_rows._certifications_with_rules`` and the credential
+    type's field names in the order it selects them (``CredentialType.from_db``): the ORM
+    took ≈ 5 ms of CPU a page building four queries (certifications with their types, topic
+    requirements, providers, attestations) for a few dozen rows."""
     ct = CredentialType._meta
     # The primary key first: the loader reads the type's id from the first type column.
     type_fields = [ct.pk, *(f for f in ct.concrete_fields if f is not ct.pk)]

@@ -16,6 +16,7 @@ from peerportal.certification.models import (
     TopicRequirement,
     TrainingRecord,
 )
+from peerportal.certification.selectors import rule_rows
 from tests.certification.factories import TrainingRecordFactory, grant_credential
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,7 @@ def test_rule_rows_leave_out_ce_before_the_first_issue_and_count_the_waiting(
         "Invented Institute",
         "approved",
     )
-    assert before.pk not in {r.pk for r in selectors._approved_rule_rows([staff.pk])[staff.pk]}
+    assert before.pk not in {r.pk for r in rule_rows._approved_rule_rows([staff.pk])[staff.pk]}
 
 
 def test_standings_from_the_rule_rows_match_standings_from_every_approved_record(staff):

@@ -30,8 +30,6 @@ from .review import (
 from .rule_rows import (
     CertificationRow,
     RuleRow,
-    _approved_rule_rows,
-    _certifications_with_rules,
     approved_rows_and_pending_counts,
 )
 from .standings import (
@@ -67,8 +65,6 @@ __all__ = (
     "QueueRow",
     "RuleRow",
     # Read by qualification.py and tests (the rules' bulk loads).
-    "_approved_rule_rows",
-    "_certifications_with_rules",
     "add_pending_hours",
     "applicability_by_record",
     "approved_records",

@@ -77,7 +77,8 @@ def standing_places_fill(*, session: GroupSession, now: dt.datetime | None = Non
     same session never interleave. Idempotent: a place that already has a booking row for
     the session — held, waiting or skipped (cancelled) — is left alone. Returns seats given.
     """
-    from .services import KIND_UPCOMING, _free_seat
+    from .services import KIND_UPCOMING
+    from .services.bookings import _free_seat
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -177,7 +178,8 @@ def _future_standing_bookings(place: StandingPlace, now: dt.datetime):
 
 def _release(place: StandingPlace, bookings, *, member, now: dt.datetime) -> int:
     """Cancel these standing bookings (seats go to the waitlist or an offer at once)."""
-    from .services import _System, booking_cancel
+    from .services import booking_cancel
+    from .services.bookings import _System
 
     released = 0
     for booking in bookings:

@@ -1,7 +1,7 @@
 """Waitlist offers: what happens to a seat that frees up, and answering an offer.
 
 A seat freed more than the group's ``offer_window_hours`` before the start goes to the first
-person waiting at once (``services._promote_first_waitlisted``). Closer to the start it is
+person waiting at once (``services.bookings._promote_first_waitlisted``). Closer to the start it is
 *offered* to them until ``expires_at`` (the group's ``offer_lifetime_minutes``, never past the
 start): the seat is held for them meanwhile. Accepting books it; declining or letting it lapse
 ends their waitlist place and offers the seat to the next person.
@@ -98,7 +98,7 @@ def _offer_next(*, session: GroupSession, seat: int, now: dt.datetime) -> Waitli
 
 def seat_freed(*, session: GroupSession, seat: int, now: dt.datetime) -> None:
     """A confirmed seat (or an offered one) came free; the session row is locked."""
-    from .services import _promote_first_waitlisted
+    from .services.bookings import _promote_first_waitlisted
 
     if session.is_cancelled or now >= session.starts_at:
         return

@@ -15,6 +15,7 @@ from peerportal.groups.exceptions import (
     SessionCancelled,
 )
 from peerportal.groups.models import Booking, BookingStatus, GroupSession
+from peerportal.groups.services import bookings as booking_services
 from peerportal.reminders.models import Reminder, ReminderStatus
 from tests.factories import UserFactory
 from tests.groups.factories import GroupSessionFactory
@@ -219,9 +220,9 @@ def test_a_booking_writes_the_same_reminder_rows_as_scheduling_them_one_by_one(m
 def test_the_booking_state_query_names_the_tables_of_its_models():
     from peerportal.groups.models import WaitlistOffer
 
-    assert "FROM groups_booking " in services._BOOKING_STATE_SQL
+    assert "FROM groups_booking " in booking_services._BOOKING_STATE_SQL
     assert Booking._meta.db_table == "groups_booking"
-    assert f"FROM {WaitlistOffer._meta.db_table} " in services._BOOKING_STATE_SQL
+    assert f"FROM {WaitlistOffer._meta.db_table} " in booking_services._BOOKING_STATE_SQL
 
 
 def test_the_locked_session_carries_what_booking_reads_and_defers_the_rest(
@@ -235,7 +236,7 @@ def test_the_locked_session_carries_what_booking_reads_and_defers_the_rest(
     session = GroupSessionFactory(group__capacity=7, capacity=None)
     with transaction.atomic():
         with django_assert_num_queries(1) as ctx:
-            locked = services._lock_session(session.pk, public_only=True)
+            locked = booking_services._lock_session(session.pk, public_only=True)
             assert (locked.pk, locked.group_id, locked.seats) == (session.pk, session.group_id, 7)
             assert locked.starts_at == session.starts_at and not locked.is_cancelled
             assert locked.booking_opens_at() == session.booking_opens_at()
@@ -248,8 +249,8 @@ def test_the_locked_session_carries_what_booking_reads_and_defers_the_rest(
     session.group.is_published = False
     session.group.save(update_fields=["is_published"])
     with transaction.atomic():
-        assert services._lock_session(session.pk, public_only=False).pk == session.pk
+        assert booking_services._lock_session(session.pk, public_only=False).pk == session.pk
         with pytest.raises(GroupSession.DoesNotExist):
-            services._lock_session(session.pk, public_only=True)
+            booking_services._lock_session(session.pk, public_only=True)
         with pytest.raises(GroupSession.DoesNotExist):
-            services._lock_session(session.pk + 10_000, public_only=False)
+            booking_services._lock_session(session.pk + 10_000, public_only=False)

@@ -296,8 +296,8 @@ def test_the_group_pages_statement_names_the_tables_of_its_models():
 
 
 def test_the_group_page_reads_the_published_group_and_its_location_as_the_orm_does():
-    from peerportal.groups import selectors
     from peerportal.groups.models import SupportGroup
+    from peerportal.groups.selectors import pages
 
     def values(obj):
         return [getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields]
@@ -317,7 +317,7 @@ def test_the_group_page_reads_the_published_group_and_its_location_as_the_orm_do
     )
     for group in (with_location, online):
         orm = SupportGroup.objects.published().select_related("location").get(pk=group.pk)
-        mine = selectors._published_group_with_location(group.pk)
+        mine = pages._published_group_with_location(group.pk)
         assert values(mine) == values(orm)
         assert not mine._state.adding
         if orm.location is None:
@@ -326,8 +326,8 @@ def test_the_group_page_reads_the_published_group_and_its_location_as_the_orm_do
             assert values(mine.location) == values(orm.location)
     assert with_location.location.name  # a location was read with the group
     for group in (draft, archived):
-        assert selectors._published_group_with_location(group.pk) is None
-    assert selectors._published_group_with_location(10**9) is None
+        assert pages._published_group_with_location(group.pk) is None
+    assert pages._published_group_with_location(10**9) is None
 
 
 def test_the_group_pages_plain_statements_name_the_tables_of_their_models():

@@ -28,7 +28,6 @@ from .directory import (
     topics,
 )
 from .pages import (
-    _published_group_with_location,
     group_get_for_viewer,
     group_get_public,
     group_page_sessions,
@@ -80,5 +79,4 @@ __all__ = [
     "standing_place_list_for",
     "topics",
     # Private, read by tests.
-    "_published_group_with_location",
 ]

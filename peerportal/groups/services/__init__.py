@@ -9,11 +9,6 @@ kinds they schedule. Callers import every name from here.
 
 from .attendance import attendance_mark, waitlist_position
 from .bookings import (
-    _BOOKING_STATE_SQL,
-    _free_seat,
-    _lock_session,
-    _promote_first_waitlisted,
-    _System,
     booking_cancel,
     booking_create,
     bookings_cancel_for_erased_user,
@@ -55,9 +50,4 @@ __all__ = [
     "session_move",
     "waitlist_position",
     # Private, for the groups app's own modules (waitlist.py, standing.py) and its tests.
-    "_BOOKING_STATE_SQL",
-    "_System",
-    "_free_seat",
-    "_lock_session",
-    "_promote_first_waitlisted",
 ]

@@ -25,7 +25,7 @@ from .models import (
     TrainingRecord,
 )
 
-#: What the rules read of an approved record (``rules._classify``, ``ce_progress``,
+#: What the rules read of an approved record (``rules._shared._classify``, ``ce_progress``,
 #: ``initial_progress``), plus the owner to group by.
 RULE_FIELDS = (
     "pk",

@@ -11,6 +11,7 @@ import pytest
 from peerportal.certification import rules
 from peerportal.certification.demo import seed_credential_types
 from peerportal.certification.models import CETopic, TrainingRecord
+from peerportal.certification.rules._shared import _by_date
 
 pytestmark = pytest.mark.django_db
 
@@ -418,9 +419,9 @@ def test_records_are_taken_in_date_then_id_order_unsaved_ones_included():
         return SimpleNamespace(name=name, pk=pk, completed_on=dt.date(2026, 1, day))
 
     saved = [rec("c", 9, 2), rec("a", 3, 1), rec("b", 4, 1)]
-    assert [r.name for r in rules._by_date(saved)] == ["a", "b", "c"]
+    assert [r.name for r in _by_date(saved)] == ["a", "b", "c"]
     mixed = [rec("late", 7, 1), rec("first", None, 1), rec("second", None, 1), rec("x", None, 3)]
-    assert [r.name for r in rules._by_date(mixed)] == ["first", "second", "late", "x"]
+    assert [r.name for r in _by_date(mixed)] == ["first", "second", "late", "x"]
     assert [r.name for r in mixed] == ["late", "first", "second", "x"]  # left as it was
 
 

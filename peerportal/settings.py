@@ -167,6 +167,8 @@ if DATABASE_URL:
     # 0.05 ms for a three-table read of a person's bookings, measured on the bench data).
     # Django leaves this off for connection poolers that cannot hold prepared statements
     # (PgBouncer in transaction mode before 1.21): set DB_PREPARED_STATEMENTS=0 behind one.
+    # A migration that changes a kept statement's result columns makes PostgreSQL refuse it;
+    # peerportal.core.replan plans it anew.
     if env_bool("DB_PREPARED_STATEMENTS", default=True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5

@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organization")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from . import navigation  # noqa: F401  (registers core's menu entries)
+        from .replan import install
+
+        connection_created.connect(install, dispatch_uid="peerportal.core.replan")

@@ -1,5 +1,6 @@
 """On PostgreSQL a statement a connection runs often is prepared on the server (planned once),
-unless DB_PREPARED_STATEMENTS=0 turns it off for a connection pooler that cannot keep them."""
+unless DB_PREPARED_STATEMENTS=0 turns it off for a connection pooler that cannot keep them;
+a kept statement whose columns a migration changed is planned anew."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import NotSupportedError, connection, transaction
 
 from peerportal.accounts.models import User
+from peerportal.core.replan import STALE_PLAN
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,3 +85,47 @@ def test_a_read_run_five_times_is_prepared_on_the_server():
     # and kept by this connection.
     [statement] = prepared()
     assert statement.startswith(f'{sql} WHERE "accounts_user"."id" = $1')
+
+
+def _other_connection():
+    """A second connection to the test database, as `migrate` in another process would be."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    keys = ("dbname", "user", "password", "host", "port")
+    return psycopg.connect(**{k: params[k] for k in keys if params.get(k)}, autocommit=True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_prepared_before_a_migration_changed_its_columns_is_planned_anew():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE replan_probe (id integer PRIMARY KEY, name varchar(10))")
+        cursor.execute("INSERT INTO replan_probe VALUES (1, 'Harbor')")
+
+    def read():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, name FROM replan_probe WHERE id = %s", [1])
+            return cursor.fetchall()
+
+    try:
+        for _ in range(6):  # prepared from the fifth run on
+            assert read() == [(1, "Harbor")]
+        with _other_connection() as other:
+            other.execute("ALTER TABLE replan_probe ALTER COLUMN name TYPE varchar(20)")
+        # PostgreSQL refuses the kept statement; it is planned anew and answers.
+        assert read() == [(1, "Harbor")]
+        assert read() == [(1, "Harbor")]
+
+        # Inside a transaction the refusal stands (the transaction is aborted); its
+        # rollback makes the connection drop the kept statements, and the next read answers.
+        for _ in range(6):
+            read()
+        with _other_connection() as other:
+            other.execute("ALTER TABLE replan_probe ALTER COLUMN name TYPE varchar(30)")
+        with pytest.raises(NotSupportedError, match=STALE_PLAN), transaction.atomic():
+            read()
+        assert read() == [(1, "Harbor")]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE replan_probe")

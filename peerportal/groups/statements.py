@@ -18,13 +18,18 @@ DIRECTORY_TOPICS_SQL = (
 )
 
 
-# A session's confirmed bookings: COUNT(*) of its rows, found by the session index.
+# Each group's next sessions (with DISTINCT ON, only the first), found by the index on
+# (group, end): the sessions not yet over, however long the groups' history. Then each
+# kept session's confirmed bookings: COUNT(*) of its rows, found by the session index
+# (counted outside, so that only the kept sessions are counted).
 DIRECTORY_NEXT_SQL = (
-    "SELECT {distinct}s.group_id, s.starts_at, s.capacity,"
-    " (SELECT COUNT(*) FROM groups_booking b WHERE b.session_id = s.id AND b.status = %s)"
+    "SELECT n.group_id, n.starts_at, n.capacity,"
+    " (SELECT COUNT(*) FROM groups_booking b WHERE b.session_id = n.id AND b.status = %s)"
+    " FROM (SELECT {distinct}s.id, s.group_id, s.starts_at, s.capacity"
     " FROM groups_groupsession s"
     " WHERE s.ends_at > %s AND s.status = %s AND s.group_id IN ({ids}) AND s.starts_at < %s"
-    " ORDER BY s.group_id, s.starts_at, s.id"
+    " ORDER BY s.group_id, s.starts_at, s.id) n"
+    " ORDER BY n.group_id, n.starts_at, n.id"
 )
 
 

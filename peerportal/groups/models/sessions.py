@@ -89,7 +89,12 @@ class GroupSession(models.Model):
                 violation_error_message=_("The end must be after the start."),
             ),
         ]
-        indexes = [models.Index(fields=["starts_at"], name="groups_session_start_idx")]
+        indexes = [
+            models.Index(fields=["starts_at"], name="groups_session_start_idx"),
+            # A group's sessions not yet over (the directory's next session): without it
+            # the group index read every past session of the page's groups as well.
+            models.Index(fields=["group", "ends_at"], name="groups_session_group_end_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.group} {self.starts_at:%Y-%m-%d %H:%M}"

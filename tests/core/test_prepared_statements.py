@@ -19,7 +19,10 @@ from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
-_PRINT_OPTIONS = "import json, peerportal.settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+_PRINT_OPTIONS = (
+    "import json, peerportal.settings as s; "
+    "print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+)
 
 
 def _database_options(**env: str) -> dict:

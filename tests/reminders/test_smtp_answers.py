@@ -179,8 +179,7 @@ def test_a_message_the_server_refuses_at_the_end_of_its_data_is_retried(place, s
 
 
 def test_a_refusal_after_the_first_message_leaves_the_first_sent(place, smtp_server):
-    """One connection, two messages: the mark of the first stays when the second is
-    refused (each message's hand-off is its own)."""
+    """One connection, two messages: the first stays sent when the second is refused."""
     first, second = _claimed(place, minutes_ago=2), _claimed(place)
     answers = iter(["250 OK", "554 5.6.0 Refused"])
 

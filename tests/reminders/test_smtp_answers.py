@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import smtplib
-import socket
 import time
 
 import pytest
@@ -27,6 +26,7 @@ from peerportal.reminders.models import Reminder, ReminderStatus
 from peerportal.reminders.sending import message_id, reminder_send, reminders_send_batch
 
 from .factories import ReminderFactory
+from .smtp_server import smtp_server as running_smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -53,22 +53,13 @@ class Server:
 
 @pytest.fixture
 def smtp_server(settings):
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     handler = Server()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    try:
+    with running_smtp_server(handler) as port:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         yield handler
-    finally:
-        controller.stop()
 
 
 def _claimed(place, minutes_ago: int = 1) -> Reminder:

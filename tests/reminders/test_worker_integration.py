@@ -33,6 +33,7 @@ from tests.clock import clock_env
 from tests.factories import LocationFactory, UserFactory
 
 from .factories import ReminderFactory
+from .smtp_server import smtp_server
 
 BASE = Path(__file__).resolve().parents[2]
 REMINDERS = 60
@@ -116,14 +117,6 @@ class SlowSink:
         return "250 OK"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(params=["file", "smtp"])
 def outlet(request, tmp_path):
     """Where the worker's mail goes, and how to read back what arrived."""
@@ -135,19 +128,12 @@ def outlet(request, tmp_path):
             lambda: _messages(mail_dir),
         )
         return
-    from aiosmtpd.controller import Controller
-
     sink = SlowSink()
-    port = _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(sink) as port:
         yield (
             {"REMINDER_TEST_SMTP_PORT": str(port), "REMINDER_TEST_EMAIL_DIR": str(tmp_path)},
             lambda: Counter(sink.ids),
         )
-    finally:
-        controller.stop()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -35,7 +35,7 @@ def install(sender, connection, **kwargs) -> None:
     """``connection_created`` receiver: on a PostgreSQL connection that prepares statements."""
     if connection.vendor != "postgresql":
         return
-    if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
-        return
+    if connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is None:
+        return  # psycopg prepares nothing (Django's default)
     if replan_stale_statements not in connection.execute_wrappers:
         connection.execute_wrappers.append(replan_stale_statements)

@@ -18,8 +18,8 @@ DIRECTORY_TOPICS_SQL = (
 )
 
 
-# Each group's next sessions (with DISTINCT ON, only the first), found by the index on
-# (group, end): the sessions not yet over, however long the groups' history. Then each
+# Each group's next sessions (with DISTINCT ON, only the first): the sessions not yet
+# over, which the index on (group, end) finds however long the groups' history. Then each
 # kept session's confirmed bookings: COUNT(*) of its rows, found by the session index
 # (counted outside, so that only the kept sessions are counted).
 DIRECTORY_NEXT_SQL = (

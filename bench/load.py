@@ -355,8 +355,84 @@ def main() -> None:
     )
 
 
-# What follows this line in results.md (profiles, notes) is kept when the table is rewritten.
-KEEP_MARKER = "<!-- make bench rewrites the part above this line; the part below is kept -->"
+# The goals of issue #18, checked by `goal_lines` (ratios to /healthz in the same run).
+PAGE_GOAL = 0.40
+BOOKING_GOAL = 0.25
+BOOKING_LABEL = "booking POST"
+RACE_RATE_GOAL = 100  # booking requests answered per second
+RACE_P95_GOAL_MS = 1000
+
+
+def _span(values) -> str:
+    low, high = f"{min(values):.0f}", f"{max(values):.0f}"
+    return low if low == high else f"{low}–{high}"
+
+
+def goal_lines(results, races) -> list[str]:
+    """The goals of #18 against this run, one table row each, with ✔ or ✘."""
+    by_label = dict(results)
+    health = by_label.get("/healthz")
+
+    def ratio(stats) -> float:
+        return stats["rps"] / health["rps"] if health and health["rps"] else 0.0
+
+    def mark(ok: bool) -> str:
+        return "✔" if ok else "✘"
+
+    rows = []
+    pages = [(label, s) for label, s in results if label not in ("/healthz", BOOKING_LABEL)]
+    if pages:
+        low_label, low = min(pages, key=lambda item: ratio(item[1]))
+        around = [
+            (label, s["rps"] / s["health_adjacent"])
+            for label, s in pages
+            if s.get("health_adjacent")
+        ]
+        text = f"lowest {ratio(low):.2f} ({low_label})"
+        if around:
+            near_label, near = min(around, key=lambda item: item[1])
+            text += (
+                f"; against the /healthz runs around each page, lowest {near:.2f} ({near_label})"
+            )
+        rows.append((f"every page ≥ {PAGE_GOAL:.2f} of /healthz", text, ratio(low) >= PAGE_GOAL))
+    booking = by_label.get(BOOKING_LABEL)
+    if booking:
+        rows.append(
+            (
+                f"booking POST ≥ {BOOKING_GOAL:.2f}",
+                f"{ratio(booking):.2f}",
+                ratio(booking) >= BOOKING_GOAL,
+            )
+        )
+    if races:
+        rates = [r["requests_per_second"] for r in races]
+        p95s = [r["p95_ms"] for r in races]
+        rows.append(
+            (
+                f"contention ≥ {RACE_RATE_GOAL} answered/s",
+                f"{_span(rates)} in {len(races)} race{'s' if len(races) != 1 else ''}",
+                min(rates) >= RACE_RATE_GOAL,
+            )
+        )
+        rows.append(
+            (
+                f"contention p95 ≤ {RACE_P95_GOAL_MS / 1000:.0f} s",
+                f"{_span(p95s)} ms",
+                max(p95s) <= RACE_P95_GOAL_MS,
+            )
+        )
+        overbookings = sum(r["overbookings"] for r in races)
+        errors = sum(r["errors"] for r in races)
+        rows.append(
+            (
+                "contention: 0 overbookings, 0 errors",
+                f"{overbookings} overbookings, {errors} errors",
+                not overbookings and not errors,
+            )
+        )
+    lines = ["| goal | this run | met |", "|---|---|:-:|"]
+    lines += [f"| {goal} | {value} | {mark(ok)} |" for goal, value, ok in rows]
+    return lines
 
 
 class ServerCpu:
@@ -519,7 +595,16 @@ def write_results(
             f"**{race['overbookings']}** | {race['errors']} | {race['cpu_web_ms']:.1f} | "
             f"{race['cpu_pg_ms']:.1f} | {bound} |"
         )
-    lines.append("")
+    lines += [
+        "",
+        "## Goals of #18 in this run",
+        "",
+        "Measured in this run, ratios to the first /healthz. `make bench-reminders` checks its "
+        "own goals below; the query budgets are checked by `tests/test_query_budgets.py`.",
+        "",
+        *goal_lines(results, races),
+        "",
+    ]
     if rss:
         lines += [
             "## Memory",
@@ -527,11 +612,10 @@ def write_results(
             f"Peak RSS of a gunicorn worker during the run: {rss} (sampled every 0.5 s).",
             "",
         ]
-    path = BASE / "bench" / "results.md"
-    kept = ""
-    if path.exists() and KEEP_MARKER in path.read_text():
-        kept = path.read_text().split(KEEP_MARKER, 1)[1]
-    path.write_text("\n".join(lines) + "\n" + KEEP_MARKER + kept)
+    sys.path.insert(0, str(BASE))  # run as a script, only bench/ is on the path
+    from bench.results_file import write_top
+
+    write_top("\n".join(lines) + "\n")
     print("\n".join(lines))
     overbookings = sum(r["overbookings"] for r in races)
     errors_5xx = sum(s["errors"] for _, s in results) + sum(r["errors"] for r in races)

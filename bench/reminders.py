@@ -68,6 +68,12 @@ def parse_args():
         help="REMINDER_SEND_LEASE seconds for the worker (a killed worker's rows wait this long)",
     )
     p.add_argument(
+        "--no-write",
+        action="store_true",
+        help="print only; by default a run of at least 10,000 reminders writes its block of "
+        "bench/results.md (one block for runs without kills, one for runs with kills)",
+    )
+    p.add_argument(
         "--claim-timeout",
         type=int,
         default=30,
@@ -242,6 +248,72 @@ def charge_to_kills(duplicates, kill_times) -> tuple[Counter, list[float]]:
             per_kill[nearest] += extra
             before_kill.append(round(gaps[nearest] * 1000, 3))
     return per_kill, before_kill
+
+
+# The goals of issue #18 for `make bench-reminders`.
+GOAL_COUNT = 10_000
+GOAL_SECONDS = 30
+
+
+def results_block(report: dict) -> tuple[str, str]:
+    """(block name, markdown) for bench/results.md: the run's figures and the goals of #18."""
+    killed = bool(report["kills"])
+    mark = {True: "✔", False: "✘"}
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(report["at"]))
+    args = f"--count {report['count']} --concurrency {report['concurrency']}"
+    if killed:
+        args += (
+            f" --kill-after {report['kill_after']} --kills {len(report['kills'])}"
+            f" --lease {report['lease']} --claim-timeout {report['claim_timeout']}"
+        )
+    title = "with the worker killed mid-batch" if killed else "one worker, no kill"
+    lines = [
+        f"## Reminders ({title}): `bench/reminders.py {args}`, {when}",
+        "",
+        "| reminders | elapsed | reminders/s | worker CPU / reminder | duplicates | losses |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {report['sent']:,} of {report['count']:,} | {report['elapsed']:.1f} s"
+        f"{' (timed out)' if report['timed_out'] else ''} | {report['rate']:.0f} "
+        f"| {report['cpu_ms']:.2f} ms | **{report['duplicates']}** | **{report['losses']}** |",
+        "",
+    ]
+    if killed:
+        per_kill = ", ".join(str(k["duplicates"]) for k in report["kills"])
+        lines.append(
+            f"Killed (SIGKILL, worker and pool) {len(report['kills'])} times, each after "
+            f"{report['kill_after']:,} more rows were sent, and restarted; duplicates per kill: "
+            f"{per_kill}."
+        )
+        if report["before_kill_ms"]:
+            gaps = ", ".join(f"{ms:.1f}" for ms in sorted(report["before_kill_ms"]))
+            lines.append(
+                f"The sink first accepted each duplicate {gaps} ms before the kill that left it "
+                "unrecorded (negative: after it)."
+            )
+    if report["window"]:
+        median, p99, expected = report["window"]
+        lines.append(
+            f"From the sink's acceptance to the row's `sent_at` (the at-least-once window): "
+            f"median {median:.2f} ms, p99 {p99:.2f} ms; duplicates a kill at a random "
+            f"instant should leave: {expected:.3f}."
+        )
+    lines.append("")
+    goals = [
+        (
+            f"{GOAL_COUNT:,} reminders in ≤ {GOAL_SECONDS} s with one worker",
+            f"{report['elapsed']:.1f} s",
+            report["count"] >= GOAL_COUNT
+            and not report["timed_out"]
+            and report["elapsed"] <= GOAL_SECONDS,
+        ),
+        ("0 duplicates", str(report["duplicates"]), report["duplicates"] == 0),
+        ("0 losses", str(report["losses"]), report["losses"] == 0),
+    ]
+    if killed:  # restarts wait for the send lease: the time goal is the run without kills
+        goals = goals[1:]
+    lines += ["| goal | this run | met |", "|---|---|:-:|"]
+    lines += [f"| {goal} | {value} | {mark[ok]} |" for goal, value, ok in goals]
+    return ("kills" if killed else "no kill"), "\n".join(lines)
 
 
 def main() -> int:
@@ -421,6 +493,39 @@ def main() -> int:
     print(
         f"nudge, broker down   median {statistics.median(latencies) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms over {len(latencies)} requests"
     )
+    report = {
+        "at": time.time(),
+        "count": args.count,
+        "concurrency": args.concurrency,
+        "kill_after": args.kill_after,
+        "lease": args.lease,
+        "claim_timeout": args.claim_timeout,
+        "kills": [{"duplicates": per_kill.get(i, 0)} for i in range(len(kills))],
+        "sent": statuses.get("sent", 0),
+        "elapsed": elapsed,
+        "timed_out": timed_out,
+        "rate": statuses.get("sent", 0) / elapsed,
+        "cpu_ms": worker_cpu[0] / max(statuses.get("sent", 0), 1) * 1000,
+        "duplicates": duplicates,
+        "losses": len(lost),
+        "before_kill_ms": before_kill,
+        "window": (
+            (
+                statistics.median(gaps) * 1000,
+                gaps[int(len(gaps) * 0.99) - 1] * 1000,
+                sum(max(g, 0) for g in gaps) / span,
+            )
+            if gaps
+            else None
+        ),
+    }
+    if args.no_write or args.count < GOAL_COUNT:
+        print("bench/results.md left alone (--no-write, or fewer than 10,000 reminders)")
+    else:
+        from bench.results_file import write_block
+
+        write_block(*results_block(report))
+        print("bench/results.md: this run's block written")
     return 1 if (timed_out or lost or duplicates) else 0
 
 

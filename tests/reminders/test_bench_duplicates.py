@@ -33,3 +33,35 @@ def test_a_duplicate_far_from_every_kill_is_reported_as_no_kill():
     assert per_kill == {None: 1}
     assert gaps_ms == []
     assert charge_to_kills([(5.0, 1)], []) == ({None: 1}, [])
+
+
+def test_the_sink_counts_in_its_own_process_and_hands_the_counts_back():
+    import smtplib
+    import socket
+    import time
+    from email.message import EmailMessage
+
+    from bench.reminders import SinkProcess
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink_process = SinkProcess(port)
+    sink_process.start()
+    try:
+        before = time.time()
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            for message_id in ("<a@bench.test>", "<b@bench.test>", "<a@bench.test>"):
+                message = EmailMessage()
+                message["From"] = "portal@bench.test"
+                message["To"] = "person@bench.test"
+                message["Message-ID"] = message_id
+                message.set_content("invented")
+                smtp.send_message(message)
+        assert sink_process.cpu_seconds() > 0
+    finally:
+        sink = sink_process.stop()
+    assert sink.ids == {"<a@bench.test>": 2, "<b@bench.test>": 1}
+    assert sink.total() == 3
+    assert before <= sink.first_accepted["<a@bench.test>"] <= sink.accepted["<a@bench.test>"]
+    assert not sink_process.proc.is_alive()

@@ -13,13 +13,13 @@ def test_make_bench_rewrites_its_part_and_keeps_the_notes(tmp_path):
     path = tmp_path / "results.md"
     path.write_text("# old table\n" + KEEP_MARKER + NOTES)
     write_top("# new table\n", path)
-    assert path.read_text() == "# new table\n" + KEEP_MARKER + NOTES
+    assert path.read_text() == "# new table\n\n" + KEEP_MARKER + NOTES
 
 
 def test_make_bench_on_a_new_file(tmp_path):
     path = tmp_path / "results.md"
     write_top("# table\n", path)
-    assert path.read_text() == "# table\n" + KEEP_MARKER
+    assert path.read_text() == "# table\n\n" + KEEP_MARKER
 
 
 def test_reminder_blocks_go_below_the_marker_and_replace_only_themselves(tmp_path):
@@ -33,9 +33,9 @@ def test_reminder_blocks_go_below_the_marker_and_replace_only_themselves(tmp_pat
     assert text.count("plain run 2") == 1 and text.count("kill run 1") == 1
     top, below = text.split(KEEP_MARKER)
     assert top == "# table\n"
-    # Both blocks sit above the hand-written notes, which are kept whole.
-    assert below.index("plain run 2") < below.index("## Session 9")
-    assert below.index("kill run 1") < below.index("## Session 9")
+    # Both blocks sit above the hand-written notes, which are kept whole, in the order they
+    # were first written.
+    assert below.index("plain run 2") < below.index("kill run 1") < below.index("## Session 9")
     assert below.endswith(NOTES.lstrip("\n"))
     # make bench's rewrite keeps the blocks.
     write_top("# new table\n", path)
@@ -122,14 +122,14 @@ def test_reminder_block_with_kills_reports_each_kill_and_the_window():
             kill_after=2500,
             kills=[{"duplicates": 0}, {"duplicates": 1}, {"duplicates": 0}],
             duplicates=1,
-            before_kill_ms=[0.4],
+            before_kill_ms=[-0.3, 3.7],
             elapsed=35.0,
         )
     )
     assert name == "kills"
     assert "--kill-after 2500 --kills 3 --lease 10 --claim-timeout 30" in text
     assert "duplicates per kill: 0, 1, 0." in text
-    assert "0.4 ms before the kill" in text
+    assert "duplicates 3.7 ms before, 0.3 ms after the kill" in text
     assert "median 0.15 ms, p99 2.20 ms" in text
     assert "| 0 duplicates | 1 | ✘ |" in text
     # A run with kills waits out send leases: the time goal belongs to the run without.

@@ -88,11 +88,12 @@ bench: install
 	$(BIN)/python bench/load.py
 
 ## bench-reminders: 10,000 due reminders through Redis and one worker to a local SMTP sink
-## (PostgreSQL + Redis; see bench/README.md). Not part of `make test`.
+## (PostgreSQL + Redis; see bench/README.md); writes its block of bench/results.md.
+## ARGS="--kill-after 2500 --kills 3" kills the worker mid-batch. Not part of `make test`.
 .PHONY: bench-reminders
 bench-reminders: install
 	$(PIP) install --quiet -e '.[bench]'
-	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/reminders.py $(ARGS)
 
 ## profile: one `make bench` page in-process on the bench data: CPU per request, queries,
 ## writes, pyinstrument call tree and EXPLAIN ANALYZE of its slowest queries.

@@ -37,14 +37,13 @@ def test_a_duplicate_far_from_every_kill_is_reported_as_no_kill():
 
 def test_the_sink_counts_in_its_own_process_and_hands_the_counts_back():
     import smtplib
-    import socket
     from email.message import EmailMessage
 
     from bench.reminders import SinkProcess
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from .smtp_server import free_port
+
+    port = free_port()
     sink_process = SinkProcess(port)
     sink_process.start()
     try:

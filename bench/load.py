@@ -249,6 +249,7 @@ def machine() -> str:
 
 
 def main() -> None:
+    sys.path.insert(0, str(BASE))  # run as a script, only bench/ is on the path
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "15")))
     parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", "20")))
@@ -370,14 +371,13 @@ def _span(values) -> str:
 
 def goal_lines(results, races) -> list[str]:
     """The goals of #18 against this run, one table row each, with ✔ or ✘."""
+    from bench.results_file import goal_table
+
     by_label = dict(results)
     health = by_label.get("/healthz")
 
     def ratio(stats) -> float:
         return stats["rps"] / health["rps"] if health and health["rps"] else 0.0
-
-    def mark(ok: bool) -> str:
-        return "✔" if ok else "✘"
 
     rows = []
     pages = [(label, s) for label, s in results if label not in ("/healthz", BOOKING_LABEL)]
@@ -430,9 +430,7 @@ def goal_lines(results, races) -> list[str]:
                 not overbookings and not errors,
             )
         )
-    lines = ["| goal | this run | met |", "|---|---|:-:|"]
-    lines += [f"| {goal} | {value} | {mark(ok)} |" for goal, value, ok in rows]
-    return lines
+    return goal_table(rows)
 
 
 class ServerCpu:
@@ -612,7 +610,6 @@ def write_results(
             f"Peak RSS of a gunicorn worker during the run: {rss} (sampled every 0.5 s).",
             "",
         ]
-    sys.path.insert(0, str(BASE))  # run as a script, only bench/ is on the path
     from bench.results_file import write_top
 
     write_top("\n".join(lines) + "\n")

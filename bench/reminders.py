@@ -315,8 +315,9 @@ GOAL_SECONDS = 30
 
 def results_block(report: dict) -> tuple[str, str]:
     """(block name, markdown) for bench/results.md: the run's figures and the goals of #18."""
+    from bench.results_file import goal_table
+
     killed = bool(report["kills"])
-    mark = {True: "✔", False: "✘"}
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(report["at"]))
     args = f"--count {report['count']} --concurrency {report['concurrency']}"
     if killed:
@@ -373,8 +374,7 @@ def results_block(report: dict) -> tuple[str, str]:
     ]
     if killed:  # restarts wait for the send lease: the time goal is the run without kills
         goals = goals[1:]
-    lines += ["| goal | this run | met |", "|---|---|:-:|"]
-    lines += [f"| {goal} | {value} | {mark[ok]} |" for goal, value, ok in goals]
+    lines += goal_table(goals)
     return ("kills" if killed else "no kill"), "\n".join(lines)
 
 

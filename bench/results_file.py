@@ -19,6 +19,13 @@ KEEP_MARKER = "<!-- make bench rewrites the part above this line; the part below
 END_PREFIX = "<!-- make bench-reminders writes to here ("
 
 
+def goal_table(rows) -> list[str]:
+    """The goals checked against a run, as markdown: rows of (goal, this run's value, met)."""
+    lines = ["| goal | this run | met |", "|---|---|:-:|"]
+    lines += [f"| {goal} | {value} | {'✔' if ok else '✘'} |" for goal, value, ok in rows]
+    return lines
+
+
 def _block_lines(name: str) -> tuple[str, str]:
     return (f"<!-- make bench-reminders writes from here ({name}) -->", f"{END_PREFIX}{name}) -->")
 

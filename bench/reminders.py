@@ -156,12 +156,11 @@ class SinkProcess:
         self.conn.recv()
 
     def cpu_seconds(self) -> float:
-        """The CPU the sink's process has used so far, as it reports it itself (0.0 once it
-        is gone)."""
-        if not self.proc.is_alive():
-            return 0.0
+        """The CPU the sink's process has used so far, as it reports it itself."""
         self.conn.send("cpu")
-        return self.conn.recv() if self.conn.poll(30) else 0.0
+        if not self.conn.poll(30):
+            raise SystemExit("the SMTP sink did not answer within 30 s")
+        return self.conn.recv()
 
     def stop(self) -> Sink:
         sink = Sink()

@@ -494,6 +494,9 @@ def main() -> int:
             conn.default_channel.client.delete(queue, f"_kombu.binding.{queue}")
 
     statuses = Counter(Reminder.objects.values_list("status", flat=True))
+    sent = statuses.get("sent", 0)
+    rate = sent / elapsed
+    cpu_ms = worker_cpu[0] / max(sent, 1) * 1000  # worker CPU per reminder sent
     received = set(sink.ids)
     duplicates = sum(n - 1 for n in sink.ids.values() if n > 1)
     lost = [m for m in expected if m not in received]
@@ -520,14 +523,14 @@ def main() -> int:
             f"{FAR_FROM_KILL:.0f} s from every kill)"
         )
     print(f"elapsed              {elapsed:.1f} s{' (TIMED OUT)' if timed_out else ''}")
-    print(f"throughput           {statuses.get('sent', 0) / elapsed:.0f} reminders/s (sent rows)")
+    print(f"throughput           {rate:.0f} reminders/s (sent rows)")
     print(
         f"worker CPU           {worker_cpu[0]:.1f} s user+system "
-        f"({worker_cpu[0] / max(statuses.get('sent', 0), 1) * 1000:.2f} ms per reminder sent)"
+        f"({cpu_ms:.2f} ms per reminder sent)"
     )
     print(
         f"bench CPU            {bench_cpu:.1f} s (the SMTP sink's process and the polling; "
-        f"{bench_cpu / max(statuses.get('sent', 0), 1) * 1000:.2f} ms per reminder)"
+        f"{bench_cpu / max(sent, 1) * 1000:.2f} ms per reminder)"
     )
     print(f"received by sink     {sink.total()} messages, {len(received)} distinct")
     print(f"duplicates           {duplicates}")
@@ -560,11 +563,11 @@ def main() -> int:
         "lease": args.lease,
         "claim_timeout": args.claim_timeout,
         "kills": [{"duplicates": per_kill.get(i, 0)} for i in range(len(kills))],
-        "sent": statuses.get("sent", 0),
+        "sent": sent,
         "elapsed": elapsed,
         "timed_out": timed_out,
-        "rate": statuses.get("sent", 0) / elapsed,
-        "cpu_ms": worker_cpu[0] / max(statuses.get("sent", 0), 1) * 1000,
+        "rate": rate,
+        "cpu_ms": cpu_ms,
         "duplicates": duplicates,
         "losses": len(lost),
         "before_kill_ms": before_kill,
